@@ -1,0 +1,152 @@
+/**
+ * The canonical reading, and the validation every source's records go through before they count.
+ * Pure: no I/O. A record that fails gets every reason it fails, so the quarantine explains it fully.
+ */
+
+export interface Reading {
+  /** The sensor reading's id as the source gives it (a UUID for the partner API). */
+  id: string;
+  /** When the sensor measured, ISO 8601 in UTC. */
+  timestamp: string;
+  lat: number;
+  lon: number;
+  /** Degrees Celsius. */
+  temperature: number;
+  /** The source's country label. Informational only: the polygons decide the region. */
+  country: string | null;
+}
+
+export type RejectionCode =
+  | 'not_an_object'
+  | 'id_invalid'
+  | 'timestamp_invalid'
+  | 'lat_invalid'
+  | 'lon_invalid'
+  | 'temperature_invalid'
+  | 'temperature_implausible'
+  | 'country_invalid';
+
+export interface Rejection {
+  code: RejectionCode;
+  message: string;
+}
+
+export type Validation = { ok: true; reading: Reading } | { ok: false; reasons: Rejection[] };
+
+export interface ValidationLimits {
+  temperatureMin: number;
+  temperatureMax: number;
+}
+
+export const DEFAULT_LIMITS: ValidationLimits = { temperatureMin: -90, temperatureMax: 60 };
+
+const PARTNER_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+const ISO_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/;
+
+/**
+ * Parses the partner's `YYYY-MM-DD HH:MM:SS` (taken as UTC) or ISO 8601 (UTC when it has no offset).
+ * Returns the instant as an ISO string, or null when the text is not a real calendar time.
+ */
+export function parseTimestamp(text: string): string | null {
+  const match = PARTNER_TIMESTAMP.exec(text) ?? ISO_TIMESTAMP.exec(text);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const fraction = match[7] ?? '';
+  const offset = match[8] ?? 'Z';
+  const calendarOk =
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59;
+  if (!calendarOk) return null;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const iso = `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}${fraction.slice(0, 4)}${offset}`;
+  const instant = new Date(iso);
+  return Number.isNaN(instant.getTime()) ? null : instant.toISOString();
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function checkCoordinate(value: unknown, name: 'lat' | 'lon', limit: number, reasons: Rejection[]): void {
+  if (!isFiniteNumber(value)) {
+    reasons.push({ code: `${name}_invalid`, message: `${name} is ${describe(value)}, not a number` });
+  } else if (value < -limit || value > limit) {
+    reasons.push({ code: `${name}_invalid`, message: `${name} ${value} is outside [-${limit}, ${limit}]` });
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === 'number') return String(value);
+  return `a ${Array.isArray(value) ? 'array' : typeof value}`;
+}
+
+/** Checks one raw record from a source; unknown extra fields are tolerated. */
+export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_LIMITS): Validation {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, reasons: [{ code: 'not_an_object', message: `record is ${describe(raw)}, not an object` }] };
+  }
+  const record = raw as Record<string, unknown>;
+  const reasons: Rejection[] = [];
+
+  const id = record.id;
+  if (typeof id !== 'string' || id.trim() === '') reasons.push({ code: 'id_invalid', message: `id is ${describe(id)}, not a non-empty string` });
+
+  const timestamp = typeof record.timestamp === 'string' ? parseTimestamp(record.timestamp) : null;
+  if (timestamp === null) {
+    reasons.push({
+      code: 'timestamp_invalid',
+      message: `timestamp is ${describe(record.timestamp)}, not "YYYY-MM-DD HH:MM:SS" or ISO 8601`,
+    });
+  }
+
+  checkCoordinate(record.lat, 'lat', 90, reasons);
+  checkCoordinate(record.lon, 'lon', 180, reasons);
+
+  const temperature = record.temperature;
+  if (!isFiniteNumber(temperature)) {
+    reasons.push({ code: 'temperature_invalid', message: `temperature is ${describe(temperature)}, not a number` });
+  } else if (temperature < limits.temperatureMin || temperature > limits.temperatureMax) {
+    reasons.push({
+      code: 'temperature_implausible',
+      message: `temperature ${temperature} °C is outside the plausible range [${limits.temperatureMin}, ${limits.temperatureMax}]`,
+    });
+  }
+
+  const country = record.country;
+  if (country !== undefined && country !== null && typeof country !== 'string') reasons.push({ code: 'country_invalid', message: `country is ${describe(country)}, not a string` });
+
+  if (reasons.length > 0 || timestamp === null) {
+    return { ok: false, reasons };
+  }
+  return {
+    ok: true,
+    reading: {
+      id: id as string,
+      timestamp,
+      lat: record.lat as number,
+      lon: record.lon as number,
+      temperature: temperature as number,
+      country: typeof country === 'string' ? country : null,
+    },
+  };
+}
