@@ -54,7 +54,11 @@ class Reader {
     return value === undefined || value === '' ? fallback : value;
   }
 
-  number(name: string, fallback: number, check: { min?: number; max?: number; integer?: boolean } = {}): number {
+  number(
+    name: string,
+    fallback: number,
+    check: { min?: number; max?: number; integer?: boolean } = {},
+  ): number {
     const raw = this.text(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
@@ -65,7 +69,10 @@ class Reader {
       (check.max !== undefined && value > check.max);
     if (bad) {
       const range = `${check.min ?? '-∞'}..${check.max ?? '∞'}`;
-      this.fail(name, `${JSON.stringify(raw)} is not ${check.integer ? 'an integer' : 'a number'} in ${range}`);
+      this.fail(
+        name,
+        `${JSON.stringify(raw)} is not ${check.integer ? 'an integer' : 'a number'} in ${range}`,
+      );
       return fallback;
     }
     return value;
@@ -106,7 +113,8 @@ export function loadConfig(env: Env = process.env): Config {
 
   const apiUrl = read.url('SENSOR_API_URL', ['http:', 'https:']);
   const apiKey = read.text('SENSOR_API_KEY');
-  if (apiUrl !== undefined && apiKey === undefined) read.fail('SENSOR_API_KEY', 'is required when SENSOR_API_URL is set');
+  if (apiUrl !== undefined && apiKey === undefined)
+    read.fail('SENSOR_API_KEY', 'is required when SENSOR_API_URL is set');
   const partnerApi =
     apiUrl === undefined
       ? undefined
@@ -124,7 +132,8 @@ export function loadConfig(env: Env = process.env): Config {
     .map((name) => name.trim())
     .filter((name) => name !== '');
   const unknown = sources.filter((name) => !(KNOWN_SOURCES as readonly string[]).includes(name));
-  if (unknown.length > 0) read.fail('SOURCES', `unknown source ${unknown.join(', ')} (known: ${KNOWN_SOURCES.join(', ')})`);
+  if (unknown.length > 0)
+    read.fail('SOURCES', `unknown source ${unknown.join(', ')} (known: ${KNOWN_SOURCES.join(', ')})`);
   if (sources.length === 0) read.fail('SOURCES', 'names no source');
 
   const temperatureMin = read.number('TEMPERATURE_MIN', -90);
@@ -144,12 +153,17 @@ export function loadConfig(env: Env = process.env): Config {
     },
     partnerApi,
     sources,
-    fileDrop: { dir: path.resolve(PROJECT_ROOT, read.text('FILE_DROP_DIR', path.join(dataDir, 'file-drop'))) },
+    fileDrop: {
+      dir: path.resolve(PROJECT_ROOT, read.text('FILE_DROP_DIR', path.join(dataDir, 'file-drop'))),
+    },
     backupDir: path.resolve(PROJECT_ROOT, read.text('BACKUP_DIR', path.join(dataDir, 'backups'))),
     regions: {
       file: path.resolve(
         PROJECT_ROOT,
-        read.text('REGIONS_FILE', 'data/regions/datanova-contours-geographiques-des-nouvelles-regions-metropole.geojson'),
+        read.text(
+          'REGIONS_FILE',
+          'data/regions/datanova-contours-geographiques-des-nouvelles-regions-metropole.geojson',
+        ),
       ),
       url: read.url('REGIONS_URL', ['http:', 'https:']),
       cacheDir: path.join(dataDir, 'regions-cache'),
@@ -170,16 +184,20 @@ export function loadConfig(env: Env = process.env): Config {
   if (read.problems.length === 1) throw read.problems[0];
   if (read.problems.length > 1) {
     const first = read.problems[0] as ConfigError;
-    throw new ConfigError(first.setting, `${first.message.slice(first.setting.length + 2)}; also ${read.problems
-      .slice(1)
-      .map((p) => p.message)
-      .join('; ')}`);
+    throw new ConfigError(
+      first.setting,
+      `${first.message.slice(first.setting.length + 2)}; also ${read.problems
+        .slice(1)
+        .map((p) => p.message)
+        .join('; ')}`,
+    );
   }
   return config;
 }
 
 /** The partner API settings, or a ConfigError naming SENSOR_API_URL when a command needs them. */
 export function requirePartnerApi(config: Config): PartnerApiConfig {
-  if (config.partnerApi === undefined) throw new ConfigError('SENSOR_API_URL', 'is required (the partner API endpoint)');
+  if (config.partnerApi === undefined)
+    throw new ConfigError('SENSOR_API_URL', 'is required (the partner API endpoint)');
   return config.partnerApi;
 }

@@ -70,7 +70,11 @@ export class DataQualityError extends PipelineError {
 }
 
 export function isPipelineError(error: unknown): error is PipelineError {
-  return typeof error === 'object' && error !== null && (error as { isPipelineError?: unknown }).isPipelineError === true;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { isPipelineError?: unknown }).isPipelineError === true
+  );
 }
 
 function isKind<T extends PipelineError>(kind: PipelineErrorKind) {

@@ -41,8 +41,7 @@ export interface ValidationLimits {
 export const DEFAULT_LIMITS: ValidationLimits = { temperatureMin: -90, temperatureMax: 60 };
 
 const PARTNER_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
-const ISO_TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/;
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/;
 
 /**
  * Parses the partner's `YYYY-MM-DD HH:MM:SS` (taken as UTC) or ISO 8601 (UTC when it has no offset).
@@ -103,13 +102,17 @@ function describe(value: unknown): string {
 /** Checks one raw record from a source; unknown extra fields are tolerated. */
 export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_LIMITS): Validation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, reasons: [{ code: 'not_an_object', message: `record is ${describe(raw)}, not an object` }] };
+    return {
+      ok: false,
+      reasons: [{ code: 'not_an_object', message: `record is ${describe(raw)}, not an object` }],
+    };
   }
   const record = raw as Record<string, unknown>;
   const reasons: Rejection[] = [];
 
   const id = record.id;
-  if (typeof id !== 'string' || id.trim() === '') reasons.push({ code: 'id_invalid', message: `id is ${describe(id)}, not a non-empty string` });
+  if (typeof id !== 'string' || id.trim() === '')
+    reasons.push({ code: 'id_invalid', message: `id is ${describe(id)}, not a non-empty string` });
 
   const timestamp = typeof record.timestamp === 'string' ? parseTimestamp(record.timestamp) : null;
   if (timestamp === null) {
@@ -124,7 +127,10 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
 
   const temperature = record.temperature;
   if (!isFiniteNumber(temperature)) {
-    reasons.push({ code: 'temperature_invalid', message: `temperature is ${describe(temperature)}, not a number` });
+    reasons.push({
+      code: 'temperature_invalid',
+      message: `temperature is ${describe(temperature)}, not a number`,
+    });
   } else if (temperature < limits.temperatureMin || temperature > limits.temperatureMax) {
     reasons.push({
       code: 'temperature_implausible',
@@ -133,7 +139,8 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
   }
 
   const country = record.country;
-  if (country !== undefined && country !== null && typeof country !== 'string') reasons.push({ code: 'country_invalid', message: `country is ${describe(country)}, not a string` });
+  if (country !== undefined && country !== null && typeof country !== 'string')
+    reasons.push({ code: 'country_invalid', message: `country is ${describe(country)}, not a string` });
 
   if (reasons.length > 0 || timestamp === null) {
     return { ok: false, reasons };

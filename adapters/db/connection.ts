@@ -1,0 +1,49 @@
+/**
+ * One way to get a database for the whole program: PostgreSQL through `pg` when DATABASE_URL is set,
+ * else an embedded PostgreSQL (PGlite) persisted in a project folder, so the demo needs no server.
+ * The same migrations and SQL run on both.
+ */
+import fs from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+import { migrationSource } from '../../migrations';
+
+// Return timestamptz and bigint columns as the types the code expects.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface DatabaseTarget {
+  url: string | undefined;
+  pgliteDir: string;
+}
+
+/** `pgliteDir: ':memory:'` gives a throwaway in-memory database (tests). */
+export function createDatabase(target: DatabaseTarget): Knex {
+  if (target.url !== undefined) {
+    return knexFactory({ client: 'pg', connection: target.url, pool: { min: 0, max: 10 } });
+  }
+  const inMemory = target.pgliteDir === ':memory:';
+  if (!inMemory) fs.mkdirSync(target.pgliteDir, { recursive: true });
+  return knexFactory({
+    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    dialect: 'postgres',
+    connection: inMemory ? {} : { filename: target.pgliteDir },
+  });
+}
+
+export async function migrateToLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}
+
+export async function migrateDownAll(db: Knex): Promise<string[]> {
+  const [, reverted] = (await db.migrate.rollback({ migrationSource }, true)) as [number, string[]];
+  return reverted;
+}
+
+/** Which kind of database a target selects, for messages (never prints the URL: it may hold a password). */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.url === undefined) return `embedded PGlite at ${target.pgliteDir}`;
+  const url = new URL(target.url);
+  return `PostgreSQL at ${url.hostname}:${url.port || '5432'}${url.pathname}`;
+}

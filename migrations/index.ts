@@ -1,0 +1,22 @@
+import type { Knex } from 'knex';
+import * as initial from './001_initial';
+import * as threeHoursBefore from './002_three_hours_before_view';
+
+/**
+ * The migrations, listed in order. Listed rather than discovered on disk so that they load the same
+ * way under tsx, jest and a bundled build; add a new file here when you add one.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '001_initial': initial,
+  '002_three_hours_before_view': threeHoursBefore,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: () => Promise.resolve(Object.keys(migrations)),
+  getMigrationName: (name) => name,
+  getMigration: (name) => {
+    const migration = migrations[name];
+    if (!migration) throw new Error(`unknown migration ${name}`);
+    return Promise.resolve(migration);
+  },
+};
