@@ -3,7 +3,7 @@
  * Temporal) starts one Temporal dev server and bundles the workflow code once for the whole run,
  * only when one of its tests is selected.
  */
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
 module.exports = {
   testTimeout: 180_000,

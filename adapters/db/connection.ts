@@ -47,3 +47,13 @@ export function describeTarget(target: DatabaseTarget): string {
   const url = new URL(target.url);
   return `PostgreSQL at ${url.hostname}:${url.port || '5432'}${url.pathname}`;
 }
+
+/**
+ * How many rows an update or delete touched. The pg client answers a number; knex-pglite answers
+ * PGlite's result object. Every update/delete count goes through here so both agree.
+ */
+export function affectedRows(result: unknown): number {
+  if (typeof result === 'number') return result;
+  const counted = result as { affectedRows?: number; rowCount?: number } | null;
+  return counted?.affectedRows ?? counted?.rowCount ?? 0;
+}

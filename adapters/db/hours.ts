@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { RegionAggregate } from '../../core/aggregate';
+import { affectedRows } from './connection';
 
 export type CorrectionStrategy = 'latest' | 'first';
 
@@ -91,13 +92,15 @@ export async function replaceHourAggregates(
   aggregates: readonly RegionAggregate[],
 ): Promise<{ upserted: number; deleted: number }> {
   return db.transaction(async (trx) => {
-    const deleted = await trx('region_hourly_temperature')
-      .where('hour', hour)
-      .whereNotIn(
-        'region',
-        aggregates.map((a) => a.region),
-      )
-      .delete();
+    const deleted = affectedRows(
+      await trx('region_hourly_temperature')
+        .where('hour', hour)
+        .whereNotIn(
+          'region',
+          aggregates.map((a) => a.region),
+        )
+        .delete(),
+    );
     if (aggregates.length > 0) {
       await trx('region_hourly_temperature')
         .insert(aggregates.map((a) => ({ hour, ...a })))

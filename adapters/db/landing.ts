@@ -12,6 +12,7 @@ import {
   type LandingPlan,
 } from '../../core/landingPlan';
 import type { ValidationLimits } from '../../core/reading';
+import { affectedRows } from './connection';
 
 const CHUNK = 1_000;
 
@@ -23,6 +24,8 @@ export interface LandingInput {
   fetchedAt: Date;
   records: readonly unknown[];
   limits: ValidationLimits;
+  /** For a refetch: the key prefix of this hour's earlier batches that the new batch replaces. */
+  supersedePrefix?: string;
 }
 
 export interface LandingResult {
@@ -35,20 +38,37 @@ export interface LandingResult {
   duplicates: number;
   corrections: number;
   correctedHours: Date[];
+  /** Earlier batches of the hour that this one replaced (a refetch). */
+  replacedBatches: number;
 }
 
-/** The landing summary of a batch already landed under this key, if any. */
-export async function findBatch(
-  db: Knex,
-  source: string,
-  batchKey: string,
-): Promise<{ batchId: number; summary: LandingResult } | undefined> {
-  const row = (await db('fetch_batches')
-    .where({ source, batch_key: batchKey })
-    .first('batch_id', 'summary')) as { batch_id: number; summary: LandingResult } | undefined;
+type StoredBatch = { batch_id: number; summary: LandingResult } | undefined;
+
+function withSummary(row: StoredBatch): { batchId: number; summary: LandingResult } | undefined {
   if (!row) return undefined;
   const correctedHours = row.summary.correctedHours.map((hour) => new Date(hour));
   return { batchId: row.batch_id, summary: { ...row.summary, correctedHours } };
+}
+
+/** The landing summary of a batch already landed under this key, if any. */
+export async function findBatch(db: Knex, source: string, batchKey: string) {
+  return withSummary(
+    (await db('fetch_batches')
+      .where({ source, batch_key: batchKey })
+      .first('batch_id', 'summary')) as StoredBatch,
+  );
+}
+
+/** The hour's current (not superseded) batch of a pull source, if it was landed already. */
+export async function findLiveBatch(db: Knex, source: string, hour: Date, keyPrefix: string) {
+  return withSummary(
+    (await db('fetch_batches')
+      .where({ source, import_hour: hour })
+      .whereLike('batch_key', `${keyPrefix}%`)
+      .whereNull('superseded_at')
+      .orderBy('batch_id', 'desc')
+      .first('batch_id', 'summary')) as StoredBatch,
+  );
 }
 
 async function knownVersions(trx: Knex, source: string, ids: string[]): Promise<Map<string, KnownReading>> {
@@ -94,11 +114,22 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
         record_count: input.records.length,
       })
       .returning('batch_id')) as { batch_id: number }[];
-    const summary = summarise((inserted as { batch_id: number }).batch_id, input.records.length, plan);
+    const batchId = (inserted as { batch_id: number }).batch_id;
+    const replacedBatches =
+      input.supersedePrefix === undefined
+        ? 0
+        : affectedRows(
+            await trx('fetch_batches')
+              .where({ source: input.source, import_hour: input.importHour })
+              .whereLike('batch_key', `${input.supersedePrefix}%`)
+              .whereNot('batch_id', batchId)
+              .whereNull('superseded_at')
+              .update({ superseded_at: input.fetchedAt }),
+          );
+    const summary = summarise(batchId, input.records.length, plan, replacedBatches);
     await trx('fetch_batches')
-      .where('batch_id', summary.batchId)
+      .where('batch_id', batchId)
       .update({ summary: JSON.stringify(summary) });
-    const batchId = summary.batchId;
 
     const readingRows = plan.readings.map(({ reading, contentHash, belongsToHour, raw }) => ({
       batch_id: batchId,
@@ -133,8 +164,14 @@ async function insertChunked(trx: Knex.Transaction, table: string, rows: object[
   for (let i = 0; i < rows.length; i += CHUNK) await trx(table).insert(rows.slice(i, i + CHUNK));
 }
 
-function summarise(batchId: number, fetched: number, plan: LandingPlan): LandingResult {
+function summarise(
+  batchId: number,
+  fetched: number,
+  plan: LandingPlan,
+  replacedBatches: number,
+): LandingResult {
   return {
+    replacedBatches,
     batchId,
     alreadyLanded: false,
     fetched,

@@ -1,0 +1,210 @@
+/**
+ * The import's activities: thin adapters from the workflow to the database, the sources, the
+ * region index and the backup store, all injected so tests build them with real components.
+ */
+import type { Knex } from 'knex';
+import { aggregateByRegion } from '../core/aggregate';
+import { formatHour } from '../core/importHour';
+import type { ValidationLimits } from '../core/reading';
+import type { RegionIndex } from '../core/geo';
+import { findLiveBatch, landBatch } from '../adapters/db/landing';
+import {
+  placedReadings,
+  readingPositions,
+  replaceAssignments,
+  replaceHourAggregates,
+  type CorrectionStrategy,
+} from '../adapters/db/hours';
+import { recordRunEnd, recordRunStart, type RunStatus } from '../adapters/db/runs';
+import { backupTablesForHour } from '../adapters/db/backupTables';
+import type { LocalBackupStore } from '../adapters/backup/store';
+import type { Source } from '../adapters/sources/types';
+import { withFailureMapping } from './failures';
+import { hourStats } from '../core/hourStats';
+import type {
+  AggregateResult,
+  AssignSummary,
+  BackupSummary,
+  FetchSourceInput,
+  FetchSummary,
+  PersistSummary,
+  StartImportInput,
+  StartImportResult,
+} from './types';
+import type { RegionAggregate } from '../core/aggregate';
+
+export interface ActivityDeps {
+  db: Knex;
+  sources: readonly Source[];
+  regionIndex: RegionIndex;
+  regionsHash: string;
+  backupStore: LocalBackupStore;
+  now: () => Date;
+  limits: ValidationLimits;
+  correctionStrategy: CorrectionStrategy;
+  sourceFailurePolicy: 'fail' | 'partial';
+}
+
+const PULL_PREFIX = 'pull:';
+
+export function createActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  const sourceByName = new Map(deps.sources.map((source) => [source.name, source]));
+
+  async function startImport(input: StartImportInput): Promise<StartImportResult> {
+    await recordRunStart(db, {
+      runId: input.runId,
+      workflowId: input.workflowId,
+      importHour: new Date(input.hour),
+      trigger: input.trigger,
+      startedAt: deps.now(),
+      regionsHash: deps.regionsHash,
+    });
+    return {
+      sources: deps.sources.map((source) => source.name),
+      regionsHash: deps.regionsHash,
+      sourceFailurePolicy: deps.sourceFailurePolicy,
+    };
+  }
+
+  async function fetchSource(input: FetchSourceInput): Promise<FetchSummary> {
+    const source = sourceByName.get(input.source);
+    if (!source) throw new Error(`source ${input.source} is not configured on this worker`);
+    const hour = new Date(input.hour);
+    const summary = emptySummary(input.source);
+
+    if (!input.refetch) {
+      const landed = await findLiveBatch(db, input.source, hour, PULL_PREFIX);
+      if (landed) return { ...addLanding(summary, landed.summary), reusedLanded: true };
+    }
+
+    const batches = await source.fetch();
+    for (const batch of batches) {
+      // A pull source answers "now": its batch is keyed by the import hour (and the run, for a
+      // refetch), so a retried activity finds its own landing instead of landing twice.
+      const batchKey =
+        batch.key ?? `${PULL_PREFIX}${formatHour(hour)}${input.refetch ? `#refetch:${input.runId}` : ''}`;
+      const landing = await landBatch(db, {
+        importHour: hour,
+        source: input.source,
+        batchKey,
+        runId: input.runId,
+        fetchedAt: batch.fetchedAt,
+        records: batch.records,
+        limits: deps.limits,
+        supersedePrefix: batch.key === null && input.refetch ? PULL_PREFIX : undefined,
+      });
+      await source.acknowledge(batch);
+      addLanding(summary, landing);
+    }
+    return summary;
+  }
+
+  async function assignRegions(input: { hour: string }): Promise<AssignSummary> {
+    const hour = new Date(input.hour);
+    const positions = await readingPositions(db, hour);
+    const lon = Float64Array.from(positions, (p) => p.lon);
+    const lat = Float64Array.from(positions, (p) => p.lat);
+    const regionNumbers = new Int16Array(positions.length);
+    deps.regionIndex.assign(lon, lat, regionNumbers);
+    const names = deps.regionIndex.regions.map((region) => region.name);
+    const assignments = positions.map((position, i) => {
+      const number = regionNumbers[i] ?? -1;
+      return { rowId: position.row_id, region: number < 0 ? null : (names[number] ?? null) };
+    });
+    await replaceAssignments(db, hour, assignments, deps.regionsHash);
+    const outside = assignments.filter((a) => a.region === null).length;
+    return { readings: positions.length, inRegion: positions.length - outside, outside };
+  }
+
+  async function aggregateHour(input: { hour: string }): Promise<AggregateResult> {
+    const readings = await placedReadings(db, new Date(input.hour), deps.correctionStrategy);
+    return { aggregates: aggregateByRegion(readings), stats: hourStats(readings) };
+  }
+
+  async function persistHour(input: {
+    hour: string;
+    aggregates: RegionAggregate[];
+  }): Promise<PersistSummary> {
+    return replaceHourAggregates(db, new Date(input.hour), input.aggregates);
+  }
+
+  async function backupHour(input: { hour: string }): Promise<BackupSummary> {
+    const hour = new Date(input.hour);
+    const manifest = await deps.backupStore.writeHour(hour, await backupTablesForHour(db, hour), deps.now());
+    return {
+      folder: deps.backupStore.hourDir(hour),
+      files: manifest.files.map(({ name, rows }) => ({ name, rows })),
+    };
+  }
+
+  async function finishImport(input: {
+    runId: string;
+    status: RunStatus;
+    report: unknown;
+    error: string | null;
+  }): Promise<void> {
+    await recordRunEnd(db, input.runId, {
+      status: input.status,
+      finishedAt: deps.now(),
+      report: input.report,
+      error: input.error,
+    });
+  }
+
+  return withFailureMapping({
+    startImport,
+    fetchSource,
+    assignRegions,
+    aggregateHour,
+    persistHour,
+    backupHour,
+    finishImport,
+  });
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+function emptySummary(source: string): FetchSummary {
+  return {
+    source,
+    reusedLanded: false,
+    replacedBatches: 0,
+    batches: 0,
+    fetched: 0,
+    valid: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    duplicates: 0,
+    corrections: 0,
+    correctedHours: [],
+  };
+}
+
+function addLanding(
+  summary: FetchSummary,
+  landing: {
+    fetched: number;
+    valid: number;
+    rejected: number;
+    rejectedByReason: Record<string, number>;
+    duplicates: number;
+    corrections: number;
+    correctedHours: Date[];
+    replacedBatches: number;
+  },
+): FetchSummary {
+  summary.batches += 1;
+  summary.replacedBatches += landing.replacedBatches;
+  summary.fetched += landing.fetched;
+  summary.valid += landing.valid;
+  summary.rejected += landing.rejected;
+  summary.duplicates += landing.duplicates;
+  summary.corrections += landing.corrections;
+  for (const [code, count] of Object.entries(landing.rejectedByReason)) {
+    summary.rejectedByReason[code] = (summary.rejectedByReason[code] ?? 0) + count;
+  }
+  const hours = new Set([...summary.correctedHours, ...landing.correctedHours.map(formatHour)]);
+  summary.correctedHours = [...hours].sort();
+  return summary;
+}

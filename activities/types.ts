@@ -1,0 +1,74 @@
+/** What activities take and return: references and small summaries, never the readings themselves. */
+import type { RegionAggregate } from '../core/aggregate';
+
+export type ImportTrigger = 'schedule' | 'manual' | 'backfill' | 'correction';
+
+export interface StartImportInput {
+  hour: string;
+  workflowId: string;
+  runId: string;
+  trigger: ImportTrigger;
+}
+
+export interface StartImportResult {
+  sources: string[];
+  regionsHash: string;
+  sourceFailurePolicy: 'fail' | 'partial';
+}
+
+export interface FetchSourceInput {
+  hour: string;
+  runId: string;
+  source: string;
+  refetch: boolean;
+}
+
+export interface FetchSummary {
+  source: string;
+  /** True when the hour's readings were already landed and the source was not called. */
+  reusedLanded: boolean;
+  /** How many earlier batches a refetch replaced. */
+  replacedBatches: number;
+  batches: number;
+  fetched: number;
+  valid: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  duplicates: number;
+  corrections: number;
+  /** Earlier import hours that received a correction in this fetch, ISO. */
+  correctedHours: string[];
+}
+
+export interface AssignSummary {
+  readings: number;
+  inRegion: number;
+  outside: number;
+}
+
+export interface HourStats {
+  /** Readings that count in the hour (one version per reading). */
+  counted: number;
+  outside: number;
+  countryMismatches: { franceOutside: number; foreignInside: number };
+  pointsPerRegion: Record<string, number>;
+}
+
+export interface AggregateResult {
+  aggregates: RegionAggregate[];
+  stats: HourStats;
+}
+
+export interface PersistSummary {
+  upserted: number;
+  deleted: number;
+}
+
+export interface BackupSummary {
+  folder: string;
+  files: { name: string; rows: number }[];
+}
+
+export interface HourRecompute extends AggregateResult {
+  assigned: AssignSummary;
+}

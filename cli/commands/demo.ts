@@ -1,0 +1,106 @@
+/**
+ * `tempctl demo [--once]`: the whole pipeline on one machine with nothing but Node.js and Python:
+ * a Temporal dev server (unless one answers at TEMPORAL_ADDRESS), the sensor simulator (unless
+ * SENSOR_API_URL is set), the worker and the schedule; the current hour is imported at once and
+ * printed, then the schedule imports every hour until Ctrl-C.
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { loadConfig, PROJECT_ROOT } from '../../config';
+import { describeTarget } from '../../adapters/db/connection';
+import { threeHoursBefore } from '../../adapters/db/queries';
+import { isTemporalReachable, startDevServer, type DevServer } from '../../adapters/temporal/devServer';
+import { addHours, formatHour, truncateToHour } from '../../core/importHour';
+import { applySchedule } from '../../schedules/hourlyImport';
+import { startSimulator, type RunningSimulator } from '../../sim/server';
+import { buildRuntime } from '../../worker/runtime';
+import { connectWorker, createPipelineWorker } from '../../worker';
+import { connectClient } from '../context';
+import { formatSummary } from '../format';
+import { runImport } from './run';
+import { printThreeHoursBefore } from './database';
+
+const DEMO_API_KEY = 'demo-key';
+const DEMO_SEED = 42;
+
+async function ensureTemporal(address: string): Promise<DevServer | undefined> {
+  if (await isTemporalReachable(address)) {
+    console.log(`temporal: using the server at ${address}`);
+    return undefined;
+  }
+  const port = Number(address.split(':').pop());
+  const stateDir = path.join(PROJECT_ROOT, '.data', 'temporal');
+  fs.mkdirSync(stateDir, { recursive: true });
+  console.log(`temporal: starting the dev server on ${address} (state in .data/temporal)…`);
+  const server = await startDevServer({
+    port,
+    uiPort: port + 1000,
+    dbFilename: path.join(stateDir, 'dev.db'),
+    readyTimeoutMs: 120_000,
+  });
+  console.log(`temporal: UI at ${server.uiUrl}`);
+  return server;
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'run the whole pipeline locally: dev server, simulator, worker, schedule; import now, then hourly',
+    )
+    .option('--once', 'exit after the first import')
+    .action(async (options: { once?: boolean }) => {
+      let config = loadConfig();
+      const stack: (() => Promise<void>)[] = [];
+      const cleanUp = async () => {
+        for (const close of stack.reverse()) await close().catch(() => undefined);
+      };
+      try {
+        const server = await ensureTemporal(config.temporal.address);
+        if (server) stack.push(() => server.stop());
+
+        let simulator: RunningSimulator | undefined;
+        if (config.partnerApi === undefined) {
+          simulator = await startSimulator({ seed: DEMO_SEED, apiKey: DEMO_API_KEY });
+          stack.push(() => simulator!.close());
+          config = loadConfig({
+            ...process.env,
+            SENSOR_API_URL: simulator.url,
+            SENSOR_API_KEY: DEMO_API_KEY,
+          });
+          console.log(`simulator: partner API stand-in at ${simulator.url} (seed ${DEMO_SEED})`);
+        }
+
+        const runtime = await buildRuntime(config);
+        stack.push(() => runtime.close());
+        console.log(`database: ${describeTarget(config.database)}`);
+        const connection = await connectWorker(config);
+        stack.push(() => connection.close());
+        const worker = await createPipelineWorker({ connection, config, deps: runtime.deps });
+        const running = worker.run();
+        stack.push(async () => {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+        });
+
+        const client = await connectClient(config);
+        stack.push(() => client.connection.close());
+        console.log(`schedule: ${await applySchedule(client, config)} (hourly at minute 0 UTC)`);
+
+        const hour = truncateToHour(new Date());
+        console.log(`\nimporting ${formatHour(hour)} now…\n`);
+        console.log(formatSummary(await runImport(client, config, hour)));
+        console.log('\nTemperature and temperature 3 hours before (last 6 hours):\n');
+        printThreeHoursBefore(
+          await threeHoursBefore(runtime.deps.db, { from: addHours(hour, -5), to: hour }),
+        );
+
+        if (options.once) return;
+        console.log('\nThe schedule imports every hour at minute 0 UTC. Ctrl-C to stop.');
+        await running;
+      } finally {
+        await cleanUp();
+      }
+    });
+}

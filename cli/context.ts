@@ -1,0 +1,8 @@
+/** Connections the commands share: configuration once, a Temporal client, a database. */
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+
+export async function connectClient(config: Pick<Config, 'temporal'>): Promise<Client> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  return new Client({ connection, namespace: config.temporal.namespace });
+}

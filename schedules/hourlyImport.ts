@@ -1,0 +1,91 @@
+/**
+ * The Temporal Schedule that starts an import every hour at minute 0 UTC. `applySchedule` creates
+ * it or brings it in line with this definition, and changes nothing when it already matches.
+ */
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleDescription,
+} from '@temporalio/client';
+import type { Config } from '../config';
+import type { HourlyImportInput } from '../workflows/hourlyImport';
+
+export const SCHEDULE_ID = 'hourly-import';
+const HOUR_MS = 3_600_000;
+/** After an outage, missed hours within this window still run (one at a time); older ones are left to a backfill. */
+const CATCHUP_WINDOW_MS = 6 * HOUR_MS;
+
+function desired(config: Pick<Config, 'temporal'>) {
+  const args: [HourlyImportInput] = [{ trigger: 'schedule' }];
+  return {
+    spec: { intervals: [{ every: HOUR_MS, offset: 0 }] },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: 'hourlyImport',
+      // The schedule suffixes this with the nominal time, giving one workflow id per hour.
+      workflowId: SCHEDULE_ID,
+      taskQueue: config.temporal.taskQueue,
+      args,
+    },
+    policies: {
+      // Never two imports at once; an hour that comes due while one runs waits for it rather than being dropped.
+      overlap: ScheduleOverlapPolicy.BUFFER_ONE,
+      catchupWindow: CATCHUP_WINDOW_MS,
+      pauseOnFailure: false,
+    },
+  };
+}
+
+/** What makes two versions of the schedule the same, read from a description. */
+function fingerprint(description: ScheduleDescription): string {
+  const action = description.action;
+  return JSON.stringify({
+    intervals: description.spec.intervals?.map((i) => ({
+      every: Number(i.every),
+      offset: Number(i.offset ?? 0),
+    })),
+    calendars: description.spec.calendars?.length ?? 0,
+    workflowType: action.type === 'startWorkflow' ? action.workflowType : action.type,
+    workflowId: action.type === 'startWorkflow' ? action.workflowId : undefined,
+    taskQueue: action.type === 'startWorkflow' ? action.taskQueue : undefined,
+    args: action.type === 'startWorkflow' ? action.args : undefined,
+    overlap: description.policies.overlap,
+    catchupWindow: description.policies.catchupWindow,
+  });
+}
+
+function desiredFingerprint(config: Pick<Config, 'temporal'>): string {
+  const d = desired(config);
+  return JSON.stringify({
+    intervals: d.spec.intervals,
+    calendars: 0,
+    workflowType: d.action.workflowType,
+    workflowId: d.action.workflowId,
+    taskQueue: d.action.taskQueue,
+    args: d.action.args,
+    overlap: d.policies.overlap,
+    catchupWindow: d.policies.catchupWindow,
+  });
+}
+
+export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
+
+export async function applySchedule(client: Client, config: Pick<Config, 'temporal'>): Promise<ApplyOutcome> {
+  const definition = desired(config);
+  try {
+    await client.schedule.create({ scheduleId: SCHEDULE_ID, ...definition });
+    return 'created';
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning) && (error as Error).name !== 'ScheduleAlreadyRunning')
+      throw error;
+  }
+  const handle = client.schedule.getHandle(SCHEDULE_ID);
+  if (fingerprint(await handle.describe()) === desiredFingerprint(config)) return 'unchanged';
+  await handle.update((previous) => ({ ...previous, ...definition }));
+  return 'updated';
+}
+
+export function scheduleHandle(client: Client) {
+  return client.schedule.getHandle(SCHEDULE_ID);
+}

@@ -1,0 +1,35 @@
+/**
+ * One Temporal dev server and one workflow bundle for the whole integration run: starting a server
+ * or bundling per test file would cost minutes on a 2-core machine. Test files find both through
+ * environment variables, which jest's worker processes inherit.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startDevServer, type DevServer } from '../../adapters/temporal/devServer';
+
+declare global {
+  var __TEMPORAL_DEV_SERVER__: DevServer | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const server = await startDevServer({ readyTimeoutMs: 120_000 });
+  globalThis.__TEMPORAL_DEV_SERVER__ = server;
+  process.env.TEST_TEMPORAL_ADDRESS = server.address;
+
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: {
+      info: () => undefined,
+      warn: () => undefined,
+      error: console.error,
+      debug: () => undefined,
+      trace: () => undefined,
+      log: () => undefined,
+    },
+  });
+  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tp-bundle-')), 'workflows.js');
+  fs.writeFileSync(bundlePath, code);
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+}

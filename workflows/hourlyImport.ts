@@ -1,0 +1,128 @@
+/**
+ * One import hour, end to end: fetch every source in parallel → geo-assign → aggregate → persist →
+ * back up, with each step's timeouts and retries, and a ledger row from start to end. Deterministic:
+ * no I/O here; readings never pass through history, only the hour and small summaries do.
+ */
+import {
+  ApplicationFailure,
+  proxyActivities,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { FetchSummary, HourRecompute, ImportTrigger } from '../activities/types';
+import { formatHour } from '../core/importHour';
+import { resolveImportHour } from './importHour';
+import { summariseImport, type ImportSummary } from './summary';
+
+export interface HourlyImportInput {
+  /** ISO hour; absent for scheduled runs, which use the schedule's nominal time. */
+  hour?: string;
+  trigger?: ImportTrigger;
+  /** Call the sources again even when the hour's readings were landed already. */
+  refetch?: boolean;
+}
+
+const quick: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+  },
+};
+const fetching: ActivityOptions = {
+  // Longer than the HTTP client's own total timeout, so the client reports the timeout, not Temporal.
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+  },
+};
+const computing: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+  },
+};
+
+const ledger = proxyActivities<Activities>(quick);
+const sources = proxyActivities<Activities>(fetching);
+const compute = proxyActivities<Activities>(computing);
+
+export async function hourlyImport(input: HourlyImportInput = {}): Promise<ImportSummary> {
+  const info = workflowInfo();
+  const hour = formatHour(resolveImportHour(input.hour, info));
+  const trigger = input.trigger ?? (input.hour === undefined ? 'schedule' : 'manual');
+  const runId = info.runId;
+  const started = await ledger.startImport({ hour, workflowId: info.workflowId, runId, trigger });
+
+  const fetches: FetchSummary[] = [];
+  const failedSources: { source: string; error: string }[] = [];
+  try {
+    const settled = await Promise.allSettled(
+      started.sources.map((source) =>
+        sources.fetchSource({ hour, runId, source, refetch: input.refetch ?? false }),
+      ),
+    );
+    settled.forEach((result, i) => {
+      if (result.status === 'fulfilled') fetches.push(result.value);
+      else failedSources.push({ source: started.sources[i] ?? '?', error: failureMessage(result.reason) });
+    });
+    // 'partial': store the other sources' aggregates and mark the hour incomplete.
+    if (failedSources.length > 0 && started.sourceFailurePolicy === 'fail') {
+      throw ApplicationFailure.nonRetryable(
+        `source failed: ${failedSources.map((f) => `${f.source}: ${f.error}`).join('; ')}`,
+        'SourceFailed',
+      );
+    }
+    const recomputed = await recomputeHour(hour);
+    const corrected = [...new Set(fetches.flatMap((f) => f.correctedHours))].filter((h) => h !== hour);
+    for (const correctedHour of corrected) await recomputeHour(correctedHour);
+
+    const summary = summariseImport({
+      hour,
+      runId,
+      workflowId: info.workflowId,
+      trigger,
+      regionsHash: started.regionsHash,
+      fetches,
+      failedSources,
+      recomputedHours: corrected,
+      ...recomputed,
+    });
+    await ledger.finishImport({ runId, status: summary.status, report: summary, error: null });
+    return summary;
+  } catch (error) {
+    await ledger.finishImport({
+      runId,
+      status: 'failed',
+      report: { fetches, failedSources },
+      error: failureMessage(error),
+    });
+    throw error;
+  }
+}
+
+/** Recomputes one hour from what was landed for it: used for the import hour and for hours a correction touched. */
+async function recomputeHour(hour: string): Promise<HourRecompute> {
+  const assigned = await compute.assignRegions({ hour });
+  const { aggregates, stats } = await compute.aggregateHour({ hour });
+  await compute.persistHour({ hour, aggregates });
+  await compute.backupHour({ hour });
+  return { assigned, aggregates, stats };
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? cause.message : error.message;
+  }
+  return String(error);
+}

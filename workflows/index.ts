@@ -1,0 +1,2 @@
+// The workflows this worker registers; the worker bundles this file.
+export { hourlyImport } from './hourlyImport';

@@ -1,0 +1,72 @@
+/** The import's one-screen summary: what the CLI prints and the run ledger stores. */
+import type { AssignSummary, FetchSummary, HourStats, ImportTrigger } from '../activities/types';
+import type { RegionAggregate } from '../core/aggregate';
+
+export interface ImportSummary {
+  hour: string;
+  runId: string;
+  workflowId: string;
+  trigger: ImportTrigger;
+  status: 'succeeded' | 'incomplete';
+  regionsHash: string;
+  totals: {
+    fetched: number;
+    valid: number;
+    rejected: number;
+    duplicates: number;
+    corrections: number;
+    counted: number;
+    outside: number;
+  };
+  rejectedByReason: Record<string, number>;
+  countryMismatches: HourStats['countryMismatches'];
+  sources: FetchSummary[];
+  failedSources: { source: string; error: string }[];
+  recomputedHours: string[];
+  regions: RegionAggregate[];
+}
+
+export function summariseImport(parts: {
+  hour: string;
+  runId: string;
+  workflowId: string;
+  trigger: ImportTrigger;
+  regionsHash: string;
+  fetches: FetchSummary[];
+  failedSources: { source: string; error: string }[];
+  recomputedHours: string[];
+  assigned: AssignSummary;
+  aggregates: RegionAggregate[];
+  stats: HourStats;
+}): ImportSummary {
+  const sum = (pick: (f: FetchSummary) => number) => parts.fetches.reduce((total, f) => total + pick(f), 0);
+  const rejectedByReason: Record<string, number> = {};
+  for (const fetch of parts.fetches) {
+    for (const [code, count] of Object.entries(fetch.rejectedByReason)) {
+      rejectedByReason[code] = (rejectedByReason[code] ?? 0) + count;
+    }
+  }
+  return {
+    hour: parts.hour,
+    runId: parts.runId,
+    workflowId: parts.workflowId,
+    trigger: parts.trigger,
+    status: parts.failedSources.length > 0 ? 'incomplete' : 'succeeded',
+    regionsHash: parts.regionsHash,
+    totals: {
+      fetched: sum((f) => f.fetched),
+      valid: sum((f) => f.valid),
+      rejected: sum((f) => f.rejected),
+      duplicates: sum((f) => f.duplicates),
+      corrections: sum((f) => f.corrections),
+      counted: parts.stats.counted,
+      outside: parts.stats.outside,
+    },
+    rejectedByReason,
+    countryMismatches: parts.stats.countryMismatches,
+    sources: parts.fetches,
+    failedSources: parts.failedSources,
+    recomputedHours: parts.recomputedHours,
+    regions: parts.aggregates,
+  };
+}
