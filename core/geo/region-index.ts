@@ -1,8 +1,10 @@
 /**
- * The region index the pipeline's hot loop calls. This first version answers with the reference
- * test per point (correct by definition, slow); the grid index replaces it behind the same interface.
+ * The region index the pipeline's hot loop calls: the exact grid (grid-build.ts explains why its
+ * answers are turf's, grid-index.ts how a point is looked up).
  */
-import { referenceLocate } from './reference';
+import { buildGridTables } from './grid-build';
+import { GridLocator } from './grid-index';
+import type { GridLayout, LayoutOptions } from './grid-layout';
 import type { Region, RegionSet } from './types';
 
 export interface RegionIndex {
@@ -13,22 +15,33 @@ export interface RegionIndex {
   assign(lon: Float64Array, lat: Float64Array, out: Int16Array): void;
 }
 
-export function buildRegionIndex(set: RegionSet): RegionIndex {
-  const locate = (lon: number, lat: number): number => referenceLocate(set, lon, lat);
-  return {
-    regions: set.regions,
-    locate,
-    assign(lon, lat, out) {
-      checkBatch(lon, lat, out);
-      for (let i = 0; i < lon.length; i++) out[i] = locate(lon[i] as number, lat[i] as number);
-    },
-  };
+/** What the grid index adds for benchmarks, diagnostics and tests. */
+export interface GridRegionIndex extends RegionIndex {
+  /** Bytes held by the index's tables (coordinates included). */
+  readonly memoryBytes: number;
+  readonly layout: GridLayout;
+  /** The hash of the RegionSet it was built from. */
+  readonly regionsHash: string;
 }
 
-export function checkBatch(lon: Float64Array, lat: Float64Array, out: Int16Array): void {
-  if (lat.length !== lon.length || out.length < lon.length) {
-    throw new RangeError(
-      `assign: lon (${lon.length}), lat (${lat.length}) and out (${out.length}) lengths differ`,
-    );
-  }
+export function buildRegionIndex(set: RegionSet, options?: LayoutOptions): GridRegionIndex {
+  const tables = buildGridTables(set, options);
+  const locator = new GridLocator(tables, set.bbox);
+  let memoryBytes = 0;
+  for (const table of Object.values(tables)) if (ArrayBuffer.isView(table)) memoryBytes += table.byteLength;
+  return {
+    regions: set.regions,
+    memoryBytes,
+    layout: tables.layout,
+    regionsHash: set.hash,
+    locate: (lon, lat) => locator.locate(lon, lat),
+    assign(lon, lat, out) {
+      if (lat.length !== lon.length || out.length < lon.length) {
+        throw new RangeError(
+          `assign: lon (${lon.length}), lat (${lat.length}) and out (${out.length}) lengths differ`,
+        );
+      }
+      locator.assign(lon, lat, out);
+    },
+  };
 }

@@ -1,0 +1,136 @@
+/**
+ * The grid index's queries. A point outside the regions' bbox is in no region (exact comparisons,
+ * as turf's bbox check). Inside, one read of the block table answers most points; a point in a
+ * mixed block reads its fine cell; only a point in a fine cell that edges cross runs turf's edge
+ * arithmetic, on that cell's few edges (see grid-build.ts for why that is the same answer).
+ */
+import { edgeStep, ON_BOUNDARY } from './edge-test';
+import type { GridTables } from './grid-build';
+import type { BBox } from './types';
+import { NO_REGION } from './types';
+
+export class GridLocator {
+  private readonly west: number;
+  private readonly south: number;
+  private readonly east: number;
+  private readonly north: number;
+  private readonly columnsPerDegree: number;
+  private readonly rowsPerDegree: number;
+  private readonly lastColumn: number;
+  private readonly lastRow: number;
+  private readonly shift: number;
+  private readonly mask: number;
+  private readonly blockColumns: number;
+
+  constructor(
+    readonly tables: GridTables,
+    bbox: BBox,
+  ) {
+    const { layout } = tables;
+    this.west = bbox.west;
+    this.south = bbox.south;
+    this.east = bbox.east;
+    this.north = bbox.north;
+    this.columnsPerDegree = layout.columnsPerDegree;
+    this.rowsPerDegree = layout.rowsPerDegree;
+    this.lastColumn = layout.columns - 1;
+    this.lastRow = layout.rows - 1;
+    this.shift = layout.blockShift;
+    this.mask = (1 << layout.blockShift) - 1;
+    this.blockColumns = layout.blockColumns;
+  }
+
+  locate(lon: number, lat: number): number {
+    // Written as a negation so that NaN lands in no region.
+    if (!(lon >= this.west && lon <= this.east && lat >= this.south && lat <= this.north)) return NO_REGION;
+    const column = Math.min(((lon - this.west) * this.columnsPerDegree) | 0, this.lastColumn);
+    const row = Math.min(((lat - this.south) * this.rowsPerDegree) | 0, this.lastRow);
+    const shift = this.shift;
+    const block = this.tables.blocks[(row >> shift) * this.blockColumns + (column >> shift)] as number;
+    if (block < 0) return -block - 2;
+    const cell = this.tables.cells[
+      (block << (2 * shift)) + ((row & this.mask) << shift) + (column & this.mask)
+    ] as number;
+    if (cell < 0) return -cell - 2;
+    return this.locateInMixedCell(cell, lon, lat);
+  }
+
+  assign(lon: Float64Array, lat: Float64Array, out: Int16Array): void {
+    // The hot loop: the same steps as locate(), with every field read once into a local.
+    const {
+      west,
+      south,
+      east,
+      north,
+      columnsPerDegree,
+      rowsPerDegree,
+      lastColumn,
+      lastRow,
+      shift,
+      mask,
+      blockColumns,
+    } = this;
+    const { blocks, cells } = this.tables;
+    const doubleShift = 2 * shift;
+    for (let i = 0; i < lon.length; i++) {
+      const x = lon[i] as number;
+      const y = lat[i] as number;
+      if (!(x >= west && x <= east && y >= south && y <= north)) {
+        out[i] = NO_REGION;
+        continue;
+      }
+      const column = Math.min(((x - west) * columnsPerDegree) | 0, lastColumn);
+      const row = Math.min(((y - south) * rowsPerDegree) | 0, lastRow);
+      const block = blocks[(row >> shift) * blockColumns + (column >> shift)] as number;
+      if (block < 0) {
+        out[i] = -block - 2;
+        continue;
+      }
+      const cell = cells[(block << doubleShift) + ((row & mask) << shift) + (column & mask)] as number;
+      out[i] = cell < 0 ? -cell - 2 : this.locateInMixedCell(cell, x, y);
+    }
+  }
+
+  /** Entries are by region ascending and all below the floor: the first that contains the point is the answer. */
+  locateInMixedCell(cell: number, lon: number, lat: number): number {
+    const {
+      cellEntryStart,
+      entryRegion,
+      entryParity,
+      entryEdgeStart,
+      entryEdges,
+      entrySpecialStart,
+      specialLatitudes,
+      xs,
+      ys,
+    } = this.tables;
+    const lastEntry = cellEntryStart[cell + 1] as number;
+    for (let entry = cellEntryStart[cell] as number; entry < lastEntry; entry++) {
+      let parity = entryParity[entry] as number;
+      const lastSpecial = entrySpecialStart[entry + 1] as number;
+      for (let s = entrySpecialStart[entry] as number; s < lastSpecial; s++) {
+        if ((specialLatitudes[s] as number) <= lat) parity ^= 1;
+      }
+      let onBoundary = false;
+      const lastEdge = entryEdgeStart[entry + 1] as number;
+      for (let i = entryEdgeStart[entry] as number; i < lastEdge; i++) {
+        const k = entryEdges[i] as number;
+        const step = edgeStep(
+          xs[k] as number,
+          ys[k] as number,
+          xs[k + 1] as number,
+          ys[k + 1] as number,
+          lon,
+          lat,
+        );
+        if (step === ON_BOUNDARY) {
+          onBoundary = true;
+          break;
+        }
+        parity ^= step;
+      }
+      if (onBoundary || parity === 1) return entryRegion[entry] as number;
+    }
+    return this.tables.cellFloor[cell] as number;
+  }
+}
