@@ -7,11 +7,14 @@ import { aggregateByRegion } from '../core/aggregate';
 import { formatHour } from '../core/importHour';
 import type { ValidationLimits } from '../core/reading';
 import type { RegionIndex } from '../core/geo';
-import { findLiveBatch, landBatch } from '../adapters/db/landing';
+import { findLiveBatch, landBatch, liveBatches } from '../adapters/db/landing';
 import {
   placedReadings,
   readingPositions,
   replaceAssignments,
+  hasLandedData,
+  hourStates,
+  regionsOfPreviousHours,
   replaceHourAggregates,
   type CorrectionStrategy,
 } from '../adapters/db/hours';
@@ -21,12 +24,17 @@ import type { LocalBackupStore } from '../adapters/backup/store';
 import type { Source } from '../adapters/sources/types';
 import { withFailureMapping } from './failures';
 import { hourStats } from '../core/hourStats';
+import { planBackfill as planHours } from '../core/backfillPlan';
+import { evaluateQuality, SILENCE_HISTORY, type CheckOutcome, type QualitySettings } from '../core/quality';
 import type {
   AggregateResult,
+  BackfillPlan,
+  BackfillSelection,
   AssignSummary,
   BackupSummary,
   FetchSourceInput,
   FetchSummary,
+  HourStats,
   PersistSummary,
   StartImportInput,
   StartImportResult,
@@ -43,6 +51,7 @@ export interface ActivityDeps {
   limits: ValidationLimits;
   correctionStrategy: CorrectionStrategy;
   sourceFailurePolicy: 'fail' | 'partial';
+  quality: QualitySettings;
 }
 
 const PULL_PREFIX = 'pull:';
@@ -64,6 +73,7 @@ export function createActivities(deps: ActivityDeps) {
       sources: deps.sources.map((source) => source.name),
       regionsHash: deps.regionsHash,
       sourceFailurePolicy: deps.sourceFailurePolicy,
+      landed: await hasLandedData(db, new Date(input.hour)),
     };
   }
 
@@ -100,6 +110,16 @@ export function createActivities(deps: ActivityDeps) {
     return summary;
   }
 
+  /** The landing summaries of the hour's current batches, per source, for a rerun's report. */
+  async function landedSummaries(input: { hour: string }): Promise<FetchSummary[]> {
+    const bySource = new Map<string, FetchSummary>();
+    for (const batch of await liveBatches(db, new Date(input.hour))) {
+      const summary = bySource.get(batch.source) ?? { ...emptySummary(batch.source), reusedLanded: true };
+      bySource.set(batch.source, addLanding(summary, batch.summary));
+    }
+    return [...bySource.values()];
+  }
+
   async function assignRegions(input: { hour: string }): Promise<AssignSummary> {
     const hour = new Date(input.hour);
     const positions = await readingPositions(db, hour);
@@ -120,6 +140,34 @@ export function createActivities(deps: ActivityDeps) {
   async function aggregateHour(input: { hour: string }): Promise<AggregateResult> {
     const readings = await placedReadings(db, new Date(input.hour), deps.correctionStrategy);
     return { aggregates: aggregateByRegion(readings), stats: hourStats(readings) };
+  }
+
+  async function checkQuality(input: {
+    hour: string;
+    fetched: number;
+    rejected: number;
+    stats: HourStats;
+  }): Promise<CheckOutcome[]> {
+    const previousImports = await regionsOfPreviousHours(db, new Date(input.hour), SILENCE_HISTORY);
+    return evaluateQuality(
+      {
+        fetched: input.fetched,
+        rejected: input.rejected,
+        counted: input.stats.counted,
+        regionsNow: Object.keys(input.stats.pointsPerRegion),
+        previousImports,
+      },
+      deps.quality,
+    );
+  }
+
+  async function planBackfill(input: {
+    from: string;
+    to: string;
+    only: BackfillSelection;
+  }): Promise<BackfillPlan> {
+    const states = await hourStates(db, new Date(input.from), new Date(input.to));
+    return planHours(states, input.only);
   }
 
   async function persistHour(input: {
@@ -155,11 +203,14 @@ export function createActivities(deps: ActivityDeps) {
   return withFailureMapping({
     startImport,
     fetchSource,
+    landedSummaries,
     assignRegions,
     aggregateHour,
+    checkQuality,
     persistHour,
     backupHour,
     finishImport,
+    planBackfill,
   });
 }
 

@@ -14,6 +14,8 @@ export interface StartImportResult {
   sources: string[];
   regionsHash: string;
   sourceFailurePolicy: 'fail' | 'partial';
+  /** Whether readings were landed for the hour already (then a rerun recomputes from them). */
+  landed: boolean;
 }
 
 export interface FetchSourceInput {
@@ -71,4 +73,16 @@ export interface BackupSummary {
 
 export interface HourRecompute extends AggregateResult {
   assigned: AssignSummary;
+}
+
+/** Which hours of a range a backfill recomputes. */
+export type BackfillSelection = 'missing' | 'failed' | 'all';
+
+export interface BackfillPlan {
+  /** Hours to recompute, oldest first. */
+  planned: string[];
+  /** Hours in the range with nothing landed: reported, never invented. */
+  noLandedData: string[];
+  /** Hours with landed data that the selection leaves alone. */
+  skipped: string[];
 }

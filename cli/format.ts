@@ -41,6 +41,7 @@ export function formatSummary(summary: ImportSummary): string {
     lines.push(`Source ${source.source}: ${how}, ${source.fetched} records`);
   }
   for (const failed of summary.failedSources) lines.push(`Source ${failed.source} FAILED: ${failed.error}`);
+  for (const warning of summary.warnings) lines.push(`WARNING ${warning}`);
   if (summary.recomputedHours.length > 0)
     lines.push(`Corrections re-aggregated: ${summary.recomputedHours.join(', ')}`);
   lines.push(`Regions hash ${summary.regionsHash.slice(0, 16)}`, '');

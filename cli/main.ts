@@ -4,6 +4,7 @@ import { isConfigError, isPipelineError } from '../core/errors';
 import { registerDatabaseCommands } from './commands/database';
 import { registerDemoCommand } from './commands/demo';
 import { registerRegionsCommands } from './commands/regions';
+import { registerRecoveryCommands } from './commands/recovery';
 import { registerRunCommand } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSimulateCommand } from './commands/simulate';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerScheduleCommands(program);
   registerDatabaseCommands(program);
+  registerRecoveryCommands(program);
   registerSimulateCommand(program);
   registerRegionsCommands(program);
   return program;

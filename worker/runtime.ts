@@ -43,6 +43,7 @@ export async function buildRuntime(
       limits: config.validation,
       correctionStrategy: config.correctionStrategy,
       sourceFailurePolicy: config.sourceFailurePolicy,
+      quality: config.quality,
     },
     close: async () => {
       if (!overrides.db) await db.destroy();

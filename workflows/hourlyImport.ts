@@ -10,7 +10,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { FetchSummary, HourRecompute, ImportTrigger } from '../activities/types';
+import type { AggregateResult, FetchSummary, HourRecompute, ImportTrigger } from '../activities/types';
 import { formatHour } from '../core/importHour';
 import { resolveImportHour } from './importHour';
 import { summariseImport, type ImportSummary } from './summary';
@@ -65,16 +65,19 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
 
   const fetches: FetchSummary[] = [];
   const failedSources: { source: string; error: string }[] = [];
+  const warnings: string[] = [];
   try {
-    const settled = await Promise.allSettled(
-      started.sources.map((source) =>
-        sources.fetchSource({ hour, runId, source, refetch: input.refetch ?? false }),
-      ),
-    );
-    settled.forEach((result, i) => {
-      if (result.status === 'fulfilled') fetches.push(result.value);
-      else failedSources.push({ source: started.sources[i] ?? '?', error: failureMessage(result.reason) });
-    });
+    if (started.landed && !input.refetch) {
+      // A rerun recomputes from what was landed: the partner API only serves the present.
+      fetches.push(...(await ledger.landedSummaries({ hour })));
+    } else {
+      await fetchAll(
+        started.sources,
+        { hour, runId, refetch: input.refetch ?? false },
+        fetches,
+        failedSources,
+      );
+    }
     // 'partial': store the other sources' aggregates and mark the hour incomplete.
     if (failedSources.length > 0 && started.sourceFailurePolicy === 'fail') {
       throw ApplicationFailure.nonRetryable(
@@ -82,7 +85,22 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
         'SourceFailed',
       );
     }
-    const recomputed = await recomputeHour(hour);
+    const recomputed = await recomputeHour(hour, async ({ stats }) => {
+      const outcomes = await ledger.checkQuality({
+        hour,
+        fetched: fetches.reduce((n, f) => n + f.fetched, 0),
+        rejected: fetches.reduce((n, f) => n + f.rejected, 0),
+        stats,
+      });
+      const failed = outcomes.filter((o) => o.action === 'fail');
+      if (failed.length > 0) {
+        throw ApplicationFailure.nonRetryable(
+          `data-quality check failed, nothing stored: ${failed.map((o) => `${o.check}: ${o.message}`).join('; ')}`,
+          'DataQualityError',
+        );
+      }
+      warnings.push(...outcomes.map((o) => `${o.check}: ${o.message}`));
+    });
     const corrected = [...new Set(fetches.flatMap((f) => f.correctedHours))].filter((h) => h !== hour);
     for (const correctedHour of corrected) await recomputeHour(correctedHour);
 
@@ -95,6 +113,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
       fetches,
       failedSources,
       recomputedHours: corrected,
+      warnings,
       ...recomputed,
     });
     await ledger.finishImport({ runId, status: summary.status, report: summary, error: null });
@@ -110,10 +129,29 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
   }
 }
 
+async function fetchAll(
+  names: string[],
+  request: { hour: string; runId: string; refetch: boolean },
+  fetches: FetchSummary[],
+  failedSources: { source: string; error: string }[],
+): Promise<void> {
+  const settled = await Promise.allSettled(
+    names.map((source) => sources.fetchSource({ ...request, source })),
+  );
+  settled.forEach((result, i) => {
+    if (result.status === 'fulfilled') fetches.push(result.value);
+    else failedSources.push({ source: names[i] ?? '?', error: failureMessage(result.reason) });
+  });
+}
+
 /** Recomputes one hour from what was landed for it: used for the import hour and for hours a correction touched. */
-async function recomputeHour(hour: string): Promise<HourRecompute> {
+async function recomputeHour(
+  hour: string,
+  beforePersist: (result: AggregateResult) => Promise<void> = () => Promise.resolve(),
+): Promise<HourRecompute> {
   const assigned = await compute.assignRegions({ hour });
   const { aggregates, stats } = await compute.aggregateHour({ hour });
+  await beforePersist({ aggregates, stats });
   await compute.persistHour({ hour, aggregates });
   await compute.backupHour({ hour });
   return { assigned, aggregates, stats };

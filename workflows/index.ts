@@ -1,2 +1,3 @@
 // The workflows this worker registers; the worker bundles this file.
 export { hourlyImport } from './hourlyImport';
+export { backfill } from './backfill';

@@ -23,6 +23,8 @@ export interface ImportSummary {
   sources: FetchSummary[];
   failedSources: { source: string; error: string }[];
   recomputedHours: string[];
+  /** Data-quality checks set to warn that fired. */
+  warnings: string[];
   regions: RegionAggregate[];
 }
 
@@ -35,6 +37,7 @@ export function summariseImport(parts: {
   fetches: FetchSummary[];
   failedSources: { source: string; error: string }[];
   recomputedHours: string[];
+  warnings: string[];
   assigned: AssignSummary;
   aggregates: RegionAggregate[];
   stats: HourStats;
@@ -67,6 +70,7 @@ export function summariseImport(parts: {
     sources: parts.fetches,
     failedSources: parts.failedSources,
     recomputedHours: parts.recomputedHours,
+    warnings: parts.warnings,
     regions: parts.aggregates,
   };
 }

@@ -5,6 +5,8 @@
 import type { Knex } from 'knex';
 import type { RegionAggregate } from '../../core/aggregate';
 import { affectedRows } from './connection';
+import type { HourState } from '../../core/backfillPlan';
+import { formatHour, hoursBetween } from '../../core/importHour';
 
 export type CorrectionStrategy = 'latest' | 'first';
 
@@ -121,4 +123,39 @@ export async function hourAggregates(db: Knex, hour: Date): Promise<RegionAggreg
 /** Whether anything was ever landed for the hour (a backfill must not invent an hour from nothing). */
 export async function hasLandedData(db: Knex, hour: Date): Promise<boolean> {
   return (await db('fetch_batches').where('import_hour', hour).first('batch_id')) !== undefined;
+}
+
+/** For the `count` stored hours before `hour`, newest first, the regions that had points. */
+export async function regionsOfPreviousHours(db: Knex, hour: Date, count: number): Promise<string[][]> {
+  const rows = (await db('region_hourly_temperature')
+    .where('hour', '<', hour)
+    .groupBy('hour')
+    .orderBy('hour', 'desc')
+    .limit(count)
+    .select('hour', db.raw('array_agg(region) AS regions'))) as { hour: Date; regions: string[] }[];
+  return rows.map((row) => row.regions);
+}
+
+/** For each hour of a range: whether anything was landed, whether it has aggregates, its last run's status. */
+export async function hourStates(db: Knex, from: Date, to: Date): Promise<HourState[]> {
+  const landed = (await db('fetch_batches')
+    .whereBetween('import_hour', [from, to])
+    .distinct('import_hour')) as { import_hour: Date }[];
+  const aggregated = (await db('region_hourly_temperature')
+    .whereBetween('hour', [from, to])
+    .distinct('hour')) as { hour: Date }[];
+  const lastRuns = (await db('import_runs')
+    .whereBetween('import_hour', [from, to])
+    .distinctOn('import_hour')
+    .orderBy([{ column: 'import_hour' }, { column: 'started_at', order: 'desc' }])
+    .select('import_hour', 'status')) as { import_hour: Date; status: string }[];
+  const landedSet = new Set(landed.map((r) => r.import_hour.getTime()));
+  const aggregatedSet = new Set(aggregated.map((r) => r.hour.getTime()));
+  const status = new Map(lastRuns.map((r) => [r.import_hour.getTime(), r.status]));
+  return hoursBetween(from, to).map((hour) => ({
+    hour: formatHour(hour),
+    landed: landedSet.has(hour.getTime()),
+    hasAggregates: aggregatedSet.has(hour.getTime()),
+    lastRunStatus: status.get(hour.getTime()) ?? null,
+  }));
 }

@@ -183,3 +183,16 @@ function summarise(
     correctedHours: plan.correctedHours,
   };
 }
+
+/** The hour's current batches (not superseded), oldest first, with their landing summaries. */
+export async function liveBatches(
+  db: Knex,
+  hour: Date,
+): Promise<{ source: string; summary: LandingResult }[]> {
+  const rows = (await db('fetch_batches')
+    .where('import_hour', hour)
+    .whereNull('superseded_at')
+    .orderBy('batch_id')
+    .select('batch_id', 'source', 'summary')) as (NonNullable<StoredBatch> & { source: string })[];
+  return rows.map((row) => ({ source: row.source, summary: withSummary(row)!.summary }));
+}

@@ -73,7 +73,7 @@ describe.each(DATABASE_KINDS)('database on %s', (_kind, factory) => {
     // Region A misses hour 4; region B has only hours 0, 3 and 7.
     const rows = [
       ...[0, 1, 2, 3, 5, 6, 7].map((h) => ({ region: 'A', h, temperature: 10 + h })),
-      ...[0, 3, 7].map((h) => ({ region: "B", h, temperature: -h - 1 })),
+      ...[0, 3, 7].map((h) => ({ region: 'B', h, temperature: -h - 1 })),
     ].map(({ region, h, temperature }) => ({
       hour: new Date(base + h * HOUR),
       region,

@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { hourAggregates } from '../../adapters/db/hours';
+import { runsForHour } from '../../adapters/db/runs';
+import { runImport } from '../../cli/commands/run';
+import { formatHour, parseHour, truncateToHour } from '../../core/importHour';
+import { applySchedule, scheduleHandle, SCHEDULE_ID } from '../../schedules/hourlyImport';
+import { expectedAggregates } from '../support/expectations';
+import { startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
+
+const run = promisify(execFile);
+const TEMPCTL = path.join(__dirname, '../../bin/tempctl.js');
+
+function dataCallRecords(pipeline: Pipeline, nth: number): unknown[] {
+  const calls = pipeline.simulator.served.filter((call) => call.records !== null);
+  const records = calls[nth]?.records;
+  if (!records) throw new Error(`the simulator served no data call #${nth}`);
+  return records;
+}
+
+function expectSameAggregates(
+  actual: { region: string; temperature: number; numberOfPoints: number }[],
+  expected: typeof actual,
+) {
+  expect(actual.map((r) => [r.region, r.numberOfPoints])).toEqual(
+    expected.map((r) => [r.region, r.numberOfPoints]),
+  );
+  actual.forEach((row, i) => expect(row.temperature).toBeCloseTo(expected[i]?.temperature ?? NaN, 9));
+}
+
+describe('hourly import end to end (Temporal dev server, worker, simulator over HTTP, PostgreSQL)', () => {
+  let pipeline: Pipeline;
+  beforeAll(async () => {
+    pipeline = await startPipeline();
+  });
+  afterAll(() => pipeline.stop());
+
+  const hour = parseHour('2026-11-27T14:00:00Z');
+
+  test('`tempctl run --hour` stores exactly the per-region means and counts of what the source sent', async () => {
+    const { stdout } = await run(process.execPath, [TEMPCTL, 'run', '--hour', formatHour(hour)], {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        SENSOR_API_URL: pipeline.simulator.url,
+        SENSOR_API_KEY: TEST_API_KEY,
+        DATABASE_URL: pipeline.database.url,
+        TEMPORAL_ADDRESS: pipeline.config.temporal.address,
+        TEMPORAL_TASK_QUEUE: pipeline.config.temporal.taskQueue,
+      },
+    });
+    expect(pipeline.simulator.dataCalls).toBe(1);
+    const expected = expectedAggregates(dataCallRecords(pipeline, 0));
+    expect(expected.length).toBeGreaterThanOrEqual(10);
+    expectSameAggregates(await hourAggregates(pipeline.database.db, hour), expected);
+
+    expect(stdout).toContain(`Import ${formatHour(hour)}  SUCCEEDED`);
+    for (const { region, numberOfPoints } of expected)
+      expect(stdout).toMatch(new RegExp(`${region}\\s+\\S+\\s+${numberOfPoints}\\b`));
+    expect(stdout).not.toContain(TEST_API_KEY);
+
+    const [ledger] = await runsForHour(pipeline.database.db, hour);
+    expect(ledger).toMatchObject({
+      status: 'succeeded',
+      trigger: 'manual',
+      workflow_id: `hourly-import-${formatHour(hour)}`,
+    });
+  });
+
+  test('a rerun of the hour recomputes from the landed readings: same rows, no call to the source', async () => {
+    const before = await hourAggregates(pipeline.database.db, hour);
+    const callsBefore = pipeline.simulator.calls;
+    const summary = await runImport(pipeline.client, pipeline.config, hour);
+    expect(pipeline.simulator.calls).toBe(callsBefore);
+    expect(summary.sources[0]).toMatchObject({ source: 'partner-api', reusedLanded: true });
+    expect(await hourAggregates(pipeline.database.db, hour)).toEqual(before);
+    expect(await runsForHour(pipeline.database.db, hour)).toHaveLength(2);
+  });
+
+  test('two requests for the same hour at once meet in one import', async () => {
+    const other = parseHour('2026-11-27T15:00:00Z');
+    const [a, b] = await Promise.all([
+      runImport(pipeline.client, pipeline.config, other),
+      runImport(pipeline.client, pipeline.config, other),
+    ]);
+    expect(a.runId).toBe(b.runId);
+    expect(await runsForHour(pipeline.database.db, other)).toHaveLength(1);
+  });
+
+  test('`schedule apply` twice leaves one unchanged schedule; a triggered run stores its nominal hour', async () => {
+    const { client, config } = pipeline;
+    await scheduleHandle(client)
+      .delete()
+      .catch(() => undefined);
+    expect(await applySchedule(client, config)).toBe('created');
+    expect(await applySchedule(client, config)).toBe('unchanged');
+    const ids: string[] = [];
+    for await (const s of client.schedule.list()) ids.push(s.scheduleId);
+    expect(ids.filter((id) => id === SCHEDULE_ID)).toHaveLength(1);
+
+    try {
+      await scheduleHandle(client).trigger();
+      let recent: { scheduledAt: Date; workflowId: string } | undefined;
+      for (let i = 0; i < 100 && !recent; i++) {
+        const action = (await scheduleHandle(client).describe()).info.recentActions[0];
+        if (action?.action.type === 'startWorkflow') {
+          recent = { scheduledAt: action.scheduledAt, workflowId: action.action.workflow.workflowId };
+        } else await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      if (!recent) throw new Error('the triggered run did not start');
+      const summary = (await client.workflow.getHandle(recent.workflowId).result()) as {
+        hour: string;
+        trigger: string;
+      };
+      const nominalHour = truncateToHour(recent.scheduledAt);
+      expect(summary).toMatchObject({ hour: formatHour(nominalHour), trigger: 'schedule' });
+      expect((await hourAggregates(pipeline.database.db, nominalHour)).length).toBeGreaterThan(0);
+    } finally {
+      await scheduleHandle(client).delete();
+    }
+  });
+});
