@@ -1,0 +1,331 @@
+/**
+ * Configuration from an explicit environment: the defaults, every invalid setting named in a
+ * ConfigError, several at once, no password in any message, and a Secret that never prints.
+ */
+import path from 'node:path';
+import util from 'node:util';
+import { loadConfig, requirePartnerApi, type Config } from '../../config';
+import { Secret } from '../../config/secret';
+import { isConfigError } from '../../core/errors';
+
+type Env = Record<string, string | undefined>;
+
+const ROOT = path.resolve(__dirname, '../..');
+const API = { SENSOR_API_URL: 'https://partner.example/v1/readings', SENSOR_API_KEY: 'pk_test_abc123' };
+
+/** Runs loadConfig and returns the ConfigError it throws (failing the test if it does not). */
+function configError(env: Env): { setting: string; message: string; error: Error } {
+  let thrown: unknown;
+  try {
+    loadConfig(env);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(isConfigError(thrown)).toBe(true);
+  if (!isConfigError(thrown)) throw new Error('no ConfigError');
+  return { setting: thrown.setting, message: thrown.message, error: thrown };
+}
+
+describe('defaults', () => {
+  let config: Config;
+  beforeAll(() => {
+    config = loadConfig({});
+  });
+
+  test('database, Temporal and paths', () => {
+    expect(config.database).toEqual({ url: undefined, pgliteDir: path.join(ROOT, '.data', 'pglite') });
+    expect(config.temporal).toEqual({
+      address: 'localhost:7233',
+      namespace: 'default',
+      taskQueue: 'temperature-pipeline',
+    });
+    expect(config.fileDrop).toEqual({ dir: path.join(ROOT, '.data', 'file-drop') });
+    expect(config.backupDir).toBe(path.join(ROOT, '.data', 'backups'));
+    expect(config.regions).toEqual({
+      file: path.join(
+        ROOT,
+        'data/regions/datanova-contours-geographiques-des-nouvelles-regions-metropole.geojson',
+      ),
+      url: undefined,
+      cacheDir: path.join(ROOT, '.data', 'regions-cache'),
+    });
+  });
+
+  test('sources, validation, strategies and checks', () => {
+    expect(config.partnerApi).toBeUndefined();
+    expect(config.sources).toEqual(['partner-api']);
+    expect(config.validation).toEqual({ temperatureMin: -90, temperatureMax: 60 });
+    expect(config.correctionStrategy).toBe('latest');
+    expect(config.sourceFailurePolicy).toBe('fail');
+    expect(config.quality).toEqual({
+      noValidReadings: 'fail',
+      rejectedShare: { action: 'warn', max: 0.2 },
+      regionWentSilent: 'warn',
+    });
+  });
+
+  test('empty and blank values count as unset', () => {
+    const blank = loadConfig({ TEMPERATURE_MIN: '', TEMPERATURE_MAX: '   ', SOURCES: '', DATABASE_URL: ' ' });
+    expect(blank.validation).toEqual({ temperatureMin: -90, temperatureMax: 60 });
+    expect(blank.sources).toEqual(['partner-api']);
+    expect(blank.database.url).toBeUndefined();
+  });
+
+  test('requirePartnerApi names SENSOR_API_URL when it is unset', () => {
+    let thrown: unknown;
+    try {
+      requirePartnerApi(config);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isConfigError(thrown) && thrown.setting).toBe('SENSOR_API_URL');
+  });
+});
+
+describe('valid settings are read', () => {
+  test('the partner API with its defaults, the key kept as a Secret', () => {
+    const config = loadConfig(API);
+    expect(config.partnerApi).toMatchObject({
+      url: API.SENSOR_API_URL,
+      connectTimeoutMs: 5_000,
+      totalTimeoutMs: 30_000,
+      maxResponseBytes: 50 * 1024 * 1024,
+      maxRetryAfterMs: 60_000,
+    });
+    expect(config.partnerApi?.apiKey.reveal()).toBe(API.SENSOR_API_KEY);
+    expect(requirePartnerApi(config)).toBe(config.partnerApi);
+  });
+
+  test('explicit values, trimmed', () => {
+    const config = loadConfig({
+      ...API,
+      SENSOR_API_TIMEOUT_MS: ' 1000 ',
+      SENSOR_API_CONNECT_TIMEOUT_MS: '1',
+      SENSOR_API_MAX_BYTES: '2048',
+      SENSOR_API_MAX_RETRY_AFTER_MS: '0',
+      SOURCES: ' file-drop , partner-api ',
+      TEMPERATURE_MIN: '-40.5',
+      TEMPERATURE_MAX: '45',
+      CORRECTION_STRATEGY: 'first',
+      SOURCE_FAILURE_POLICY: 'partial',
+      CHECK_NO_VALID_READINGS: 'warn',
+      CHECK_REJECTED_SHARE: 'off',
+      CHECK_REJECTED_SHARE_MAX: '1',
+      CHECK_REGION_WENT_SILENT: 'fail',
+      DATABASE_URL: 'postgresql://app:pw@db.internal:5432/temps',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'prod',
+      TEMPORAL_TASK_QUEUE: 'q',
+      REGIONS_URL: 'https://example.org/regions.geojson',
+      DATA_DIR: '/var/lib/temps',
+      BACKUP_DIR: 'relative/backups',
+    });
+    expect(config.partnerApi).toMatchObject({
+      totalTimeoutMs: 1000,
+      connectTimeoutMs: 1,
+      maxResponseBytes: 2048,
+      maxRetryAfterMs: 0,
+    });
+    expect(config.sources).toEqual(['file-drop', 'partner-api']);
+    expect(config.validation).toEqual({ temperatureMin: -40.5, temperatureMax: 45 });
+    expect(config.correctionStrategy).toBe('first');
+    expect(config.sourceFailurePolicy).toBe('partial');
+    expect(config.quality).toEqual({
+      noValidReadings: 'warn',
+      rejectedShare: { action: 'off', max: 1 },
+      regionWentSilent: 'fail',
+    });
+    expect(config.database.url).toBe('postgresql://app:pw@db.internal:5432/temps');
+    expect(config.database.pgliteDir).toBe(path.join('/var/lib/temps', 'pglite'));
+    expect(config.temporal).toEqual({ address: 'temporal:7233', namespace: 'prod', taskQueue: 'q' });
+    expect(config.regions.url).toBe('https://example.org/regions.geojson');
+    expect(config.regions.cacheDir).toBe(path.join('/var/lib/temps', 'regions-cache'));
+    expect(config.fileDrop.dir).toBe(path.join('/var/lib/temps', 'file-drop'));
+    expect(config.backupDir).toBe(path.join(ROOT, 'relative/backups'));
+  });
+
+  test.each(['postgres://u@h/db', 'postgresql://u@h:5433/db'])('DATABASE_URL %s is accepted', (url) => {
+    expect(loadConfig({ DATABASE_URL: url }).database.url).toBe(url);
+  });
+
+  test('a rejected-share limit of 0 is allowed', () => {
+    expect(loadConfig({ CHECK_REJECTED_SHARE_MAX: '0' }).quality.rejectedShare.max).toBe(0);
+  });
+
+  test('the file-drop source alone needs no partner API', () => {
+    const config = loadConfig({ SOURCES: 'file-drop' });
+    expect(config.sources).toEqual(['file-drop']);
+    expect(config.partnerApi).toBeUndefined();
+  });
+});
+
+describe('each invalid setting is named', () => {
+  const cases: [string, Env, string][] = [
+    ['SENSOR_API_URL not a URL', { ...API, SENSOR_API_URL: 'partner dot example' }, 'SENSOR_API_URL'],
+    ['SENSOR_API_URL not http(s)', { ...API, SENSOR_API_URL: 'ftp://partner.example/x' }, 'SENSOR_API_URL'],
+    ['SENSOR_API_KEY missing', { SENSOR_API_URL: API.SENSOR_API_URL }, 'SENSOR_API_KEY'],
+    ['SENSOR_API_KEY blank', { SENSOR_API_URL: API.SENSOR_API_URL, SENSOR_API_KEY: '  ' }, 'SENSOR_API_KEY'],
+    ['SOURCES unknown name', { SOURCES: 'partner-api,carrier-pigeon' }, 'SOURCES'],
+    ['SOURCES no name', { SOURCES: ' , ,' }, 'SOURCES'],
+    ['TEMPERATURE_MIN = MAX', { TEMPERATURE_MIN: '10', TEMPERATURE_MAX: '10' }, 'TEMPERATURE_MIN'],
+    ['TEMPERATURE_MIN > MAX', { TEMPERATURE_MIN: '30', TEMPERATURE_MAX: '-5' }, 'TEMPERATURE_MIN'],
+    ['TEMPERATURE_MIN above the default max', { TEMPERATURE_MIN: '70' }, 'TEMPERATURE_MIN'],
+    ['TEMPERATURE_MIN non-numeric', { TEMPERATURE_MIN: 'cold' }, 'TEMPERATURE_MIN'],
+    ['TEMPERATURE_MAX non-numeric', { TEMPERATURE_MAX: '40C' }, 'TEMPERATURE_MAX'],
+    ['TEMPERATURE_MAX infinite', { TEMPERATURE_MAX: 'Infinity' }, 'TEMPERATURE_MAX'],
+    ['CORRECTION_STRATEGY bad value', { CORRECTION_STRATEGY: 'newest' }, 'CORRECTION_STRATEGY'],
+    ['CORRECTION_STRATEGY wrong case', { CORRECTION_STRATEGY: 'Latest' }, 'CORRECTION_STRATEGY'],
+    ['SOURCE_FAILURE_POLICY bad value', { SOURCE_FAILURE_POLICY: 'ignore' }, 'SOURCE_FAILURE_POLICY'],
+    ['CHECK_NO_VALID_READINGS bad value', { CHECK_NO_VALID_READINGS: 'error' }, 'CHECK_NO_VALID_READINGS'],
+    ['CHECK_REJECTED_SHARE bad value', { CHECK_REJECTED_SHARE: 'on' }, 'CHECK_REJECTED_SHARE'],
+    ['CHECK_REGION_WENT_SILENT bad value', { CHECK_REGION_WENT_SILENT: 'yes' }, 'CHECK_REGION_WENT_SILENT'],
+    [
+      'CHECK_REJECTED_SHARE_MAX non-numeric',
+      { CHECK_REJECTED_SHARE_MAX: 'lots' },
+      'CHECK_REJECTED_SHARE_MAX',
+    ],
+    ['CHECK_REJECTED_SHARE_MAX above 1', { CHECK_REJECTED_SHARE_MAX: '1.5' }, 'CHECK_REJECTED_SHARE_MAX'],
+    ['CHECK_REJECTED_SHARE_MAX negative', { CHECK_REJECTED_SHARE_MAX: '-0.1' }, 'CHECK_REJECTED_SHARE_MAX'],
+    ['DATABASE_URL wrong protocol', { DATABASE_URL: 'mysql://u@h/db' }, 'DATABASE_URL'],
+    ['DATABASE_URL http', { DATABASE_URL: 'http://h/db' }, 'DATABASE_URL'],
+    ['DATABASE_URL not a URL', { DATABASE_URL: 'localhost:5432 db' }, 'DATABASE_URL'],
+    ['REGIONS_URL not http(s)', { REGIONS_URL: 'file:///etc/regions.geojson' }, 'REGIONS_URL'],
+    ['SENSOR_API_TIMEOUT_MS non-numeric', { ...API, SENSOR_API_TIMEOUT_MS: 'soon' }, 'SENSOR_API_TIMEOUT_MS'],
+    ['SENSOR_API_TIMEOUT_MS zero', { ...API, SENSOR_API_TIMEOUT_MS: '0' }, 'SENSOR_API_TIMEOUT_MS'],
+    ['SENSOR_API_TIMEOUT_MS fractional', { ...API, SENSOR_API_TIMEOUT_MS: '1.5' }, 'SENSOR_API_TIMEOUT_MS'],
+    [
+      'SENSOR_API_CONNECT_TIMEOUT_MS negative',
+      { ...API, SENSOR_API_CONNECT_TIMEOUT_MS: '-5' },
+      'SENSOR_API_CONNECT_TIMEOUT_MS',
+    ],
+    ['SENSOR_API_MAX_BYTES non-numeric', { ...API, SENSOR_API_MAX_BYTES: '50MB' }, 'SENSOR_API_MAX_BYTES'],
+    [
+      'SENSOR_API_MAX_RETRY_AFTER_MS negative',
+      { ...API, SENSOR_API_MAX_RETRY_AFTER_MS: '-1' },
+      'SENSOR_API_MAX_RETRY_AFTER_MS',
+    ],
+  ];
+
+  test.each(cases)('%s', (_label, env, setting) => {
+    const { setting: named, message, error } = configError(env);
+    expect(named).toBe(setting);
+    expect(message).toContain(setting);
+    expect(error.name).toBe('ConfigError');
+    expect(isConfigError(error) && error.retryable).toBe(false);
+  });
+
+  test('an unknown source is named in the message', () => {
+    expect(configError({ SOURCES: 'partner-api,carrier-pigeon' }).message).toContain('carrier-pigeon');
+  });
+});
+
+describe('several invalid settings', () => {
+  test('are all named in one error', () => {
+    const { setting, message } = configError({
+      SOURCES: 'nope',
+      TEMPERATURE_MIN: 'cold',
+      CORRECTION_STRATEGY: 'newest',
+      DATABASE_URL: 'mysql://u@h/db',
+      CHECK_REJECTED_SHARE_MAX: '2',
+    });
+    const named = [
+      'SOURCES',
+      'TEMPERATURE_MIN',
+      'CORRECTION_STRATEGY',
+      'DATABASE_URL',
+      'CHECK_REJECTED_SHARE_MAX',
+    ];
+    for (const name of named) expect(message).toContain(name);
+    expect(named).toContain(setting);
+    expect(message.startsWith(`${setting}: `)).toBe(true);
+  });
+
+  test('a missing key and a bad source together', () => {
+    const { message } = configError({ SENSOR_API_URL: API.SENSOR_API_URL, SOURCES: 'x' });
+    expect(message).toContain('SENSOR_API_KEY');
+    expect(message).toContain('SOURCES');
+  });
+});
+
+describe('secrets stay out of errors', () => {
+  const PASSWORD = 'hunter2-Sup3rSecret';
+
+  test.each([
+    ['a wrong protocol', `mysql://admin:${PASSWORD}@db.internal:3306/temps`],
+    ['an http URL', `http://admin:${PASSWORD}@db.internal/temps`],
+    ['an unparsable URL', `postgres://admin:${PASSWORD}@db.internal:port/temps`],
+    ['an unparsable URL with spaces', `postgres://admin:${PASSWORD}@db internal/temps`],
+  ])('DATABASE_URL with a password and %s', (_label, url) => {
+    const { setting, message, error } = configError({ DATABASE_URL: url });
+    expect(setting).toBe('DATABASE_URL');
+    expect(message).not.toContain(PASSWORD);
+    expect(String(error)).not.toContain(PASSWORD);
+    expect(error.stack ?? '').not.toContain(PASSWORD);
+    expect(util.inspect(error)).not.toContain(PASSWORD);
+    expect(JSON.stringify(error)).not.toContain(PASSWORD);
+  });
+
+  test('DATABASE_URL with a password, among other errors', () => {
+    const { message } = configError({
+      SOURCES: 'nope',
+      DATABASE_URL: `mysql://admin:${PASSWORD}@db.internal/temps`,
+      CORRECTION_STRATEGY: 'x',
+    });
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain(PASSWORD);
+  });
+
+  test('the API key is in no error when another setting is wrong', () => {
+    const { message, error } = configError({ ...API, SENSOR_API_KEY: PASSWORD, SENSOR_API_TIMEOUT_MS: 'x' });
+    expect(message).not.toContain(PASSWORD);
+    expect(util.inspect(error)).not.toContain(PASSWORD);
+  });
+
+  test('the API key does not show when the whole config is printed', () => {
+    const config = loadConfig({ ...API, SENSOR_API_KEY: PASSWORD });
+    expect(JSON.stringify(config)).not.toContain(PASSWORD);
+    expect(util.inspect(config, { depth: Infinity })).not.toContain(PASSWORD);
+    expect(`${JSON.stringify(config.partnerApi)}`).toContain('***');
+  });
+});
+
+describe('Secret', () => {
+  const VALUE = 'pk_live_do-not-print-4242';
+  const secret = new Secret(VALUE);
+
+  test('reveal() gives the value', () => {
+    expect(secret.reveal()).toBe(VALUE);
+  });
+
+  test('String(), template literals and concatenation show a mask', () => {
+    expect(String(secret)).not.toContain(VALUE);
+    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- the point of the test
+    expect(`${secret}`).not.toContain(VALUE);
+    expect(`key=${secret as unknown as string}`).toBe(`key=${String(secret)}`);
+    expect(String(secret)).toContain('***');
+    // eslint-disable-next-line @typescript-eslint/restrict-plus-operands -- the point of the test
+    expect(secret + '').not.toContain(VALUE);
+  });
+
+  test('JSON.stringify shows a mask, alone and nested', () => {
+    expect(JSON.stringify(secret)).not.toContain(VALUE);
+    expect(JSON.stringify({ auth: { key: secret } })).not.toContain(VALUE);
+    expect(JSON.stringify([secret])).toContain('***');
+  });
+
+  test('util.inspect, util.format and console-style printing show a mask', () => {
+    expect(util.inspect(secret)).not.toContain(VALUE);
+    expect(util.inspect({ deep: { deeper: { secret } } }, { depth: Infinity })).not.toContain(VALUE);
+    expect(util.inspect(secret, { showHidden: true })).not.toContain(VALUE);
+    expect(util.format('%s %o %O %j', secret, secret, secret, secret)).not.toContain(VALUE);
+    expect(util.inspect(new Map([['k', secret]]))).not.toContain(VALUE);
+  });
+
+  test('spreading or listing its keys exposes nothing', () => {
+    expect(JSON.stringify({ ...secret })).not.toContain(VALUE);
+    expect(Object.values(secret)).not.toContain(VALUE);
+    expect(
+      Object.getOwnPropertyNames(secret).map((k) => (secret as unknown as Record<string, unknown>)[k]),
+    ).not.toContain(VALUE);
+  });
+});
