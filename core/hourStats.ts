@@ -20,7 +20,8 @@ export function hourStats(readings: readonly { region: string | null; country: s
       if (isFranceLabel(country)) stats.countryMismatches.franceOutside += 1;
     } else {
       stats.pointsPerRegion[region] = (stats.pointsPerRegion[region] ?? 0) + 1;
-      if (country !== null && !isFranceLabel(country)) stats.countryMismatches.foreignInside += 1;
+      const labelled = country !== null && country.trim() !== '';
+      if (labelled && !isFranceLabel(country)) stats.countryMismatches.foreignInside += 1;
     }
   }
   return stats;

@@ -7,7 +7,8 @@ import { readingContentHash } from './contentHash';
 import { validateRecord, type Reading, type Rejection, type ValidationLimits } from './reading';
 
 export interface KnownReading {
-  contentHashes: Set<string>;
+  /** The content hash of the newest stored version: a record equal to it is a duplicate, any other a new version. */
+  latestContentHash: string;
   /** The import hour the reading first counted in. */
   belongsToHour: Date;
 }
@@ -62,17 +63,16 @@ export function planLanding(
   for (const { reading, raw } of valid) {
     const contentHash = readingContentHash(reading);
     const earlier = seen.get(reading.id) ?? known.get(reading.id);
-    if (earlier?.contentHashes.has(contentHash)) {
+    // Compared with the newest version only: A, B, then A again is a correction back to A.
+    if (earlier?.latestContentHash === contentHash) {
       duplicates += 1;
       continue;
     }
     const belongsToHour = earlier?.belongsToHour ?? importHour;
     readings.push({ reading, contentHash, belongsToHour, isCorrection: earlier !== undefined, raw });
-    if (belongsToHour.getTime() !== importHour.getTime()) correctedHours.set(belongsToHour.getTime(), belongsToHour);
-    seen.set(reading.id, {
-      contentHashes: new Set([...(earlier?.contentHashes ?? []), contentHash]),
-      belongsToHour,
-    });
+    if (belongsToHour.getTime() !== importHour.getTime())
+      correctedHours.set(belongsToHour.getTime(), belongsToHour);
+    seen.set(reading.id, { latestContentHash: contentHash, belongsToHour });
   }
   return {
     readings,

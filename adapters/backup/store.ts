@@ -40,6 +40,30 @@ function toNdjsonGzip(rows: readonly object[]): Buffer {
   return gzipSync(rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length > 0 ? '\n' : ''));
 }
 
+const SAFE_FILE_NAME = /^[a-z_]+\.ndjson\.gz$/;
+
+function isManifest(value: unknown): value is HourManifest {
+  const m = value as Partial<HourManifest> | null;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    m.format === MANIFEST_FORMAT &&
+    typeof m.hour === 'string' &&
+    Array.isArray(m.files) &&
+    m.files.every(
+      (f: Partial<BackupFileEntry> | null) =>
+        typeof f === 'object' &&
+        f !== null &&
+        typeof f.name === 'string' &&
+        // File names stay inside the backup folder: no path can be smuggled in through a manifest.
+        SAFE_FILE_NAME.test(f.name) &&
+        Number.isInteger(f.rows) &&
+        Number.isInteger(f.bytes) &&
+        typeof f.sha256 === 'string',
+    )
+  );
+}
+
 export class LocalBackupStore {
   constructor(readonly root: string) {}
 
@@ -117,9 +141,7 @@ export class LocalBackupStore {
         `${manifestPath}: manifest missing or not valid JSON (${(error as Error).message})`,
       );
     }
-    if (manifest.format !== MANIFEST_FORMAT || !Array.isArray(manifest.files)) {
-      throw new BackupError(`${manifestPath}: not a ${MANIFEST_FORMAT} manifest`);
-    }
+    if (!isManifest(manifest)) throw new BackupError(`${manifestPath}: not a ${MANIFEST_FORMAT} manifest`);
     return manifest;
   }
 

@@ -74,22 +74,19 @@ export async function findLiveBatch(db: Knex, source: string, hour: Date, keyPre
 async function knownVersions(trx: Knex, source: string, ids: string[]): Promise<Map<string, KnownReading>> {
   const known = new Map<string, KnownReading>();
   for (let i = 0; i < ids.length; i += CHUNK) {
+    // Oldest first, so the last row seen for an id is its newest version.
     const rows = (await trx('readings')
       .where('source', source)
       .whereIn('reading_id', ids.slice(i, i + CHUNK))
+      .orderBy([{ column: 'received_at' }, { column: 'row_id' }])
       .select('reading_id', 'content_hash', 'belongs_to_hour')) as {
       reading_id: string;
       content_hash: string;
       belongs_to_hour: Date;
     }[];
     for (const row of rows) {
-      const entry = known.get(row.reading_id) ?? {
-        contentHashes: new Set(),
-        belongsToHour: row.belongs_to_hour,
-      };
-      entry.contentHashes.add(row.content_hash);
-      if (row.belongs_to_hour < entry.belongsToHour) entry.belongsToHour = row.belongs_to_hour;
-      known.set(row.reading_id, entry);
+      const belongsToHour = known.get(row.reading_id)?.belongsToHour ?? row.belongs_to_hour;
+      known.set(row.reading_id, { latestContentHash: row.content_hash, belongsToHour });
     }
   }
   return known;

@@ -200,10 +200,9 @@ describe('damage is a BackupError naming the file', () => {
     await expectBackupError(store.readManifest(FOLDER), MANIFEST);
   });
 
-  // BUG (adapters/backup/store.ts, readManifest/readVerified): these manifests are parsed but never
-  // shape-checked, so reading them throws a TypeError (which isRetryable treats as retryable) instead
-  // of a non-retryable BackupError naming the manifest.
-  test.failing.each([
+  // Manifests that parse but have the wrong shape must give a non-retryable BackupError naming the
+  // manifest, not a TypeError (which isRetryable treats as retryable).
+  test.each([
     ['JSON null', 'null'],
     [
       'a null file entry',

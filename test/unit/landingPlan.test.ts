@@ -42,10 +42,8 @@ function knownFrom(...earlier: { hour: Date; records: unknown[] }[]): Map<string
   const known = new Map<string, KnownReading>();
   for (const { hour, records } of earlier) {
     for (const planned of plan(records, known, hour).readings) {
-      const entry = known.get(planned.reading.id);
-      if (entry) entry.contentHashes.add(planned.contentHash);
-      else
-        known.set(planned.reading.id, { contentHashes: new Set([planned.contentHash]), belongsToHour: hour });
+      const belongsToHour = known.get(planned.reading.id)?.belongsToHour ?? hour;
+      known.set(planned.reading.id, { latestContentHash: planned.contentHash, belongsToHour });
     }
   }
   return known;
@@ -255,11 +253,24 @@ describe('planLanding', () => {
 
     test('the known map is not modified by planning', () => {
       const known = knownFrom({ hour: hoursBefore(3), records: [raw('a', 7)] });
-      const before = [...(known.get('a')?.contentHashes ?? [])];
+      const before = known.get('a')?.latestContentHash;
       plan([raw('a', 8), raw('b', 1)], known);
-      expect([...(known.get('a')?.contentHashes ?? [])]).toEqual(before);
+      expect(known.get('a')?.latestContentHash).toBe(before);
       expect(known.has('b')).toBe(false);
     });
+  });
+
+  test('a return to an earlier content (A, B, A) is a new version, not a duplicate', () => {
+    const known = knownFrom(
+      { hour: hoursBefore(2), records: [raw('a', 7)] },
+      { hour: hoursBefore(1), records: [raw('a', 8)] },
+    );
+    const result = plan([raw('a', 7)], known);
+    expect(result.duplicates).toBe(0);
+    expect(result.readings.map((r) => [r.reading.id, r.reading.temperature, r.isCorrection])).toEqual([
+      ['a', 7, true],
+    ]);
+    expect(times(result.correctedHours)).toEqual([hoursBefore(2).toISOString()]);
   });
 
   test('the content hash depends on content, not on which record object carried it', () => {
