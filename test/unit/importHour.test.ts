@@ -101,8 +101,11 @@ describe('parseHour', () => {
     },
   );
 
-  // BUG (core/importHour.ts, parseHour): Date.UTC maps years 0-99 to 1900-1999, so "0050-06-01T12"
-  // silently becomes 1950-06-01T12:00Z, a different hour. Refusing the text would also be correct.
+  // Date.UTC maps years 0-99 to 1900-1999; "0050-06-01T12" must not silently become 1950.
+  test('a half-hour zone whose local time is a whole UTC hour is accepted', () => {
+    expect(parseHour('2026-11-27T19:30+05:30').toISOString()).toBe('2026-11-27T14:00:00.000Z');
+  });
+
   test.each(['0050-06-01T12', '0099-12-31T23'])('does not turn the year of %j into 19xx', (text) => {
     let parsed: Date | undefined;
     try {
