@@ -23,6 +23,7 @@ import { backupTablesForHour } from '../adapters/db/backupTables';
 import type { LocalBackupStore } from '../adapters/backup/store';
 import type { Source } from '../adapters/sources/types';
 import { withFailureMapping } from './failures';
+import { SourceError } from '../core/errors';
 import { hourStats } from '../core/hourStats';
 import { planBackfill as planHours } from '../core/backfillPlan';
 import { evaluateQuality, SILENCE_HISTORY, type CheckOutcome, type QualitySettings } from '../core/quality';
@@ -52,6 +53,7 @@ export interface ActivityDeps {
   correctionStrategy: CorrectionStrategy;
   sourceFailurePolicy: 'fail' | 'partial';
   quality: QualitySettings;
+  fetchMaxLagHours: number;
 }
 
 const PULL_PREFIX = 'pull:';
@@ -82,6 +84,7 @@ export function createActivities(deps: ActivityDeps) {
     if (!source) throw new Error(`source ${input.source} is not configured on this worker`);
     const hour = new Date(input.hour);
     const summary = emptySummary(input.source);
+    refuseStaleFetch(hour, deps.now(), deps.fetchMaxLagHours);
 
     if (!input.refetch) {
       const landed = await findLiveBatch(db, input.source, hour, PULL_PREFIX);
@@ -215,6 +218,23 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * The sources answer with what they have now. Filing that under an hour long past would store
+ * today's temperatures as that hour's, so such a fetch is refused: an old hour is only recomputed
+ * from what was landed for it at the time.
+ */
+function refuseStaleFetch(hour: Date, now: Date, maxLagHours: number): void {
+  const lagHours = (now.getTime() - hour.getTime()) / 3_600_000;
+  if (lagHours > maxLagHours + 1) {
+    throw new SourceError(
+      'fetch',
+      `refusing to fetch for ${formatHour(hour)}: it is ${Math.floor(lagHours)} hours old (FETCH_MAX_LAG_HOURS=${maxLagHours}) ` +
+        'and the sources only serve present readings; an old hour can only be recomputed from readings landed for it',
+      { retryable: false },
+    );
+  }
+}
 
 function emptySummary(source: string): FetchSummary {
   return {

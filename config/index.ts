@@ -34,6 +34,8 @@ export interface Config {
   validation: { temperatureMin: number; temperatureMax: number };
   correctionStrategy: CorrectionStrategy;
   sourceFailurePolicy: SourceFailurePolicy;
+  /** How old an import hour may be and still be fetched: the sources only serve the present. */
+  fetchMaxLagHours: number;
   quality: {
     noValidReadings: CheckAction;
     rejectedShare: { action: CheckAction; max: number };
@@ -170,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     validation: { temperatureMin, temperatureMax },
     correctionStrategy: read.choice('CORRECTION_STRATEGY', ['latest', 'first'] as const, 'latest'),
+    fetchMaxLagHours: read.number('FETCH_MAX_LAG_HOURS', 2, { min: 0, integer: true }),
     sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', ['fail', 'partial'] as const, 'fail'),
     quality: {
       noValidReadings: read.choice('CHECK_NO_VALID_READINGS', checkActions, 'fail'),

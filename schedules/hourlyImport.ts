@@ -13,8 +13,11 @@ import type { HourlyImportInput } from '../workflows/hourlyImport';
 
 export const SCHEDULE_ID = 'hourly-import';
 const HOUR_MS = 3_600_000;
-/** After an outage, missed hours within this window still run (one at a time); older ones are left to a backfill. */
-const CATCHUP_WINDOW_MS = 6 * HOUR_MS;
+/**
+ * After an outage, missed hours within this window still run, one at a time. It matches the default
+ * FETCH_MAX_LAG_HOURS: an older hour could not be fetched anyway, as the sources only serve the present.
+ */
+const CATCHUP_WINDOW_MS = 2 * HOUR_MS;
 
 function desired(config: Pick<Config, 'temporal'>) {
   const args: [HourlyImportInput] = [{ trigger: 'schedule' }];

@@ -44,6 +44,7 @@ export async function buildRuntime(
       correctionStrategy: config.correctionStrategy,
       sourceFailurePolicy: config.sourceFailurePolicy,
       quality: config.quality,
+      fetchMaxLagHours: config.fetchMaxLagHours,
     },
     close: async () => {
       if (!overrides.db) await db.destroy();

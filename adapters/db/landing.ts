@@ -74,12 +74,15 @@ export async function findLiveBatch(db: Knex, source: string, hour: Date, keyPre
 async function knownVersions(trx: Knex, source: string, ids: string[]): Promise<Map<string, KnownReading>> {
   const known = new Map<string, KnownReading>();
   for (let i = 0; i < ids.length; i += CHUNK) {
-    // Oldest first, so the last row seen for an id is its newest version.
-    const rows = (await trx('readings')
-      .where('source', source)
-      .whereIn('reading_id', ids.slice(i, i + CHUNK))
-      .orderBy([{ column: 'received_at' }, { column: 'row_id' }])
-      .select('reading_id', 'content_hash', 'belongs_to_hour')) as {
+    // Only versions that still count (not in a batch a refetch replaced), oldest first, so the
+    // last row seen for an id is its newest version.
+    const rows = (await trx('readings as r')
+      .join('fetch_batches as b', 'b.batch_id', 'r.batch_id')
+      .whereNull('b.superseded_at')
+      .where('r.source', source)
+      .whereIn('r.reading_id', ids.slice(i, i + CHUNK))
+      .orderBy([{ column: 'r.received_at' }, { column: 'r.row_id' }])
+      .select('r.reading_id', 'r.content_hash', 'r.belongs_to_hour')) as {
       reading_id: string;
       content_hash: string;
       belongs_to_hour: Date;
@@ -97,6 +100,18 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
     const existing = await findBatch(trx, input.source, input.batchKey);
     if (existing) return { ...existing.summary, alreadyLanded: true };
 
+    // A refetch first retires the hour's earlier batch, so that what it re-sends is compared with
+    // the readings that still count, and lands again instead of passing for a duplicate.
+    const replacedBatches =
+      input.supersedePrefix === undefined
+        ? 0
+        : affectedRows(
+            await trx('fetch_batches')
+              .where({ source: input.source, import_hour: input.importHour })
+              .whereLike('batch_key', `${input.supersedePrefix}%`)
+              .whereNull('superseded_at')
+              .update({ superseded_at: input.fetchedAt }),
+          );
     const { valid, rejections } = validateAll(input.records, input.limits);
     const known = await knownVersions(trx, input.source, [...new Set(valid.map((v) => v.reading.id))]);
     const plan = planLanding(valid, rejections, known, input.importHour);
@@ -112,17 +127,6 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
       })
       .returning('batch_id')) as { batch_id: number }[];
     const batchId = (inserted as { batch_id: number }).batch_id;
-    const replacedBatches =
-      input.supersedePrefix === undefined
-        ? 0
-        : affectedRows(
-            await trx('fetch_batches')
-              .where({ source: input.source, import_hour: input.importHour })
-              .whereLike('batch_key', `${input.supersedePrefix}%`)
-              .whereNot('batch_id', batchId)
-              .whereNull('superseded_at')
-              .update({ superseded_at: input.fetchedAt }),
-          );
     const summary = summarise(batchId, input.records.length, plan, replacedBatches);
     await trx('fetch_batches')
       .where('batch_id', batchId)
