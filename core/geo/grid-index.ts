@@ -9,9 +9,6 @@ import type { GridTables } from './grid-build';
 import type { BBox } from './types';
 import { NO_REGION } from './types';
 
-// Bound once: in a sandboxed global scope (jest's vm context) every `Math.x` lookup is ~100x slower.
-const { min } = Math;
-
 export class GridLocator {
   private readonly west: number;
   private readonly south: number;
@@ -46,8 +43,11 @@ export class GridLocator {
   locate(lon: number, lat: number): number {
     // Written as a negation so that NaN lands in no region.
     if (!(lon >= this.west && lon <= this.east && lat >= this.south && lat <= this.north)) return NO_REGION;
-    const column = min(((lon - this.west) * this.columnsPerDegree) | 0, this.lastColumn);
-    const row = min(((lat - this.south) * this.rowsPerDegree) | 0, this.lastRow);
+    // Truncation is floor here (both differences are ≥ 0); the east and north edges clamp to the last cell.
+    let column = ((lon - this.west) * this.columnsPerDegree) | 0;
+    if (column > this.lastColumn) column = this.lastColumn;
+    let row = ((lat - this.south) * this.rowsPerDegree) | 0;
+    if (row > this.lastRow) row = this.lastRow;
     const shift = this.shift;
     const block = this.tables.blocks[(row >> shift) * this.blockColumns + (column >> shift)] as number;
     if (block < 0) return -block - 2;
@@ -82,8 +82,10 @@ export class GridLocator {
         out[i] = NO_REGION;
         continue;
       }
-      const column = min(((x - west) * columnsPerDegree) | 0, lastColumn);
-      const row = min(((y - south) * rowsPerDegree) | 0, lastRow);
+      let column = ((x - west) * columnsPerDegree) | 0;
+      if (column > lastColumn) column = lastColumn;
+      let row = ((y - south) * rowsPerDegree) | 0;
+      if (row > lastRow) row = lastRow;
       const block = blocks[(row >> shift) * blockColumns + (column >> shift)] as number;
       if (block < 0) {
         out[i] = -block - 2;
