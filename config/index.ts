@@ -184,15 +184,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
-  if (read.problems.length === 1) throw read.problems[0];
-  if (read.problems.length > 1) {
-    const first = read.problems[0] as ConfigError;
+  const [first, ...more] = read.problems;
+  if (first && more.length === 0) throw first;
+  if (first) {
     throw new ConfigError(
       first.setting,
-      `${first.message.slice(first.setting.length + 2)}; also ${read.problems
-        .slice(1)
-        .map((p) => p.message)
-        .join('; ')}`,
+      `${first.message.slice(first.setting.length + 2)}; also ${more.map((p) => p.message).join('; ')}`,
     );
   }
   return config;

@@ -17,7 +17,7 @@ export function resolveImportHour(
       throw ApplicationFailure.nonRetryable((error as Error).message, 'InvalidImportHour');
     }
   }
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- typed attributes lack the schedule's attribute in some server versions
+  // The untyped attributes: TemporalScheduledStartTime is set by the server, not declared by us.
   const scheduled = info.searchAttributes?.TemporalScheduledStartTime?.[0];
   const nominal =
     scheduled instanceof Date ? scheduled : typeof scheduled === 'string' ? new Date(scheduled) : undefined;

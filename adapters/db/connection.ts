@@ -25,7 +25,7 @@ export function createDatabase(target: DatabaseTarget): Knex {
   const inMemory = target.pgliteDir === ':memory:';
   if (!inMemory) fs.mkdirSync(target.pgliteDir, { recursive: true });
   return knexFactory({
-    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    client: ClientPgLite,
     dialect: 'postgres',
     connection: inMemory ? {} : { filename: target.pgliteDir },
   });

@@ -91,8 +91,10 @@ export async function restoreFromBackups(
 function encodeJson(table: string, row: Record<string, unknown>): Record<string, unknown> {
   const encoded = { ...row };
   for (const column of JSON_COLUMNS[table] ?? []) {
-    if (encoded[column] !== undefined && encoded[column] !== null)
-      encoded[column] = JSON.stringify(encoded[column]);
+    const value = encoded[column];
+    if (NOT_NULL_JSON.has(column) || (value !== undefined && value !== null)) {
+      encoded[column] = JSON.stringify(value ?? null);
+    }
   }
   return encoded;
 }

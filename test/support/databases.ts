@@ -35,9 +35,9 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
   };
 }
 
-export async function createPgliteDatabase(): Promise<TestDatabase> {
+export function createPgliteDatabase(): Promise<TestDatabase> {
   const db = createDatabase({ url: undefined, pgliteDir: ':memory:' });
-  return { kind: 'pglite', db, url: undefined, drop: () => db.destroy() };
+  return Promise.resolve({ kind: 'pglite', db, url: undefined, drop: () => db.destroy() });
 }
 
 export const DATABASE_KINDS: [string, () => Promise<TestDatabase>][] = [
