@@ -12,6 +12,8 @@ import type { BBox, Polygon, Position, Region, RegionSet, RegionShape, Ring } fr
 const CODE_PROPERTIES = ['new_code', 'code'] as const;
 const NAME_PROPERTIES = ['region', 'nom'] as const;
 
+const MAX_REGIONS = 32_767;
+
 interface ParsedFeature {
   region: Region;
   shape: RegionShape;
@@ -27,6 +29,9 @@ export function parseRegions(geojson: unknown, origin: string): RegionSet {
   const features = geojson.features;
   if (!Array.isArray(features)) return fail('', 'FeatureCollection has no "features" array');
   if (features.length === 0) return fail('', 'FeatureCollection has no features');
+  // Region numbers travel in Int16Array batches.
+  if (features.length > MAX_REGIONS)
+    return fail('', `${features.length} features, at most ${MAX_REGIONS} regions are supported`);
 
   const parsed = features.map((feature, index) => parseFeature(feature, index, fail));
   rejectDuplicates(parsed, fail);
