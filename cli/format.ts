@@ -7,7 +7,7 @@ export function table(headers: string[], rows: (string | number | null)[][]): st
     Math.max(header.length, ...cells.map((row) => (row[i] ?? '').length)),
   );
   const numeric = headers.map(
-    (_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number' || row[i] === null),
+    (_, i) => cells.length > 0 && cells.every((row) => /^(-?\d+(\.\d+)?|—)$/.test(row[i] ?? '')),
   );
   const line = (row: string[]) =>
     row
@@ -17,8 +17,8 @@ export function table(headers: string[], rows: (string | number | null)[][]): st
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
-export function round(value: number | null, digits = 2): number | null {
-  return value === null ? null : Number(value.toFixed(digits));
+export function round(value: number | null, digits = 2): string | null {
+  return value === null ? null : value.toFixed(digits);
 }
 
 export function formatSummary(summary: ImportSummary): string {

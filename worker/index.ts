@@ -1,7 +1,7 @@
 /**
  * The Temporal worker: polls the task queue, runs the hourly import workflow and its activities.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../config';
 import { createActivities, type ActivityDeps } from '../activities';
 
@@ -28,4 +28,9 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
 
 export async function connectWorker(config: Pick<Config, 'temporal'>): Promise<NativeConnection> {
   return NativeConnection.connect({ address: config.temporal.address });
+}
+
+/** Keeps the SDK to warnings and errors: its per-state INFO lines drown the operator's output. */
+export function installWorkerRuntime(level: 'WARN' | 'INFO' = 'WARN'): void {
+  Runtime.install({ logger: new DefaultLogger(level) });
 }

@@ -15,7 +15,7 @@ import { addHours, formatHour, truncateToHour } from '../../core/importHour';
 import { applySchedule } from '../../schedules/hourlyImport';
 import { startSimulator, type RunningSimulator } from '../../sim/server';
 import { buildRuntime } from '../../worker/runtime';
-import { connectWorker, createPipelineWorker } from '../../worker';
+import { connectWorker, createPipelineWorker, installWorkerRuntime } from '../../worker';
 import { connectClient } from '../context';
 import { formatSummary } from '../format';
 import { runImport } from './run';
@@ -52,6 +52,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--once', 'exit after the first import')
     .action(async (options: { once?: boolean }) => {
       let config = loadConfig();
+      installWorkerRuntime();
       const stack: (() => Promise<void>)[] = [];
       const cleanUp = async () => {
         for (const close of stack.reverse()) await close().catch(() => undefined);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { describeTarget } from '../../adapters/db/connection';
 import { buildRuntime } from '../../worker/runtime';
-import { connectWorker, createPipelineWorker } from '../../worker';
+import { connectWorker, createPipelineWorker, installWorkerRuntime } from '../../worker';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -11,6 +11,7 @@ export function registerWorkerCommand(program: Command): void {
     .description('run the worker: migrates the database, loads the regions, then polls the task queue')
     .action(async () => {
       const config = loadConfig();
+      installWorkerRuntime();
       const runtime = await buildRuntime(config);
       const connection = await connectWorker(config);
       try {
