@@ -1,18 +1,7 @@
 /** `tempctl simulate`: the partner API stand-in, for demos and manual testing. */
 import type { Command } from 'commander';
-import { startSimulator, type FaultMode } from '../../sim/server';
-
-const FAULTS: FaultMode[] = ['ok', '500', '503', '429', 'slow', 'trunc', 'object', 'malformed', '401'];
-
-function parseFaults(text: string | undefined): FaultMode[] {
-  if (text === undefined || text.trim() === '') return [];
-  return text.split(',').map((fault) => {
-    const mode = fault.trim() as FaultMode;
-    if (!FAULTS.includes(mode))
-      throw new RangeError(`--faults: unknown mode ${fault} (known: ${FAULTS.join(', ')})`);
-    return mode;
-  });
-}
+import { startSimulator } from '../../sim/server';
+import { FAULT_MODES, parseFaults } from '../../sim/faults';
 
 function parseInteger(name: string, text: string): number {
   const value = Number(text);
@@ -29,7 +18,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--seed <n>', 'seed: the same seed gives the same readings call after call', '42')
     .option('--api-key <key>', 'the key clients must send (default: SENSOR_API_KEY, else "dev-key")')
-    .option('--faults <list>', `faults for the first calls, in order: ${FAULTS.join(',')}`)
+    .option('--faults <list>', `faults for the first calls, in order: ${FAULT_MODES.join(',')}`)
     .option('--per-call <n>', 'readings per answer', '500')
     .action(
       async (options: {
@@ -45,7 +34,7 @@ export function registerSimulateCommand(program: Command): void {
           host: options.host,
           seed: parseInteger('--seed', options.seed),
           apiKey: options.apiKey ?? process.env.SENSOR_API_KEY ?? 'dev-key',
-          faults: parseFaults(options.faults),
+          faults: parseFaults(options.faults ?? ''),
           readingsPerCall: parseInteger('--per-call', options.perCall),
           onCall: (call) => console.log(`call ${call.call}: ${call.outcome} ${call.status ?? ''}`),
         });
