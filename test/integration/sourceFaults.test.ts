@@ -1,0 +1,155 @@
+/**
+ * Each fault of the partner API, over real HTTP through the real workflow: retried and then stored
+ * exactly the independently computed aggregates, or failed fast with a clear message and nothing
+ * stored. The API key never reaches workflow history.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { hourAggregates } from '../../adapters/db/hours';
+import { runsForHour } from '../../adapters/db/runs';
+import { runImport } from '../../cli/commands/run';
+import { rootMessage } from '../../cli/main';
+import { addHours, formatHour, truncateToHour, workflowIdForHour } from '../../core/importHour';
+import type { FaultMode } from '../../sim/server';
+import { expectedAggregates } from '../support/expectations';
+import { startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
+
+function sortByRegion<T extends { region: string }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => a.region.localeCompare(b.region, 'fr'));
+}
+
+describe('source faults end to end', () => {
+  let pipeline: Pipeline;
+  let nextHour = 0;
+  const now = truncateToHour(new Date());
+  /** A fresh import hour per scenario, so each one fetches. */
+  const freshHour = () => addHours(now, -nextHour++);
+
+  beforeAll(async () => {
+    pipeline = await startPipeline({
+      // Hours up to a day old may be fetched here: each scenario needs an hour of its own.
+      env: { FETCH_MAX_LAG_HOURS: '48', SENSOR_API_TIMEOUT_MS: '1500' },
+      simulator: { slowMs: 4_000, readingsPerCall: 200 },
+    });
+  });
+  afterAll(() => pipeline.stop());
+
+  async function historyText(hour: Date): Promise<string> {
+    const history = await pipeline.client.workflow.getHandle(workflowIdForHour(hour)).fetchHistory();
+    return JSON.stringify(history);
+  }
+
+  function lastDataRecords(): unknown[] {
+    const data = pipeline.simulator.served.filter((call) => call.records !== null);
+    const records = data[data.length - 1]?.records;
+    if (!records) throw new Error('no data call was served');
+    return records;
+  }
+
+  test.each<[string, FaultMode[]]>([
+    ['500 then 503 (Retry-After) then 429 (Retry-After)', ['500', '503', '429']],
+    ['a truncated body', ['trunc']],
+    ['an answer slower than the timeout', ['slow']],
+    ['a dropped connection', ['reset']],
+  ])('%s: retried, then exactly the aggregates of what was finally sent', async (_label, faults) => {
+    const hour = freshHour();
+    const callsBefore = pipeline.simulator.calls;
+    pipeline.simulator.setFaults(faults);
+    const summary = await runImport(pipeline.client, pipeline.config, hour);
+
+    expect(pipeline.simulator.calls - callsBefore).toBe(faults.length + 1);
+    const expected = expectedAggregates(lastDataRecords());
+    const stored = sortByRegion(await hourAggregates(pipeline.database.db, hour));
+    expect(stored.map((r) => [r.region, r.numberOfPoints])).toEqual(
+      expected.map((r) => [r.region, r.numberOfPoints]),
+    );
+    stored.forEach((row, i) => expect(row.temperature).toBeCloseTo(expected[i]?.temperature ?? NaN, 9));
+    expect(summary.status).toBe('succeeded');
+    expect(await historyText(hour)).not.toContain(TEST_API_KEY);
+  });
+
+  test.each<[string, FaultMode, RegExp]>([
+    ['401', '401', /the sensor API rejected the API key/],
+    ['403', '403', /the sensor API rejected the API key/],
+    ['404', '404', /404/],
+    ['a JSON object instead of an array', 'object', /not .*array/i],
+  ])('%s: fails at once with a clear message, nothing stored', async (_label, fault, message) => {
+    const hour = freshHour();
+    const callsBefore = pipeline.simulator.calls;
+    pipeline.simulator.setFaults([fault]);
+    const failure = await runImport(pipeline.client, pipeline.config, hour).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    pipeline.simulator.setFaults([]);
+
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const text = rootMessage(failure);
+    expect(text).toMatch(message);
+    expect(text).not.toContain(TEST_API_KEY);
+    expect(pipeline.simulator.calls - callsBefore).toBe(1);
+    expect(await hourAggregates(pipeline.database.db, hour)).toEqual([]);
+    const [ledger] = await runsForHour(pipeline.database.db, hour);
+    expect(ledger?.status).toBe('failed');
+    expect(ledger?.error).toMatch(message);
+    expect(await historyText(hour)).not.toContain(TEST_API_KEY);
+  });
+
+  test('malformed records are quarantined with their reasons; the good ones are aggregated', async () => {
+    const hour = freshHour();
+    pipeline.simulator.setFaults(['malformed']);
+    const summary = await runImport(pipeline.client, pipeline.config, hour);
+    const records = lastDataRecords();
+
+    const expected = expectedAggregates(records);
+    const stored = sortByRegion(await hourAggregates(pipeline.database.db, hour));
+    expect(stored.map((r) => [r.region, r.numberOfPoints])).toEqual(
+      expected.map((r) => [r.region, r.numberOfPoints]),
+    );
+
+    const quarantined = (await pipeline.database
+      .db('quarantine')
+      .where('import_hour', hour)
+      .select('raw', 'reasons')) as { raw: unknown; reasons: { code: string }[] }[];
+    const codes = quarantined.flatMap((q) => q.reasons.map((r) => r.code)).sort();
+    expect(codes).toEqual(
+      [
+        'lat_invalid',
+        'lat_invalid',
+        'not_an_object',
+        'temperature_implausible',
+        'temperature_invalid',
+      ].sort(),
+    );
+    // Every quarantined record is one the source sent, kept as sent.
+    for (const { raw } of quarantined) expect(records).toContainEqual(raw);
+    expect(summary.totals).toMatchObject({ fetched: records.length, rejected: 5, duplicates: 1 });
+    expect(summary.rejectedByReason).toMatchObject({ lat_invalid: 2, not_an_object: 1 });
+  });
+
+  test('`tempctl run` prints a clear failure and exits non-zero', async () => {
+    const hour = freshHour();
+    pipeline.simulator.setFaults(['401']);
+    const { execFile } = await import('node:child_process');
+    const result = await new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [require.resolve('../../bin/tempctl.js'), 'run', '--hour', formatHour(hour)],
+        {
+          env: {
+            ...process.env,
+            NODE_OPTIONS: '',
+            SENSOR_API_URL: pipeline.simulator.url,
+            SENSOR_API_KEY: TEST_API_KEY,
+            DATABASE_URL: pipeline.database.url,
+            TEMPORAL_ADDRESS: pipeline.config.temporal.address,
+            TEMPORAL_TASK_QUEUE: pipeline.config.temporal.taskQueue,
+          },
+        },
+        (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+      );
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/tempctl: failed: .*the sensor API rejected the API key/);
+    expect(result.stderr + result.stdout).not.toContain(TEST_API_KEY);
+  });
+});
