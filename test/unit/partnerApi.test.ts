@@ -1,0 +1,206 @@
+/**
+ * The partner-API client against the real simulator over loopback HTTP: every fault mode ends in
+ * its documented classification, and the key never leaks into what is thrown.
+ */
+import type { PartnerApiConfig } from '../../config';
+import { Secret } from '../../config/secret';
+import { isSourceError, type SourceError } from '../../core/errors';
+import { createPartnerApiSource } from '../../adapters/sources/partnerApi';
+import { generateReadings } from '../../sim/generator';
+import {
+  startSimulator,
+  type FaultMode,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from '../../sim/server';
+
+const KEY = 'pk_live_Zq8-do-not-leak-7731';
+const NOW = new Date('2026-11-27T14:00:00Z');
+const now = () => NOW;
+
+let sim: RunningSimulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function simulator(options: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
+  sim = await startSimulator({ seed: 21, apiKey: KEY, readingsPerCall: 50, now, ...options });
+  return sim;
+}
+
+function config(url: string, overrides: Partial<PartnerApiConfig> = {}): PartnerApiConfig {
+  return {
+    url,
+    apiKey: new Secret(KEY),
+    connectTimeoutMs: 2_000,
+    totalTimeoutMs: 5_000,
+    maxResponseBytes: 50 * 1024 * 1024,
+    maxRetryAfterMs: 60_000,
+    ...overrides,
+  };
+}
+
+/** Runs one fetch that must fail, checks the key is nowhere in the error, and returns it. */
+async function failure(cfg: PartnerApiConfig, key = KEY): Promise<SourceError> {
+  const thrown: unknown = await createPartnerApiSource(cfg, { now })
+    .fetch()
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  if (!isSourceError(thrown)) throw new Error(`expected a SourceError, got ${String(thrown)}`);
+  const error = thrown;
+  expect(error.source).toBe('partner-api');
+  for (const text of [
+    error.message,
+    error.stack ?? '',
+    JSON.stringify(error),
+    JSON.stringify(error.cause ?? null),
+  ]) {
+    expect(text).not.toContain(key);
+  }
+  return error;
+}
+
+async function faultFailure(fault: FaultMode, overrides: Partial<PartnerApiConfig> = {}, simOptions = {}) {
+  const running = await simulator({ faults: [fault], ...simOptions });
+  return failure(config(running.url, overrides));
+}
+
+describe('partner API source', () => {
+  it('returns one unkeyed batch of the raw records the API answered', async () => {
+    const running = await simulator();
+    const source = createPartnerApiSource(config(running.url), { now });
+    expect(source.name).toBe('partner-api');
+    const batches = await source.fetch();
+    expect(batches).toEqual([
+      { source: 'partner-api', key: null, fetchedAt: NOW, records: generateReadings(21, 1, 50, NOW) },
+    ]);
+    await expect(source.acknowledge(batches[0]!)).resolves.toBeUndefined();
+  });
+
+  it('passes malformed records through unvalidated (validation happens downstream)', async () => {
+    const running = await simulator({ faults: ['malformed'] });
+    const [batch] = await createPartnerApiSource(config(running.url), { now }).fetch();
+    expect(batch?.records).toHaveLength(56);
+    expect(batch?.records).toContain('sensor 42 offline');
+  });
+
+  it.each([
+    ['500', 500],
+    ['503', 503],
+    ['429', 429],
+  ] as const)('fault %s is retryable with its status', async (fault, status) => {
+    const error = await faultFailure(fault);
+    expect(error).toMatchObject({ retryable: true, status });
+    expect(error.message).toContain(`HTTP ${status}`);
+  });
+
+  it('carries Retry-After on 503 and 429, capped, and ignores 0 and garbage', async () => {
+    expect((await faultFailure('503')).retryAfterMs).toBe(1_000);
+    expect((await faultFailure('429', {}, { retryAfter: '7' })).retryAfterMs).toBe(7_000);
+    expect((await faultFailure('429', { maxRetryAfterMs: 5_000 }, { retryAfter: '3600' })).retryAfterMs).toBe(
+      5_000,
+    );
+    const date = 'Fri, 27 Nov 2026 14:00:30 GMT'; // 30 s after NOW
+    expect((await faultFailure('503', {}, { retryAfter: date })).retryAfterMs).toBe(30_000);
+    expect((await faultFailure('503', {}, { retryAfter: '0' })).retryAfterMs).toBeUndefined();
+    expect((await faultFailure('429', {}, { retryAfter: 'soon' })).retryAfterMs).toBeUndefined();
+    expect((await faultFailure('500', {}, { retryAfter: '5' })).retryAfterMs).toBeUndefined();
+  });
+
+  it('times out a slow answer (connect timeout: no headers in time), retryably', async () => {
+    const started = Date.now();
+    const error = await faultFailure('slow', { connectTimeoutMs: 200 }, { slowMs: 5_000 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error).toMatchObject({ retryable: true, status: undefined });
+    expect(error.message).toMatch(/no response .* within 200 ms \(SENSOR_API_CONNECT_TIMEOUT_MS\)/);
+  });
+
+  it('applies the total timeout too', async () => {
+    const error = await faultFailure(
+      'slow',
+      { connectTimeoutMs: 5_000, totalTimeoutMs: 250 },
+      { slowMs: 5_000 },
+    );
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('within 250 ms (SENSOR_API_TIMEOUT_MS)');
+  });
+
+  it('retries a truncated body', async () => {
+    const error = await faultFailure('trunc');
+    expect(error).toMatchObject({ retryable: true, status: 200 });
+    expect(error.message).toContain('not valid JSON');
+  });
+
+  it('stops at once on valid JSON that is not an array, quoting it', async () => {
+    const error = await faultFailure('object');
+    expect(error).toMatchObject({ retryable: false, status: 200 });
+    expect(error.message).toContain('not an array');
+    expect(error.message).toContain('quota exceeded');
+  });
+
+  it.each([
+    ['401', 401],
+    ['403', 403],
+  ] as const)('stops at once when the key is rejected (%s)', async (fault, status) => {
+    const error = await faultFailure(fault);
+    expect(error).toMatchObject({ retryable: false, status });
+    expect(error.message).toContain('the sensor API rejected the API key');
+  });
+
+  it('stops at once on a wrong key, without echoing either key', async () => {
+    const running = await simulator();
+    const wrong = 'wrong-key-also-secret-0042';
+    const error = await failure({ ...config(running.url), apiKey: new Secret(wrong) }, wrong);
+    expect(error).toMatchObject({ retryable: false, status: 401 });
+    expect(error.message).toContain('the sensor API rejected the API key');
+    expect(error.message).not.toContain(KEY);
+  });
+
+  it('stops at once on 404 (a wrong URL), naming SENSOR_API_URL', async () => {
+    const running = await simulator();
+    const error = await failure(config(running.url.replace('/readings', '/v2/readings')));
+    expect(error).toMatchObject({ retryable: false, status: 404 });
+    expect(error.message).toContain('SENSOR_API_URL');
+  });
+
+  it('retries network errors: a dropped connection, and nobody listening', async () => {
+    expect(await faultFailure('reset')).toMatchObject({ retryable: true, status: undefined });
+    const running = await simulator();
+    const url = running.url;
+    await running.close();
+    sim = undefined;
+    const error = await failure(config(url));
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('ECONNREFUSED');
+  });
+
+  it('caps the response size, declared or streamed, without retrying', async () => {
+    // 50 readings serialise to several kilobytes; a 1000-byte cap is passed either way.
+    const declared = await faultFailure('ok', { maxResponseBytes: 1_000 });
+    expect(declared).toMatchObject({ retryable: false, status: 200 });
+    expect(declared.message).toMatch(/over the cap of 1000 bytes \(SENSOR_API_MAX_BYTES\)/);
+
+    const streamed = await faultFailure('ok', { maxResponseBytes: 1_000 }, { chunked: true });
+    expect(streamed.retryable).toBe(false);
+    expect(streamed.message).toContain('more than 1000 bytes');
+
+    // Exactly at the cap is allowed.
+    const running = await simulator({ chunked: true });
+    const size = Buffer.byteLength(JSON.stringify(generateReadings(21, 1, 50, NOW)));
+    const [batch] = await createPartnerApiSource(config(running.url, { maxResponseBytes: size }), {
+      now,
+    }).fetch();
+    expect(batch?.records).toHaveLength(50);
+  });
+
+  it('refuses, without quoting it, a key that cannot be sent as a header', async () => {
+    const running = await simulator();
+    const badKey = 'line1-secret\nline2-secret';
+    const error = await failure({ ...config(running.url), apiKey: new Secret(badKey) }, badKey);
+    expect(error.retryable).toBe(false);
+    for (const part of ['line1-secret', 'line2-secret']) expect(error.message).not.toContain(part);
+  });
+});
