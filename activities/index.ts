@@ -7,7 +7,7 @@ import { aggregateByRegion } from '../core/aggregate';
 import { formatHour } from '../core/importHour';
 import type { ValidationLimits } from '../core/reading';
 import type { RegionIndex } from '../core/geo';
-import { findLiveBatch, landBatch, liveBatches } from '../adapters/db/landing';
+import { findLiveBatch, landBatch, liveBatches, type LandingResult } from '../adapters/db/landing';
 import {
   placedReadings,
   readingPositions,
@@ -254,16 +254,7 @@ function emptySummary(source: string): FetchSummary {
 
 function addLanding(
   summary: FetchSummary,
-  landing: {
-    fetched: number;
-    valid: number;
-    rejected: number;
-    rejectedByReason: Record<string, number>;
-    duplicates: number;
-    corrections: number;
-    correctedHours: Date[];
-    replacedBatches: number;
-  },
+  landing: Omit<LandingResult, 'batchId' | 'alreadyLanded'>,
 ): FetchSummary {
   summary.batches += 1;
   summary.replacedBatches += landing.replacedBatches;

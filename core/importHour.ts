@@ -2,6 +2,7 @@
  * The import hour: the UTC hour an import belongs to. Pure and free of Node APIs, because the
  * workflow (which runs in Temporal's deterministic sandbox) uses it too.
  */
+import { instantOf } from './calendar';
 
 const HOUR_MS = 3_600_000;
 
@@ -29,32 +30,10 @@ const HOUR_ARGUMENT =
 export function parseHour(text: string): Date {
   const match = HOUR_ARGUMENT.exec(text.trim());
   if (!match) throw new RangeError(`"${text}" is not an ISO-8601 hour such as 2026-11-27T14:00:00Z`);
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const fraction = match[7] ?? '';
-  const zone = match[8] ?? 'Z';
-  const calendar = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
-  calendar.setUTCFullYear(year, month - 1, day);
-  calendar.setUTCHours(hour, minute, second);
-  const real =
-    calendar.getUTCFullYear() === year &&
-    calendar.getUTCMonth() === month - 1 &&
-    calendar.getUTCDate() === day &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 59;
-  if (!real) throw new RangeError(`"${text}" is not a real calendar hour`);
-  const sign = zone.startsWith('-') ? -1 : 1;
-  const offsetMinutes = zone === 'Z' ? 0 : sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
-  const instant = new Date(calendar.getTime() - offsetMinutes * 60_000);
-  if (instant.getTime() % HOUR_MS !== 0 || /[1-9]/.test(fraction)) {
+  const instant = instantOf(match);
+  if (instant === null) throw new RangeError(`"${text}" is not a real calendar hour`);
+  // Sub-millisecond digits do not reach the Date: refuse any non-zero fraction outright.
+  if (instant.getTime() % HOUR_MS !== 0 || /[1-9]/.test(match[7] ?? '')) {
     throw new RangeError(
       `"${text}" is not on the hour in UTC (minutes and seconds must make a whole UTC hour)`,
     );

@@ -2,6 +2,7 @@
  * The canonical reading, and the validation every source's records go through before they count.
  * Pure: no I/O. A record that fails gets every reason it fails, so the quarantine explains it fully.
  */
+import { instantOf } from './calendar';
 
 export interface Reading {
   /** The sensor reading's id as the source gives it (a UUID for the partner API). */
@@ -41,7 +42,7 @@ export interface ValidationLimits {
 export const DEFAULT_LIMITS: ValidationLimits = { temperatureMin: -90, temperatureMax: 60 };
 
 const PARTNER_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
-const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/;
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?$/;
 
 /**
  * Parses the partner's `YYYY-MM-DD HH:MM:SS` (taken as UTC) or ISO 8601 (UTC when it has no offset).
@@ -49,34 +50,8 @@ const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9
  */
 export function parseTimestamp(text: string): string | null {
   const match = PARTNER_TIMESTAMP.exec(text) ?? ISO_TIMESTAMP.exec(text);
-  if (!match) return null;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const fraction = match[7] ?? '';
-  const offset = match[8] ?? 'Z';
-  const calendarOk =
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 59;
-  if (!calendarOk) return null;
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  const iso = `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}${fraction.slice(0, 4)}${offset}`;
-  const instant = new Date(iso);
-  return Number.isNaN(instant.getTime()) ? null : instant.toISOString();
-}
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const instant = match ? instantOf(match) : null;
+  return instant === null || Number.isNaN(instant.getTime()) ? null : instant.toISOString();
 }
 
 function isFiniteNumber(value: unknown): value is number {
