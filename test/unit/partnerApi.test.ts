@@ -95,6 +95,7 @@ describe('partner API source', () => {
     const error = await faultFailure(fault);
     expect(error).toMatchObject({ retryable: true, status });
     expect(error.message).toContain(`HTTP ${status}`);
+    expect(error.message).toMatch(/"error":"(internal server error|service unavailable|too many requests)"/);
   });
 
   it('carries Retry-After on 503 and 429, capped, and ignores 0 and garbage', async () => {
