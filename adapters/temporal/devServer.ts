@@ -19,7 +19,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** SQLite file to keep workflows and schedules across restarts; in memory when absent. */
   dbFilename?: string;
-  namespace?: string;
+  /** Namespaces to create at start (default: `default`). */
+  namespaces?: string[];
   /** How long to wait for the server to answer; a cold start on a busy 2-core machine can take a while. */
   readyTimeoutMs?: number;
 }
@@ -63,8 +64,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     String(port),
     '--ui-port',
     String(uiPort),
-    '--namespace',
-    options.namespace ?? 'default',
+    ...(options.namespaces ?? ['default']).flatMap((namespace) => ['--namespace', namespace]),
     '--log-level',
     'error',
   ];

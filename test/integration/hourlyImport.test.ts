@@ -1,16 +1,10 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { hourAggregates } from '../../adapters/db/hours';
 import { runsForHour } from '../../adapters/db/runs';
 import { runImport } from '../../cli/commands/run';
 import { addHours, formatHour, truncateToHour } from '../../core/importHour';
 import { applySchedule, scheduleHandle, SCHEDULE_ID } from '../../schedules/hourlyImport';
 import { expectedAggregates } from '../support/expectations';
-import { startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
-
-const run = promisify(execFile);
-const TEMPCTL = path.join(__dirname, '../../bin/tempctl.js');
+import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
 
 function dataCallRecords(pipeline: Pipeline, nth: number): unknown[] {
   const calls = pipeline.simulator.served.filter((call) => call.records !== null);
@@ -42,17 +36,8 @@ describe('hourly import end to end (Temporal dev server, worker, simulator over 
   const hour = truncateToHour(new Date());
 
   test('`tempctl run --hour` stores exactly the per-region means and counts of what the source sent', async () => {
-    const { stdout } = await run(process.execPath, [TEMPCTL, 'run', '--hour', formatHour(hour)], {
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        SENSOR_API_URL: pipeline.simulator.url,
-        SENSOR_API_KEY: TEST_API_KEY,
-        DATABASE_URL: pipeline.database.url,
-        TEMPORAL_ADDRESS: pipeline.config.temporal.address,
-        TEMPORAL_TASK_QUEUE: pipeline.config.temporal.taskQueue,
-      },
-    });
+    const { code, stdout } = await runTempctl(pipeline, ['run', '--hour', formatHour(hour)]);
+    expect(code).toBe(0);
     expect(pipeline.simulator.dataCalls).toBe(1);
     const expected = expectedAggregates(dataCallRecords(pipeline, 0));
     expect(expected.length).toBeGreaterThanOrEqual(10);

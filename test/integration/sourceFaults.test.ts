@@ -11,7 +11,7 @@ import { rootMessage } from '../../cli/main';
 import { addHours, formatHour, truncateToHour, workflowIdForHour } from '../../core/importHour';
 import type { FaultMode } from '../../sim/server';
 import { expectedAggregates } from '../support/expectations';
-import { startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
+import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
 
 function sortByRegion<T extends { region: string }>(rows: T[]): T[] {
   return [...rows].sort((a, b) => a.region.localeCompare(b.region, 'fr'));
@@ -129,25 +129,7 @@ describe('source faults end to end', () => {
   test('`tempctl run` prints a clear failure and exits non-zero', async () => {
     const hour = freshHour();
     pipeline.simulator.setFaults(['401']);
-    const { execFile } = await import('node:child_process');
-    const result = await new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
-      const child = execFile(
-        process.execPath,
-        [require.resolve('../../bin/tempctl.js'), 'run', '--hour', formatHour(hour)],
-        {
-          env: {
-            ...process.env,
-            NODE_OPTIONS: '',
-            SENSOR_API_URL: pipeline.simulator.url,
-            SENSOR_API_KEY: TEST_API_KEY,
-            DATABASE_URL: pipeline.database.url,
-            TEMPORAL_ADDRESS: pipeline.config.temporal.address,
-            TEMPORAL_TASK_QUEUE: pipeline.config.temporal.taskQueue,
-          },
-        },
-        (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
-      );
-    });
+    const result = await runTempctl(pipeline, ['run', '--hour', formatHour(hour)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/tempctl: failed: .*the sensor API rejected the API key/);
     expect(result.stderr + result.stdout).not.toContain(TEST_API_KEY);

@@ -14,9 +14,14 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
-  const server = await startDevServer({ readyTimeoutMs: 120_000 });
+  // Workflow and schedule ids are unique per namespace: each test file takes a namespace of its own
+  // (see test/support/namespaces.ts) so that files running in parallel never meet.
+  const namespaces = Array.from({ length: 12 }, (_, i) => `tp-test-${i}`);
+  const server = await startDevServer({ readyTimeoutMs: 120_000, namespaces: ['default', ...namespaces] });
   globalThis.__TEMPORAL_DEV_SERVER__ = server;
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.TEST_TEMPORAL_NAMESPACES = namespaces.join(',');
+  process.env.TEST_NAMESPACE_LOCKS = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-namespaces-'));
 
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),

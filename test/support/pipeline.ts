@@ -14,6 +14,7 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 import { buildRuntime, type WorkerRuntime } from '../../worker/runtime';
 import { createPipelineWorker } from '../../worker';
 import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from './databases';
+import { claimNamespace } from './namespaces';
 
 export const TEST_API_KEY = 'test-key-9f3a1c77d2';
 
@@ -40,6 +41,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   if (!address || !bundlePath)
     throw new Error('run integration tests through jest: its global setup starts Temporal');
 
+  const claim = claimNamespace();
   const simulator = await startSimulator({
     seed: 1,
     apiKey: TEST_API_KEY,
@@ -54,6 +56,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     SENSOR_API_TIMEOUT_MS: '3000',
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: claim.namespace,
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
     BACKUP_DIR: backupDir,
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'tp-data-')),
@@ -88,6 +91,44 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       await simulator.close();
       await database.drop();
       fs.rmSync(backupDir, { recursive: true, force: true });
+      claim.release();
     },
   };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `tempctl` (bin/tempctl.js) as a separate process against the pipeline's services. */
+export async function runTempctl(
+  pipeline: Pipeline,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [path.join(__dirname, '../../bin/tempctl.js'), ...args],
+      {
+        env: {
+          ...process.env,
+          // jest's VM flag is not for the CLI process.
+          NODE_OPTIONS: '',
+          SENSOR_API_URL: pipeline.simulator.url,
+          SENSOR_API_KEY: TEST_API_KEY,
+          DATABASE_URL: pipeline.database.url,
+          TEMPORAL_ADDRESS: pipeline.config.temporal.address,
+          TEMPORAL_NAMESPACE: pipeline.config.temporal.namespace,
+          TEMPORAL_TASK_QUEUE: pipeline.config.temporal.taskQueue,
+          BACKUP_DIR: pipeline.backupDir,
+          ...env,
+        },
+      },
+      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+    );
+  });
 }
