@@ -1,0 +1,496 @@
+/**
+ * Issue 5, "Prove it", with real components (the Temporal dev server, a worker, PostgreSQL, sources
+ * over loopback HTTP, backups on disk, the real CLI): reruns make no API call and change nothing,
+ * --refetch replaces the hour, corrections change exactly the hour they belong to under each
+ * strategy, a backup restores into an empty database to identical tables and view, a damaged backup
+ * is refused naming its file, and a backfill reports an hour with nothing landed instead of inventing it.
+ * Expected numbers come from test/support/expectations.ts, not from the pipeline's code.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { LocalBackupStore } from '../../adapters/backup/store';
+import { hourAggregates } from '../../adapters/db/hours';
+import { threeHoursBefore } from '../../adapters/db/queries';
+import { restoreFromBackups } from '../../adapters/db/restore';
+import { runsForHour } from '../../adapters/db/runs';
+import { runImport } from '../../cli/commands/run';
+import { addHours, formatHour, truncateToHour } from '../../core/importHour';
+import { generateReadings, type SimReading } from '../../sim/generator';
+import type { BackfillProgress } from '../../workflows/backfill';
+import { createPostgresDatabase } from '../support/databases';
+import { expectedAggregates, expectedRegion } from '../support/expectations';
+import { startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
+import {
+  existingRowCounts,
+  registerTestNamespace,
+  RESTORED_TABLES,
+  snapshotTables,
+  startRecordServer,
+  type RecordServer,
+} from '../support/recovery';
+
+const execFileAsync = promisify(execFile);
+const TEMPCTL = path.join(__dirname, '../../bin/tempctl.js');
+
+type Aggregate = { region: string; temperature: number; numberOfPoints: number };
+
+/** Runs the real CLI; resolves with its exit code and output whether it succeeds or fails. */
+async function tempctl(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [TEMPCTL, ...args], {
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof failed.code !== 'number') throw error;
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+function byRegion<T extends { region: string }>(rows: readonly T[]): T[] {
+  return [...rows].sort((a, b) => a.region.localeCompare(b.region, 'fr'));
+}
+
+/** The stored rows are the expected ones: same regions and counts, means equal to 9 decimals. */
+function expectSameAggregates(actual: readonly Aggregate[], expected: readonly Aggregate[]): void {
+  const sorted = byRegion(actual);
+  expect(sorted.map((r) => [r.region, r.numberOfPoints])).toEqual(
+    expected.map((r) => [r.region, r.numberOfPoints]),
+  );
+  sorted.forEach((row, i) => expect(row.temperature).toBeCloseTo(expected[i]?.temperature ?? NaN, 9));
+}
+
+function lastDataRecords(pipeline: Pipeline): unknown[] {
+  const data = pipeline.simulator.served.filter((call) => call.records !== null);
+  const records = data[data.length - 1]?.records;
+  if (!records) throw new Error('the simulator served no data call');
+  return records;
+}
+
+const folderOf = (hour: Date) => formatHour(hour).replace(/:/g, '');
+
+/** The hours are placed in the past (FETCH_MAX_LAG_HOURS=48 lets the pipeline fetch them). */
+const base = truncateToHour(new Date());
+let namespace: string;
+
+beforeAll(async () => {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('run integration tests through jest: its global setup starts Temporal');
+  // Workflow ids are one per hour: a namespace of its own keeps this file from meeting another
+  // file's run of the same hour on the shared dev server.
+  namespace = await registerTestNamespace(address, 'recovery');
+});
+
+describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
+  let pipeline: Pipeline;
+  // Landed and backed up: base-9 … base-3 except base-6, the hole the backfill must report.
+  const rangeFrom = addHours(base, -9);
+  const rangeTo = addHours(base, -3);
+  const missingHour = addHours(base, -6);
+  const landedHours = [-9, -8, -7, -5, -4, -3].map((h) => addHours(base, h));
+  const rerunHour = addHours(base, -1);
+  const expectedByHour = new Map<number, Aggregate[]>();
+  let ledgerBefore: unknown[] = [];
+  let ledgerRestored: unknown[] = [];
+
+  beforeAll(async () => {
+    pipeline = await startPipeline({
+      env: { TEMPORAL_NAMESPACE: namespace, FETCH_MAX_LAG_HOURS: '48' },
+      simulator: { readingsPerCall: 200 },
+    });
+    for (const hour of landedHours) {
+      await runImport(pipeline.client, pipeline.config, hour);
+      expectedByHour.set(hour.getTime(), expectedAggregates(lastDataRecords(pipeline)));
+    }
+  });
+  afterAll(() => pipeline?.stop());
+
+  test('a rerun recomputes from the landed readings: identical rows, no API call; --refetch calls again and replaces the hour', async () => {
+    const { client, config, database, simulator } = pipeline;
+    const db = database.db;
+
+    const first = await runImport(client, config, rerunHour);
+    const firstRecords = lastDataRecords(pipeline);
+    expect(first.sources).toEqual([expect.objectContaining({ source: 'partner-api', reusedLanded: false })]);
+    expectSameAggregates(await hourAggregates(db, rerunHour), expectedAggregates(firstRecords));
+    const rowsBefore = await hourAggregates(db, rerunHour);
+    const readingsBefore = await db('readings').where('import_hour', rerunHour).orderBy('row_id');
+
+    // Rerun: no call to the source, the same rows, nothing landed again.
+    const callsBefore = simulator.calls;
+    const rerun = await runImport(client, config, rerunHour);
+    expect(simulator.calls).toBe(callsBefore);
+    expect(rerun.sources).toEqual([expect.objectContaining({ source: 'partner-api', reusedLanded: true })]);
+    expect(await hourAggregates(db, rerunHour)).toEqual(rowsBefore);
+    expect(await db('readings').where('import_hour', rerunHour).orderBy('row_id')).toEqual(readingsBefore);
+
+    // --refetch: one new call; the hour is then exactly the new answer's aggregates.
+    const refetch = await runImport(client, config, rerunHour, { refetch: true });
+    expect(simulator.calls).toBe(callsBefore + 1);
+    const newRecords = lastDataRecords(pipeline);
+    expect(newRecords).not.toEqual(firstRecords);
+    expect(refetch.sources).toEqual([
+      expect.objectContaining({ source: 'partner-api', reusedLanded: false, replacedBatches: 1 }),
+    ]);
+    const expectedNew = expectedAggregates(newRecords);
+    expect(expectedNew).not.toEqual(expectedAggregates(firstRecords));
+    expectSameAggregates(await hourAggregates(db, rerunHour), expectedNew);
+    // The earlier batch is kept (append-only) but superseded.
+    const batches = (await db('fetch_batches').where('import_hour', rerunHour).orderBy('batch_id')) as {
+      superseded_at: Date | null;
+    }[];
+    expect(batches.map((b) => b.superseded_at !== null)).toEqual([true, false]);
+    const stored = (await db('readings').where('import_hour', rerunHour).count({ n: '*' }).first()) as {
+      n: number | string;
+    };
+    expect(Number(stored.n)).toBe(readingsBefore.length + newRecords.length);
+
+    // A rerun after the refetch stays on the refetched readings, still without a call.
+    const rowsAfterRefetch = await hourAggregates(db, rerunHour);
+    await runImport(client, config, rerunHour);
+    expect(simulator.calls).toBe(callsBefore + 1);
+    expect(await hourAggregates(db, rerunHour)).toEqual(rowsAfterRefetch);
+    expect(await runsForHour(db, rerunHour)).toHaveLength(4);
+  });
+
+  test('a backfill over a range with a missing hour reports that hour, recomputes the others, calls no source', async () => {
+    const { client, config, database, simulator } = pipeline;
+    const db = database.db;
+    const inRange = () =>
+      db('region_hourly_temperature')
+        .whereBetween('hour', [rangeFrom, rangeTo])
+        .orderBy(['hour', 'region']) as Promise<{ hour: Date }[]>;
+    const before = await inRange();
+    expect([...new Set(before.map((r) => r.hour.getTime()))]).toEqual(landedHours.map((h) => h.getTime()));
+    for (const hour of landedHours)
+      expectSameAggregates(await hourAggregates(db, hour), expectedByHour.get(hour.getTime()) ?? []);
+
+    // Lose the aggregates of the range: the backfill must bring each back from the landed readings.
+    await db('region_hourly_temperature').whereBetween('hour', [rangeFrom, rangeTo]).delete();
+    const callsBefore = simulator.calls;
+    const handle = await client.workflow.start('backfill', {
+      taskQueue: config.temporal.taskQueue,
+      workflowId: `backfill-test-${randomBytes(4).toString('hex')}`,
+      args: [{ from: formatHour(rangeFrom), to: formatHour(rangeTo), only: 'all' }],
+    });
+    const result = (await handle.result()) as BackfillProgress;
+
+    expect(result.noLandedData).toEqual([formatHour(missingHour)]);
+    expect(result.planned).toEqual(landedHours.map(formatHour));
+    expect([...result.done].sort()).toEqual(landedHours.map(formatHour));
+    expect(result.failed).toEqual([]);
+    expect(result.skipped).toEqual([]);
+    expect(simulator.calls).toBe(callsBefore);
+    expect(await inRange()).toEqual(before);
+    for (const hour of landedHours) {
+      const [latest] = (await runsForHour(db, hour)).sort(
+        (a, b) => b.started_at.getTime() - a.started_at.getTime(),
+      );
+      expect(latest).toMatchObject({ trigger: 'backfill', status: 'succeeded' });
+    }
+    // The hole stays a hole: no rows, no run, nothing landed.
+    expect(await hourAggregates(db, missingHour)).toEqual([]);
+    expect(await runsForHour(db, missingHour)).toEqual([]);
+    expect(await db('fetch_batches').where('import_hour', missingHour)).toEqual([]);
+  });
+
+  test('backup of 7 hours → drop every table → restore into the empty database → identical tables and three-hours-before view', async () => {
+    const db = pipeline.database.db;
+    const store = new LocalBackupStore(pipeline.backupDir);
+    const hours = [...landedHours, rerunHour];
+    expect(await store.listHours()).toEqual(hours.map(folderOf));
+
+    const tablesBefore = await snapshotTables(db);
+    ledgerBefore = await db('import_runs').orderBy('run_id');
+    const viewBefore = await threeHoursBefore(db);
+    expect(viewBefore).toHaveLength(tablesBefore.region_hourly_temperature?.length ?? -1);
+    // The view pairs base-5 with base-8, base-4 with base-7 and base-1 with base-4; base-3's partner
+    // (base-6) is missing.
+    const paired = viewBefore.filter((r) => r.temperature3HoursBefore !== null);
+    expect(new Set(paired.map((r) => formatHour(r.hour)))).toEqual(
+      new Set([-5, -4, -1].map((h) => formatHour(addHours(base, h)))),
+    );
+    for (const row of paired) {
+      const earlier = await hourAggregates(db, addHours(row.hour, -3));
+      expect(row.temperature3HoursBefore).toBe(earlier.find((e) => e.region === row.region)?.temperature);
+    }
+    expect(viewBefore.some((r) => r.temperature3HoursBefore === null)).toBe(true);
+
+    // Drop every table (and so the view), as after losing the database.
+    const tables = (
+      (await db.raw(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)) as {
+        rows: { tablename: string }[];
+      }
+    ).rows.map((r) => r.tablename);
+    expect(tables).toEqual(expect.arrayContaining(['readings', 'region_hourly_temperature']));
+    for (const table of tables) await db.raw('DROP TABLE IF EXISTS ?? CASCADE', [table]);
+    expect(await db.schema.hasTable('region_hourly_temperature')).toBe(false);
+    expect(
+      (
+        (await db.raw(`SELECT count(*)::int AS n FROM pg_views WHERE schemaname = 'public'`)) as {
+          rows: { n: number }[];
+        }
+      ).rows[0]?.n,
+    ).toBe(0);
+
+    const report = await restoreFromBackups(db, store);
+    ledgerRestored = await db('import_runs').orderBy('run_id');
+    expect(report.hours).toEqual(hours.map(formatHour));
+    expect(report.rows.region_hourly_temperature).toBe(tablesBefore.region_hourly_temperature?.length);
+    expect(await snapshotTables(db)).toEqual(tablesBefore);
+    expect(await threeHoursBefore(db)).toEqual(viewBefore);
+
+    // The real CLI checks every manifest of the same folder.
+    const verify = await tempctl(['backup', 'verify', '--dir', pipeline.backupDir]);
+    expect(verify.code).toBe(0);
+    for (const hour of hours) expect(verify.stdout).toContain(`OK    ${formatHour(hour)}`);
+    expect(verify.stdout).toContain(`${hours.length} verified, 0 failed`);
+
+    // The restored database works on: a rerun recomputes from the restored readings (rebuilding the
+    // derived region assignments) to the same rows without a call, and a new hour lands after the
+    // restored ids.
+    const { client, config, simulator } = pipeline;
+    const callsBefore = simulator.calls;
+    const rerunOf = addHours(base, -5);
+    const rowsOfRerun = await hourAggregates(db, rerunOf);
+    await runImport(client, config, rerunOf);
+    expect(simulator.calls).toBe(callsBefore);
+    expect(await hourAggregates(db, rerunOf)).toEqual(rowsOfRerun);
+    const newHour = addHours(base, -2);
+    await runImport(client, config, newHour);
+    expect(simulator.calls).toBe(callsBefore + 1);
+    expectSameAggregates(await hourAggregates(db, newHour), expectedAggregates(lastDataRecords(pipeline)));
+  });
+
+  // Known bug: backupHour (recomputeHour in workflows/hourlyImport.ts) runs before finishImport writes
+  // the run's end, so each hour's backup holds its latest run as 'running' with no report; a restore
+  // then shows runs that never end and loses their reports (recomputedHours, warnings).
+  test.failing('the restored run ledger says how each run ended, as before the loss', () => {
+    expect(ledgerBefore.length).toBeGreaterThan(0);
+    expect(ledgerRestored).toEqual(ledgerBefore);
+  });
+
+  const damages: [string, (file: string) => void][] = [
+    [
+      'a flipped byte',
+      (file) => {
+        const bytes = fs.readFileSync(file);
+        const at = Math.floor(bytes.length / 2);
+        bytes[at] = (bytes[at] ?? 0) ^ 0xff;
+        fs.writeFileSync(file, bytes);
+      },
+    ],
+    ['a truncated file', (file) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2))],
+  ];
+
+  test.each(damages)(
+    'a backup file with %s: verify fails naming it; restore refuses it, naming it, and writes nothing',
+    async (_damage, damage) => {
+      const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-backup-damaged-'));
+      const target = await createPostgresDatabase();
+      try {
+        fs.cpSync(pipeline.backupDir, copy, { recursive: true });
+        const folders = await new LocalBackupStore(copy).listHours();
+        const damagedFolder = folderOf(addHours(base, -4));
+        const file = path.join(copy, damagedFolder, 'readings.ndjson.gz');
+        damage(file);
+
+        const verify = await tempctl(['backup', 'verify', '--dir', copy]);
+        expect(verify.code).not.toBe(0);
+        expect(verify.stdout).toContain(`FAIL  ${damagedFolder}  ${file}`);
+        expect(verify.stdout).toContain(`${folders.length - 1} verified, 1 failed`);
+        expect(verify.stderr).toContain('1 backup(s) failed verification');
+
+        await expect(restoreFromBackups(target.db, new LocalBackupStore(copy))).rejects.toThrow(
+          new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*corrupted or truncated`),
+        );
+        const everyTable = [...RESTORED_TABLES.map(([table]) => table), 'import_runs', 'reading_regions'];
+        const nothingWritten = (counts: Record<string, number>) =>
+          expect(Object.values(counts).filter((n) => n > 0)).toEqual([]);
+        nothingWritten(await existingRowCounts(target.db, everyTable));
+
+        // The CLI's restore refuses it too, with the file in its error.
+        const restore = await tempctl(['restore', '--from', copy], { DATABASE_URL: target.url ?? '' });
+        expect(restore.code).not.toBe(0);
+        expect(restore.stderr).toContain(file);
+        nothingWritten(await existingRowCounts(target.db, everyTable));
+      } finally {
+        await target.drop();
+        fs.rmSync(copy, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+describe('corrections sent in a later import (a source answering chosen records over HTTP)', () => {
+  let source: RecordServer;
+  beforeAll(async () => {
+    source = await startRecordServer(TEST_API_KEY);
+  });
+  afterAll(() => source?.close());
+
+  const PARIS = { lat: 48.8566, lon: 2.3522 };
+  const LYON = { lat: 45.764, lon: 4.8357 };
+  const halfPast = (hour: Date) => new Date(hour.getTime() + 30 * 60_000);
+  const round4 = (n: number) => Math.round(n * 1e4) / 1e4;
+
+  /** H1's readings; H2 re-sends some with new values (B) and some unchanged; H3 sends the originals (A) back. */
+  function scenario(h1: Date, h2: Date, h3: Date, seed: number) {
+    const h1Records = generateReadings(seed, 1, 200, halfPast(h1));
+    const regionOf = (r: SimReading) => expectedRegion(r.lon, r.lat);
+    const notParis = h1Records.filter((r) => regionOf(r) !== null && regionOf(r) !== 'Île-de-France');
+    const outside = h1Records.filter((r) => regionOf(r) === null);
+    const [moved, ...rest] = notParis;
+    if (!moved || rest.length < 14 || !outside[0]) throw new Error('the generated hour is too small');
+    const corrections: SimReading[] = [
+      ...rest.slice(0, 8).map((r, i) => ({ ...r, temperature: round4(r.temperature + 2.5 + i) })),
+      // Moved into another region: two regions' counts change.
+      { ...moved, ...PARIS, temperature: 13.25 },
+      // A reading in no region corrected to a position in one: a count grows.
+      { ...outside[0], ...LYON, country: 'France' },
+    ];
+    const resentUnchanged = rest.slice(10, 14);
+    const h2Fresh = generateReadings(seed, 2, 150, halfPast(h2));
+    const h3Fresh = generateReadings(seed, 3, 150, halfPast(h3));
+    const correctedIds = new Set(corrections.map((c) => c.id));
+    const correctedById = new Map(corrections.map((c) => [c.id, c]));
+    const h1Latest = h1Records.map((r) => correctedById.get(r.id) ?? r);
+    const touchedRegions = new Set(
+      [...h1Records.filter((r) => correctedIds.has(r.id)), ...corrections].map(regionOf),
+    );
+    return {
+      h1Records,
+      h2Records: [...h2Fresh.slice(0, 75), ...corrections, ...h2Fresh.slice(75), ...resentUnchanged],
+      h3Records: [...h3Fresh, ...h1Records.filter((r) => correctedIds.has(r.id))],
+      corrections,
+      resentUnchanged,
+      touchedRegions,
+      expected: {
+        h1First: expectedAggregates(h1Records),
+        h1Latest: expectedAggregates(h1Latest),
+        h2: expectedAggregates(h2Fresh),
+        h3: expectedAggregates(h3Fresh),
+      },
+    };
+  }
+
+  describe('CORRECTION_STRATEGY=latest', () => {
+    let pipeline: Pipeline;
+    const [h1, h2, h3] = [-20, -19, -18].map((h) => addHours(base, h)) as [Date, Date, Date];
+    const s = scenario(h1, h2, h3, 11);
+
+    beforeAll(async () => {
+      pipeline = await startPipeline({
+        env: {
+          TEMPORAL_NAMESPACE: namespace,
+          FETCH_MAX_LAG_HOURS: '48',
+          CORRECTION_STRATEGY: 'latest',
+          SENSOR_API_URL: source.url,
+        },
+      });
+    });
+    afterAll(() => pipeline?.stop());
+
+    test('a correction in H2 changes exactly H1’s means and counts as recomputed independently; H2 counts only its own readings', async () => {
+      const { client, config, database } = pipeline;
+      const db = database.db;
+      // The scenario really changes H1: means, and the counts of the regions readings moved between.
+      expect(s.expected.h1Latest).not.toEqual(s.expected.h1First);
+      expect(s.expected.h1Latest.map((r) => r.numberOfPoints)).not.toEqual(
+        s.expected.h1First.map((r) => r.numberOfPoints),
+      );
+
+      source.setRecords(s.h1Records);
+      const callsBefore = source.calls;
+      await runImport(client, config, h1);
+      expect(source.calls).toBe(callsBefore + 1);
+      expectSameAggregates(await hourAggregates(db, h1), s.expected.h1First);
+      const h1Before = await hourAggregates(db, h1);
+
+      source.setRecords(s.h2Records);
+      const summary = await runImport(client, config, h2);
+      expect(source.calls).toBe(callsBefore + 2);
+      expect(summary.recomputedHours).toEqual([formatHour(h1)]);
+      expect(summary.totals).toMatchObject({
+        fetched: s.h2Records.length,
+        corrections: s.corrections.length,
+        duplicates: s.resentUnchanged.length,
+      });
+      expectSameAggregates(await hourAggregates(db, h1), s.expected.h1Latest);
+      expectSameAggregates(await hourAggregates(db, h2), s.expected.h2);
+      // Regions no correction touched keep exactly their rows.
+      const untouched = (rows: Aggregate[]) => rows.filter((r) => !s.touchedRegions.has(r.region));
+      expect(untouched(await hourAggregates(db, h1))).toEqual(untouched(h1Before));
+      expect(untouched(h1Before).length).toBeGreaterThan(0);
+
+      // Every version is kept: the corrections are stored under H2's import, counting in H1.
+      const versions = (await db('readings')
+        .where({ import_hour: h2, belongs_to_hour: h1 })
+        .select('reading_id')) as { reading_id: string }[];
+      expect(versions.map((v) => v.reading_id).sort()).toEqual(s.corrections.map((c) => c.id).sort());
+    });
+
+    test('A → B → A: a correction back to the original value gives A’s numbers again', async () => {
+      const { client, config, database } = pipeline;
+      const db = database.db;
+      source.setRecords(s.h3Records);
+      const h2Before = await hourAggregates(db, h2);
+      const summary = await runImport(client, config, h3);
+      expect(summary.recomputedHours).toEqual([formatHour(h1)]);
+      expect(summary.totals.corrections).toBe(s.corrections.length);
+      expectSameAggregates(await hourAggregates(db, h1), s.expected.h1First);
+      expect(await hourAggregates(db, h2)).toEqual(h2Before);
+      expectSameAggregates(await hourAggregates(db, h3), s.expected.h3);
+    });
+  });
+
+  describe('CORRECTION_STRATEGY=first', () => {
+    let pipeline: Pipeline;
+    const [h1, h2, h3] = [-30, -29, -28].map((h) => addHours(base, h)) as [Date, Date, Date];
+    const s = scenario(h1, h2, h3, 23);
+
+    beforeAll(async () => {
+      pipeline = await startPipeline({
+        env: {
+          TEMPORAL_NAMESPACE: namespace,
+          FETCH_MAX_LAG_HOURS: '48',
+          CORRECTION_STRATEGY: 'first',
+          SENSOR_API_URL: source.url,
+        },
+      });
+    });
+    afterAll(() => pipeline?.stop());
+
+    test('a correction in H2 leaves H1 unchanged (kept and reported as a correction); H2 counts only its own readings', async () => {
+      const { client, config, database } = pipeline;
+      const db = database.db;
+      source.setRecords(s.h1Records);
+      await runImport(client, config, h1);
+      expectSameAggregates(await hourAggregates(db, h1), s.expected.h1First);
+      const h1Before = await hourAggregates(db, h1);
+
+      source.setRecords(s.h2Records);
+      const summary = await runImport(client, config, h2);
+      expect(summary.recomputedHours).toEqual([formatHour(h1)]);
+      expect(summary.totals).toMatchObject({
+        corrections: s.corrections.length,
+        duplicates: s.resentUnchanged.length,
+      });
+      expect(await hourAggregates(db, h1)).toEqual(h1Before);
+      expectSameAggregates(await hourAggregates(db, h2), s.expected.h2);
+      const versions = (await db('readings')
+        .where({ import_hour: h2, belongs_to_hour: h1 })
+        .count({ n: '*' })
+        .first()) as { n: string };
+      expect(Number(versions.n)).toBe(s.corrections.length);
+    });
+  });
+});
