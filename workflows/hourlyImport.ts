@@ -117,6 +117,8 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
       ...recomputed,
     });
     await ledger.finishImport({ runId, status: summary.status, report: summary, error: null });
+    // Backed up last, so that each hour's backup holds its ledger row as the run ended.
+    for (const backedUp of [hour, ...corrected]) await compute.backupHour({ hour: backedUp });
     return summary;
   } catch (error) {
     await ledger.finishImport({
@@ -144,7 +146,7 @@ async function fetchAll(
   });
 }
 
-/** Recomputes one hour from what was landed for it: used for the import hour and for hours a correction touched. */
+/** Recomputes one hour from what was landed for it: the import hour, and hours a correction touched. */
 async function recomputeHour(
   hour: string,
   beforePersist: (result: AggregateResult) => Promise<void> = () => Promise.resolve(),
@@ -153,7 +155,6 @@ async function recomputeHour(
   const { aggregates, stats } = await compute.aggregateHour({ hour });
   await beforePersist({ aggregates, stats });
   await compute.persistHour({ hour, aggregates });
-  await compute.backupHour({ hour });
   return { assigned, aggregates, stats };
 }
 

@@ -6,12 +6,10 @@
  * is refused naming its file, and a backfill reports an hour with nothing landed instead of inventing it.
  * Expected numbers come from test/support/expectations.ts, not from the pipeline's code.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { LocalBackupStore } from '../../adapters/backup/store';
 import { hourAggregates } from '../../adapters/db/hours';
 import { threeHoursBefore } from '../../adapters/db/queries';
@@ -23,37 +21,16 @@ import { generateReadings, type SimReading } from '../../sim/generator';
 import type { BackfillProgress } from '../../workflows/backfill';
 import { createPostgresDatabase } from '../support/databases';
 import { expectedAggregates, expectedRegion } from '../support/expectations';
-import { startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
+import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
 import {
   existingRowCounts,
-  registerTestNamespace,
   RESTORED_TABLES,
   snapshotTables,
   startRecordServer,
   type RecordServer,
 } from '../support/recovery';
 
-const execFileAsync = promisify(execFile);
-const TEMPCTL = path.join(__dirname, '../../bin/tempctl.js');
-
 type Aggregate = { region: string; temperature: number; numberOfPoints: number };
-
-/** Runs the real CLI; resolves with its exit code and output whether it succeeds or fails. */
-async function tempctl(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [TEMPCTL, ...args], {
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 function byRegion<T extends { region: string }>(rows: readonly T[]): T[] {
   return [...rows].sort((a, b) => a.region.localeCompare(b.region, 'fr'));
@@ -79,15 +56,6 @@ const folderOf = (hour: Date) => formatHour(hour).replace(/:/g, '');
 
 /** The hours are placed in the past (FETCH_MAX_LAG_HOURS=48 lets the pipeline fetch them). */
 const base = truncateToHour(new Date());
-let namespace: string;
-
-beforeAll(async () => {
-  const address = process.env.TEST_TEMPORAL_ADDRESS;
-  if (!address) throw new Error('run integration tests through jest: its global setup starts Temporal');
-  // Workflow ids are one per hour: a namespace of its own keeps this file from meeting another
-  // file's run of the same hour on the shared dev server.
-  namespace = await registerTestNamespace(address, 'recovery');
-});
 
 describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
   let pipeline: Pipeline;
@@ -103,7 +71,7 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
 
   beforeAll(async () => {
     pipeline = await startPipeline({
-      env: { TEMPORAL_NAMESPACE: namespace, FETCH_MAX_LAG_HOURS: '48' },
+      env: { FETCH_MAX_LAG_HOURS: '48' },
       simulator: { readingsPerCall: 200 },
     });
     for (const hour of landedHours) {
@@ -249,7 +217,7 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
     expect(await threeHoursBefore(db)).toEqual(viewBefore);
 
     // The real CLI checks every manifest of the same folder.
-    const verify = await tempctl(['backup', 'verify', '--dir', pipeline.backupDir]);
+    const verify = await runTempctl(pipeline, ['backup', 'verify', '--dir', pipeline.backupDir]);
     expect(verify.code).toBe(0);
     for (const hour of hours) expect(verify.stdout).toContain(`OK    ${formatHour(hour)}`);
     expect(verify.stdout).toContain(`${hours.length} verified, 0 failed`);
@@ -270,10 +238,8 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
     expectSameAggregates(await hourAggregates(db, newHour), expectedAggregates(lastDataRecords(pipeline)));
   });
 
-  // Known bug: backupHour (recomputeHour in workflows/hourlyImport.ts) runs before finishImport writes
-  // the run's end, so each hour's backup holds its latest run as 'running' with no report; a restore
-  // then shows runs that never end and loses their reports (recomputedHours, warnings).
-  test.failing('the restored run ledger says how each run ended, as before the loss', () => {
+  // The hour is backed up after its run's end is written, so the backup holds the finished run.
+  test('the restored run ledger says how each run ended, as before the loss', () => {
     expect(ledgerBefore.length).toBeGreaterThan(0);
     expect(ledgerRestored).toEqual(ledgerBefore);
   });
@@ -303,7 +269,7 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
         const file = path.join(copy, damagedFolder, 'readings.ndjson.gz');
         damage(file);
 
-        const verify = await tempctl(['backup', 'verify', '--dir', copy]);
+        const verify = await runTempctl(pipeline, ['backup', 'verify', '--dir', copy]);
         expect(verify.code).not.toBe(0);
         expect(verify.stdout).toContain(`FAIL  ${damagedFolder}  ${file}`);
         expect(verify.stdout).toContain(`${folders.length - 1} verified, 1 failed`);
@@ -318,7 +284,9 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
         nothingWritten(await existingRowCounts(target.db, everyTable));
 
         // The CLI's restore refuses it too, with the file in its error.
-        const restore = await tempctl(['restore', '--from', copy], { DATABASE_URL: target.url ?? '' });
+        const restore = await runTempctl(pipeline, ['restore', '--from', copy], {
+          DATABASE_URL: target.url ?? '',
+        });
         expect(restore.code).not.toBe(0);
         expect(restore.stderr).toContain(file);
         nothingWritten(await existingRowCounts(target.db, everyTable));
@@ -390,7 +358,6 @@ describe('corrections sent in a later import (a source answering chosen records 
     beforeAll(async () => {
       pipeline = await startPipeline({
         env: {
-          TEMPORAL_NAMESPACE: namespace,
           FETCH_MAX_LAG_HOURS: '48',
           CORRECTION_STRATEGY: 'latest',
           SENSOR_API_URL: source.url,
@@ -460,7 +427,6 @@ describe('corrections sent in a later import (a source answering chosen records 
     beforeAll(async () => {
       pipeline = await startPipeline({
         env: {
-          TEMPORAL_NAMESPACE: namespace,
           FETCH_MAX_LAG_HOURS: '48',
           CORRECTION_STRATEGY: 'first',
           SENSOR_API_URL: source.url,

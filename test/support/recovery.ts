@@ -1,39 +1,10 @@
 /**
- * Helpers for the recovery tests: a Temporal namespace of their own (workflow ids are one per hour,
- * so a test file sharing `default` with another could attach to the other's run of the same hour),
- * a source answering exactly the records a test chooses, and table snapshots to compare.
+ * Helpers for the recovery tests: a source answering exactly the records a test chooses, and table
+ * snapshots to compare.
  */
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import type { Knex } from 'knex';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Registers a fresh namespace on the dev server and waits until it answers. */
-export async function registerTestNamespace(address: string, prefix = 'test'): Promise<string> {
-  const namespace = `${prefix}-${randomBytes(4).toString('hex')}`;
-  const connection = await Connection.connect({ address });
-  try {
-    await connection.workflowService.registerNamespace({
-      namespace,
-      workflowExecutionRetentionPeriod: msToTs('1 day'),
-    });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await connection.workflowService.listWorkflowExecutions({ namespace, pageSize: 1 });
-        return namespace;
-      } catch (error) {
-        if (attempt >= 150) throw error;
-        await sleep(200);
-      }
-    }
-  } finally {
-    await connection.close();
-  }
-}
 
 export interface RecordServer {
   /** Use as SENSOR_API_URL. */
