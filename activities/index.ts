@@ -7,12 +7,11 @@ import { aggregateByRegion } from '../core/aggregate';
 import { formatHour } from '../core/importHour';
 import type { ValidationLimits } from '../core/reading';
 import type { RegionIndex } from '../core/geo';
-import { findLiveBatch, landBatch, liveBatches, type LandingResult } from '../adapters/db/landing';
+import { landBatch, liveBatches, type LandingResult } from '../adapters/db/landing';
 import {
   placedReadings,
   readingPositions,
   replaceAssignments,
-  hasLandedData,
   hourStates,
   regionsOfPreviousHours,
   replaceHourAggregates,
@@ -75,20 +74,33 @@ export function createActivities(deps: ActivityDeps) {
       sources: deps.sources.map((source) => source.name),
       regionsHash: deps.regionsHash,
       sourceFailurePolicy: deps.sourceFailurePolicy,
-      landed: await hasLandedData(db, new Date(input.hour)),
     };
   }
 
+  /**
+   * Lands what a source has now for the import hour. A source that already landed something for
+   * the hour is not called again unless refetching: a rerun recomputes from what was landed. A
+   * source with nothing landed for an hour too old to fetch is reported as not fetched: the sources
+   * only serve the present, and their present readings must not be filed under a past hour.
+   */
   async function fetchSource(input: FetchSourceInput): Promise<FetchSummary> {
     const source = sourceByName.get(input.source);
     if (!source) throw new Error(`source ${input.source} is not configured on this worker`);
     const hour = new Date(input.hour);
     const summary = emptySummary(input.source);
-    refuseStaleFetch(hour, deps.now(), deps.fetchMaxLagHours);
 
     if (!input.refetch) {
-      const landed = await findLiveBatch(db, input.source, hour, PULL_PREFIX);
-      if (landed) return { ...addLanding(summary, landed.summary), reusedLanded: true };
+      const landed = await liveBatches(db, hour, input.source);
+      if (landed.length > 0) {
+        for (const batch of landed) addLanding(summary, batch.summary);
+        return { ...summary, reusedLanded: true };
+      }
+    }
+    const stale = staleFetchReason(hour, deps.now(), deps.fetchMaxLagHours);
+    if (stale !== null) {
+      if (input.refetch)
+        throw new SourceError(input.source, `refusing to refetch: ${stale}`, { retryable: false });
+      return { ...summary, notFetched: stale };
     }
 
     const batches = await source.fetch();
@@ -111,16 +123,6 @@ export function createActivities(deps: ActivityDeps) {
       addLanding(summary, landing);
     }
     return summary;
-  }
-
-  /** The landing summaries of the hour's current batches, per source, for a rerun's report. */
-  async function landedSummaries(input: { hour: string }): Promise<FetchSummary[]> {
-    const bySource = new Map<string, FetchSummary>();
-    for (const batch of await liveBatches(db, new Date(input.hour))) {
-      const summary = bySource.get(batch.source) ?? { ...emptySummary(batch.source), reusedLanded: true };
-      bySource.set(batch.source, addLanding(summary, batch.summary));
-    }
-    return [...bySource.values()];
   }
 
   async function assignRegions(input: { hour: string }): Promise<AssignSummary> {
@@ -206,7 +208,6 @@ export function createActivities(deps: ActivityDeps) {
   return withFailureMapping({
     startImport,
     fetchSource,
-    landedSummaries,
     assignRegions,
     aggregateHour,
     checkQuality,
@@ -220,22 +221,17 @@ export function createActivities(deps: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 
 /**
- * The sources answer with what they have now. Filing that under an hour long past would store
- * today's temperatures as that hour's, so such a fetch is refused: an old hour is only recomputed
- * from what was landed for it at the time.
+ * Why an hour can no longer be fetched, or null. The sources answer with what they have now:
+ * filing that under an hour long past would store today's temperatures as that hour's.
  */
-function refuseStaleFetch(hour: Date, now: Date, maxLagHours: number): void {
+function staleFetchReason(hour: Date, now: Date, maxLagHours: number): string | null {
   const lagHours = (now.getTime() - hour.getTime()) / 3_600_000;
-  if (lagHours > maxLagHours + 1) {
-    throw new SourceError(
-      'fetch',
-      `refusing to fetch for ${formatHour(hour)}: it is ${Math.floor(lagHours)} hours old (FETCH_MAX_LAG_HOURS=${maxLagHours}) ` +
-        'and the sources only serve present readings; an old hour can only be recomputed from readings landed for it',
-      { retryable: false },
-    );
-  }
+  if (lagHours <= maxLagHours + 1) return null;
+  return (
+    `nothing was landed for ${formatHour(hour)}, which is ${Math.floor(lagHours)} hours old ` +
+    `(FETCH_MAX_LAG_HOURS=${maxLagHours}); the sources only serve present readings`
+  );
 }
-
 function emptySummary(source: string): FetchSummary {
   return {
     source,

@@ -14,8 +14,6 @@ export interface StartImportResult {
   sources: string[];
   regionsHash: string;
   sourceFailurePolicy: 'fail' | 'partial';
-  /** Whether readings were landed for the hour already (then a rerun recomputes from them). */
-  landed: boolean;
 }
 
 export interface FetchSourceInput {
@@ -29,6 +27,8 @@ export interface FetchSummary {
   source: string;
   /** True when the hour's readings were already landed and the source was not called. */
   reusedLanded: boolean;
+  /** Set when nothing was landed for the hour and it is too old to fetch: why. */
+  notFetched?: string;
   /** How many earlier batches a refetch replaced. */
   replacedBatches: number;
   batches: number;

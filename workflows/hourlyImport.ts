@@ -67,17 +67,16 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
   const failedSources: { source: string; error: string }[] = [];
   const warnings: string[] = [];
   try {
-    if (started.landed && !input.refetch) {
-      // A rerun recomputes from what was landed: the partner API only serves the present.
-      fetches.push(...(await ledger.landedSummaries({ hour })));
-    } else {
-      await fetchAll(
-        started.sources,
-        { hour, runId, refetch: input.refetch ?? false },
-        fetches,
-        failedSources,
+    // Sources that landed something for the hour are not called again (a rerun recomputes from it).
+    await fetchAll(started.sources, { hour, runId, refetch: input.refetch ?? false }, fetches, failedSources);
+    const notFetched = fetches.filter((f) => f.notFetched !== undefined);
+    if (notFetched.length === fetches.length && failedSources.length === 0) {
+      throw ApplicationFailure.nonRetryable(
+        notFetched.map((f) => `${f.source}: ${f.notFetched}`).join('; '),
+        'TooOldToFetch',
       );
     }
+    warnings.push(...notFetched.map((f) => `${f.source} not fetched: ${f.notFetched}`));
     // 'partial': store the other sources' aggregates and mark the hour incomplete.
     if (failedSources.length > 0 && started.sourceFailurePolicy === 'fail') {
       throw ApplicationFailure.nonRetryable(

@@ -120,11 +120,6 @@ export async function hourAggregates(db: Knex, hour: Date): Promise<RegionAggreg
     .select('region', 'temperature', 'numberOfPoints')) as RegionAggregate[];
 }
 
-/** Whether anything was ever landed for the hour (a backfill must not invent an hour from nothing). */
-export async function hasLandedData(db: Knex, hour: Date): Promise<boolean> {
-  return (await db('fetch_batches').where('import_hour', hour).first('batch_id')) !== undefined;
-}
-
 /** For the `count` stored hours before `hour`, newest first, the regions that had points. */
 export async function regionsOfPreviousHours(db: Knex, hour: Date, count: number): Promise<string[][]> {
   const rows = (await db('region_hourly_temperature')

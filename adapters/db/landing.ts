@@ -59,18 +59,6 @@ export async function findBatch(db: Knex, source: string, batchKey: string) {
   );
 }
 
-/** The hour's current (not superseded) batch of a pull source, if it was landed already. */
-export async function findLiveBatch(db: Knex, source: string, hour: Date, keyPrefix: string) {
-  return withSummary(
-    (await db('fetch_batches')
-      .where({ source, import_hour: hour })
-      .whereLike('batch_key', `${keyPrefix}%`)
-      .whereNull('superseded_at')
-      .orderBy('batch_id', 'desc')
-      .first('batch_id', 'summary')) as StoredBatch,
-  );
-}
-
 async function knownVersions(trx: Knex, source: string, ids: string[]): Promise<Map<string, KnownReading>> {
   const known = new Map<string, KnownReading>();
   for (let i = 0; i < ids.length; i += CHUNK) {
@@ -189,11 +177,14 @@ function summarise(
 export async function liveBatches(
   db: Knex,
   hour: Date,
+  source?: string,
 ): Promise<{ source: string; summary: LandingResult }[]> {
-  const rows = (await db('fetch_batches')
-    .where('import_hour', hour)
-    .whereNull('superseded_at')
+  const query = db('fetch_batches').where('import_hour', hour).whereNull('superseded_at');
+  if (source !== undefined) query.where('source', source);
+  const rows = (await query
     .orderBy('batch_id')
-    .select('batch_id', 'source', 'summary')) as (NonNullable<StoredBatch> & { source: string })[];
+    .select('batch_id', 'source', 'summary')) as (NonNullable<StoredBatch> & {
+    source: string;
+  })[];
   return rows.map((row) => ({ source: row.source, summary: withSummary(row)!.summary }));
 }
