@@ -18,6 +18,7 @@ export const FAULT_MODES = [
   '403', // forbidden
   '404', // not found
   'reset', // drops the connection without answering (a network error)
+  'redirect', // 302 to another path: the client must not follow (it would resend the key)
 ] as const;
 
 export type FaultMode = (typeof FAULT_MODES)[number];

@@ -169,6 +169,8 @@ export async function startSimulator(
         record({ call, outcome: fault, status: 200, dataIndex: null, records: null });
         return;
       }
+      case 'redirect':
+        return refuse(302, 'moved', { Location: '/moved' });
       case 'reset':
         req.socket.destroy();
         record({ call, outcome: fault, status: null, dataIndex: null, records: null });
@@ -202,6 +204,7 @@ export async function startSimulator(
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
 
   return {
     url: `http://${urlHost}:${port}/readings`,
@@ -218,14 +221,15 @@ export async function startSimulator(
     setFaults(faults) {
       pendingFaults = [...faults];
     },
+    // Idempotent: test teardown and the test itself may both close it.
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closing ??= new Promise<void>((resolve, reject) => {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
         server.close((error) => (error ? reject(error) : resolve()));
         // close() alone waits for keep-alive and stalled (`slow`) connections; end them now.
         server.closeAllConnections();
-      }),
+      })),
   };
 }
 

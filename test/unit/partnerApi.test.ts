@@ -18,14 +18,15 @@ const KEY = 'pk_live_Zq8-do-not-leak-7731';
 const NOW = new Date('2026-11-27T14:00:00Z');
 const now = () => NOW;
 
-let sim: RunningSimulator | undefined;
+// Every simulator a test starts is closed after it, even when a test starts several.
+const started: RunningSimulator[] = [];
 afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
+  await Promise.all(started.splice(0).map((sim) => sim.close()));
 });
 
 async function simulator(options: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
-  sim = await startSimulator({ seed: 21, apiKey: KEY, readingsPerCall: 50, now, ...options });
+  const sim = await startSimulator({ seed: 21, apiKey: KEY, readingsPerCall: 50, now, ...options });
+  started.push(sim);
   return sim;
 }
 
@@ -167,12 +168,19 @@ describe('partner API source', () => {
     expect(error.message).toContain('SENSOR_API_URL');
   });
 
+  it('does not follow a redirect (the key would go along), and says where it pointed', async () => {
+    const running = await simulator({ faults: ['redirect'] });
+    const error = await failure(config(running.url));
+    expect(error).toMatchObject({ retryable: false, status: 302 });
+    expect(error.message).toContain(`redirected (HTTP 302) to ${running.url.replace('/readings', '/moved')}`);
+    expect(running.calls).toBe(1); // nothing was sent to /moved
+  });
+
   it('retries network errors: a dropped connection, and nobody listening', async () => {
     expect(await faultFailure('reset')).toMatchObject({ retryable: true, status: undefined });
     const running = await simulator();
     const url = running.url;
     await running.close();
-    sim = undefined;
     const error = await failure(config(url));
     expect(error.retryable).toBe(true);
     expect(error.message).toContain('ECONNREFUSED');
