@@ -96,11 +96,11 @@ export function createActivities(deps: ActivityDeps) {
         return { ...summary, reusedLanded: true };
       }
     }
-    const stale = staleFetchReason(hour, deps.now(), deps.fetchMaxLagHours);
+    const stale = staleness(hour, deps.now(), deps.fetchMaxLagHours);
     if (stale !== null) {
       if (input.refetch)
         throw new SourceError(input.source, `refusing to refetch: ${stale}`, { retryable: false });
-      return { ...summary, notFetched: stale };
+      return { ...summary, notFetched: `nothing was landed for it, and ${stale}` };
     }
 
     const batches = await source.fetch();
@@ -120,7 +120,8 @@ export function createActivities(deps: ActivityDeps) {
         supersedePrefix: batch.key === null && input.refetch ? PULL_PREFIX : undefined,
       });
       await source.acknowledge(batch);
-      addLanding(summary, landing);
+      // A batch another run landed (a file dropped again unchanged) adds nothing to this run.
+      if (landing.landedByRun === input.runId) addLanding(summary, landing);
     }
     return summary;
   }
@@ -224,14 +225,15 @@ export type Activities = ReturnType<typeof createActivities>;
  * Why an hour can no longer be fetched, or null. The sources answer with what they have now:
  * filing that under an hour long past would store today's temperatures as that hour's.
  */
-function staleFetchReason(hour: Date, now: Date, maxLagHours: number): string | null {
+function staleness(hour: Date, now: Date, maxLagHours: number): string | null {
   const lagHours = (now.getTime() - hour.getTime()) / 3_600_000;
   if (lagHours <= maxLagHours + 1) return null;
   return (
-    `nothing was landed for ${formatHour(hour)}, which is ${Math.floor(lagHours)} hours old ` +
-    `(FETCH_MAX_LAG_HOURS=${maxLagHours}); the sources only serve present readings`
+    `${formatHour(hour)} is ${Math.floor(lagHours)} hours old (FETCH_MAX_LAG_HOURS=${maxLagHours}) ` +
+    'while the sources only serve present readings'
   );
 }
+
 function emptySummary(source: string): FetchSummary {
   return {
     source,
@@ -250,7 +252,7 @@ function emptySummary(source: string): FetchSummary {
 
 function addLanding(
   summary: FetchSummary,
-  landing: Omit<LandingResult, 'batchId' | 'alreadyLanded'>,
+  landing: Omit<LandingResult, 'batchId' | 'alreadyLanded' | 'landedByRun'>,
 ): FetchSummary {
   summary.batches += 1;
   summary.replacedBatches += landing.replacedBatches;

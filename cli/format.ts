@@ -33,11 +33,13 @@ export function formatSummary(summary: ImportSummary): string {
   if (reasons.length > 0)
     lines.push(`Rejected by reason: ${reasons.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   for (const source of summary.sources) {
-    const how = source.reusedLanded
-      ? 'recomputed from landed readings (source not called)'
-      : source.replacedBatches > 0
-        ? `refetched, replacing ${source.replacedBatches} earlier batch(es)`
-        : 'fetched';
+    const how = source.notFetched
+      ? `NOT FETCHED: ${source.notFetched}`
+      : source.reusedLanded
+        ? 'recomputed from landed readings (source not called)'
+        : source.replacedBatches > 0
+          ? `refetched, replacing ${source.replacedBatches} earlier batch(es)`
+          : 'fetched';
     lines.push(`Source ${source.source}: ${how}, ${source.fetched} records`);
   }
   for (const failed of summary.failedSources) lines.push(`Source ${failed.source} FAILED: ${failed.error}`);

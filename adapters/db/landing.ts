@@ -40,14 +40,16 @@ export interface LandingResult {
   correctedHours: Date[];
   /** Earlier batches of the hour that this one replaced (a refetch). */
   replacedBatches: number;
+  /** The run that landed the batch: another run's when a file was dropped again unchanged. */
+  landedByRun: string;
 }
 
-type StoredBatch = { batch_id: number; summary: LandingResult } | undefined;
+type StoredBatch = { batch_id: number; run_id: string; summary: LandingResult } | undefined;
 
 function withSummary(row: StoredBatch): { batchId: number; summary: LandingResult } | undefined {
   if (!row) return undefined;
   const correctedHours = row.summary.correctedHours.map((hour) => new Date(hour));
-  return { batchId: row.batch_id, summary: { ...row.summary, correctedHours } };
+  return { batchId: row.batch_id, summary: { ...row.summary, correctedHours, landedByRun: row.run_id } };
 }
 
 /** The landing summary of a batch already landed under this key, if any. */
@@ -55,7 +57,7 @@ export async function findBatch(db: Knex, source: string, batchKey: string) {
   return withSummary(
     (await db('fetch_batches')
       .where({ source, batch_key: batchKey })
-      .first('batch_id', 'summary')) as StoredBatch,
+      .first('batch_id', 'run_id', 'summary')) as StoredBatch,
   );
 }
 
@@ -115,7 +117,7 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
       })
       .returning('batch_id')) as { batch_id: number }[];
     const batchId = (inserted as { batch_id: number }).batch_id;
-    const summary = summarise(batchId, input.records.length, plan, replacedBatches);
+    const summary = summarise(batchId, input.runId, input.records.length, plan, replacedBatches);
     await trx('fetch_batches')
       .where('batch_id', batchId)
       .update({ summary: JSON.stringify(summary) });
@@ -155,11 +157,13 @@ async function insertChunked(trx: Knex.Transaction, table: string, rows: object[
 
 function summarise(
   batchId: number,
+  runId: string,
   fetched: number,
   plan: LandingPlan,
   replacedBatches: number,
 ): LandingResult {
   return {
+    landedByRun: runId,
     replacedBatches,
     batchId,
     alreadyLanded: false,
@@ -183,7 +187,7 @@ export async function liveBatches(
   if (source !== undefined) query.where('source', source);
   const rows = (await query
     .orderBy('batch_id')
-    .select('batch_id', 'source', 'summary')) as (NonNullable<StoredBatch> & {
+    .select('batch_id', 'run_id', 'source', 'summary')) as (NonNullable<StoredBatch> & {
     source: string;
   })[];
   return rows.map((row) => ({ source: row.source, summary: withSummary(row)!.summary }));
