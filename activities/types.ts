@@ -1,5 +1,6 @@
 /** What activities take and return: references and small summaries, never the readings themselves. */
 import type { RegionAggregate } from '../core/aggregate';
+import type { LandingCounts } from '../core/landingPlan';
 
 export type ImportTrigger = 'schedule' | 'manual' | 'backfill' | 'correction';
 
@@ -23,21 +24,13 @@ export interface FetchSourceInput {
   refetch: boolean;
 }
 
-export interface FetchSummary {
+export interface FetchSummary extends LandingCounts {
   source: string;
   /** True when the hour's readings were already landed and the source was not called. */
   reusedLanded: boolean;
   /** Set when nothing was landed for the hour and it is too old to fetch: why. */
   notFetched?: string;
-  /** How many earlier batches a refetch replaced. */
-  replacedBatches: number;
   batches: number;
-  fetched: number;
-  valid: number;
-  rejected: number;
-  rejectedByReason: Record<string, number>;
-  duplicates: number;
-  corrections: number;
   /** Earlier import hours that received a correction in this fetch, ISO. */
   correctedHours: string[];
 }

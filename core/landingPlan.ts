@@ -27,6 +27,18 @@ export interface PlannedRejection {
   reasons: Rejection[];
 }
 
+/** What landing records did, summed per batch, per source and per run. */
+export interface LandingCounts {
+  fetched: number;
+  valid: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  duplicates: number;
+  corrections: number;
+  /** Earlier batches of the hour that a refetch replaced. */
+  replacedBatches: number;
+}
+
 export interface LandingPlan {
   readings: PlannedReading[];
   rejections: PlannedRejection[];

@@ -9,6 +9,7 @@ import {
   planLanding,
   validateAll,
   type KnownReading,
+  type LandingCounts,
   type LandingPlan,
 } from '../../core/landingPlan';
 import type { ValidationLimits } from '../../core/reading';
@@ -28,18 +29,10 @@ export interface LandingInput {
   supersedePrefix?: string;
 }
 
-export interface LandingResult {
+export interface LandingResult extends LandingCounts {
   batchId: number;
   alreadyLanded: boolean;
-  fetched: number;
-  valid: number;
-  rejected: number;
-  rejectedByReason: Record<string, number>;
-  duplicates: number;
-  corrections: number;
   correctedHours: Date[];
-  /** Earlier batches of the hour that this one replaced (a refetch). */
-  replacedBatches: number;
   /** The run that landed the batch: another run's when a file was dropped again unchanged. */
   landedByRun: string;
 }
