@@ -36,13 +36,16 @@ export function generateReadings(seed: number, callIndex: number, count: number,
     throw new RangeError(`count must be a non-negative integer, got ${count}`);
   if (Number.isNaN(now.getTime())) throw new RangeError('now is not a valid date');
   const random = createRandom('readings', seed, callIndex);
+  // Ids come from their own stream that also depends on the moment: a real partner never re-sends
+  // an id for a new reading, so a simulator restarted with the same seed must not either (the
+  // pipeline would take the repeated ids for corrections of the earlier readings).
+  const ids = createRandom('ids', seed, callIndex, now.getTime());
   const readings: SimReading[] = [];
-  for (let i = 0; i < count; i += 1) readings.push(oneReading(random, now));
+  for (let i = 0; i < count; i += 1) readings.push(oneReading(random, ids.uuid(), now));
   return readings;
 }
 
-function oneReading(random: Random, now: Date): SimReading {
-  const id = random.uuid();
+function oneReading(random: Random, id: string, now: Date): SimReading {
   const ageSeconds = Math.floor(random.next() * READING_WINDOW_SECONDS);
   const kind = random.next();
   const labelDraw = random.next();

@@ -16,6 +16,9 @@ describe('generateReadings', () => {
     // A longer run starts with the same readings: count only decides where to stop.
     expect(generateReadings(7, 1, 300, NOW).slice(0, 200)).toEqual(a);
     expect(generateReadings(7, 1, 0, NOW)).toEqual([]);
+    // Restarted later with the same seed, the simulator sends new reading ids, as a partner would.
+    const later = generateReadings(7, 1, 200, new Date(NOW.getTime() + 3_600_000));
+    expect(later.filter((r, i) => r.id === a[i]?.id)).toEqual([]);
   });
 
   it('speaks the partner contract: uuid, "YYYY-MM-DD HH:MM:SS" near now, numbers, a country', () => {
