@@ -66,6 +66,26 @@ describe('hourly import end to end (Temporal dev server, worker, simulator over 
     expect(await runsForHour(pipeline.database.db, hour)).toHaveLength(2);
   });
 
+  test("`tempctl query three-hours-before --region` prints that region's hours from the view", async () => {
+    const [first] = await hourAggregates(pipeline.database.db, hour);
+    if (!first) throw new Error('the hour has no rows');
+    const { code, stdout } = await runTempctl(pipeline, [
+      'query',
+      'three-hours-before',
+      '--region',
+      first.region,
+      '--from',
+      formatHour(hour),
+    ]);
+    expect(code).toBe(0);
+    const rows = stdout.split('\n').filter((line) => line.includes(formatHour(hour)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain(first.region);
+    expect(rows[0]).toContain(first.temperature.toFixed(2));
+    // No row 3 hours before in this fresh database: the last column is empty.
+    expect(rows[0]?.trim().endsWith('—')).toBe(true);
+  });
+
   test('two requests for the same hour at once meet in one import', async () => {
     const other = addHours(hour, -1);
     const [a, b] = await Promise.all([
