@@ -5,6 +5,8 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
+  isCancellation,
   proxyActivities,
   workflowInfo,
   type ActivityOptions,
@@ -66,9 +68,16 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
   const fetches: FetchSummary[] = [];
   const failedSources: { source: string; error: string }[] = [];
   const warnings: string[] = [];
+  let corrected: string[] = [];
+  let summary: ImportSummary;
   try {
     // Sources that landed something for the hour are not called again (a rerun recomputes from it).
     await fetchAll(started.sources, { hour, runId, refetch: input.refetch ?? false }, fetches, failedSources);
+    // Corrections count as soon as they are landed: their hours are brought up to date whatever
+    // becomes of this hour below.
+    corrected = [...new Set(fetches.flatMap((f) => f.correctedHours))].filter((h) => h !== hour);
+    for (const correctedHour of corrected) await recomputeHour(correctedHour);
+
     const notFetched = fetches.filter((f) => f.notFetched !== undefined);
     if (notFetched.length === fetches.length && failedSources.length === 0) {
       throw ApplicationFailure.nonRetryable(
@@ -85,25 +94,17 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
       );
     }
     const recomputed = await recomputeHour(hour, async ({ stats }) => {
-      const outcomes = await ledger.checkQuality({
+      // A check set to fail throws a non-retryable DataQualityError: nothing is persisted.
+      const qualityWarnings = await ledger.checkQuality({
         hour,
         fetched: fetches.reduce((n, f) => n + f.fetched, 0),
         rejected: fetches.reduce((n, f) => n + f.rejected, 0),
         stats,
       });
-      const failed = outcomes.filter((o) => o.action === 'fail');
-      if (failed.length > 0) {
-        throw ApplicationFailure.nonRetryable(
-          `data-quality check failed, nothing stored: ${failed.map((o) => `${o.check}: ${o.message}`).join('; ')}`,
-          'DataQualityError',
-        );
-      }
-      warnings.push(...outcomes.map((o) => `${o.check}: ${o.message}`));
+      warnings.push(...qualityWarnings);
     });
-    const corrected = [...new Set(fetches.flatMap((f) => f.correctedHours))].filter((h) => h !== hour);
-    for (const correctedHour of corrected) await recomputeHour(correctedHour);
 
-    const summary = summariseImport({
+    summary = summariseImport({
       hour,
       runId,
       workflowId: info.workflowId,
@@ -116,18 +117,35 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
       ...recomputed,
     });
     await ledger.finishImport({ runId, status: summary.status, report: summary, error: null });
-    // Backed up last, so that each hour's backup holds its ledger row as the run ended.
+  } catch (error) {
+    // Not cancellable: a cancelled import must still be recorded as ended, not left 'running'.
+    await CancellationScope.nonCancellable(async () => {
+      await ledger.finishImport({
+        runId,
+        status: 'failed',
+        report: { fetches, failedSources, recomputedHours: corrected },
+        error: isCancellation(error) ? 'cancelled' : failureMessage(error),
+      });
+      // What a failed run landed is backed up too: the sources cannot be asked for it again.
+      for (const backedUp of [hour, ...corrected]) {
+        await compute.backupHour({ hour: backedUp }).catch(() => undefined);
+      }
+    });
+    throw error;
+  }
+  // Backed up last, so that each hour's backup holds its ledger row as the run ended.
+  try {
     for (const backedUp of [hour, ...corrected]) await compute.backupHour({ hour: backedUp });
-    return summary;
   } catch (error) {
     await ledger.finishImport({
       runId,
       status: 'failed',
-      report: { fetches, failedSources },
-      error: failureMessage(error),
+      report: summary,
+      error: `the aggregates are stored, but the backup failed: ${failureMessage(error)}`,
     });
     throw error;
   }
+  return summary;
 }
 
 async function fetchAll(

@@ -54,7 +54,11 @@ export function summariseImport(parts: {
     runId: parts.runId,
     workflowId: parts.workflowId,
     trigger: parts.trigger,
-    status: parts.failedSources.length > 0 ? 'incomplete' : 'succeeded',
+    // A source that failed, or that could not be fetched for the hour, leaves the hour incomplete.
+    status:
+      parts.failedSources.length > 0 || parts.fetches.some((f) => f.notFetched !== undefined)
+        ? 'incomplete'
+        : 'succeeded',
     regionsHash: parts.regionsHash,
     totals: {
       fetched: sum((f) => f.fetched),
