@@ -3,24 +3,16 @@
  * message crosses into workflow history, and messages are written never to contain a secret.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { isPipelineError, isSourceError } from '../core/errors';
+import { isRetryable, isSourceError } from '../core/errors';
 
 export function toApplicationFailure(error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
-  if (isPipelineError(error)) {
-    return ApplicationFailure.create({
-      message: error.message,
-      type: error.name,
-      nonRetryable: !error.retryable,
-      nextRetryDelay:
-        isSourceError(error) && error.retryAfterMs !== undefined ? error.retryAfterMs : undefined,
-    });
-  }
-  const message = error instanceof Error ? error.message : String(error);
   return ApplicationFailure.create({
-    message,
+    message: error instanceof Error ? error.message : String(error),
     type: error instanceof Error ? error.name : 'Error',
-    nonRetryable: false,
+    // Unknown errors (a database hiccup, a bug) are retried; the bounded retry policy decides.
+    nonRetryable: !isRetryable(error),
+    nextRetryDelay: isSourceError(error) ? error.retryAfterMs : undefined,
   });
 }
 

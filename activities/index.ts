@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { aggregateByRegion } from '../core/aggregate';
-import { formatHour } from '../core/importHour';
+import { formatHour, truncateToHour } from '../core/importHour';
 import type { ValidationLimits } from '../core/reading';
 import type { RegionIndex } from '../core/geo';
 import { landBatch, liveBatches, type LandingResult } from '../adapters/db/landing';
@@ -22,7 +22,7 @@ import { backupTablesForHour } from '../adapters/db/backupTables';
 import type { LocalBackupStore } from '../adapters/backup/store';
 import type { Source } from '../adapters/sources/types';
 import { withFailureMapping } from './failures';
-import { SourceError } from '../core/errors';
+import { DataQualityError, SourceError } from '../core/errors';
 import { hourStats } from '../core/hourStats';
 import { planBackfill as planHours } from '../core/backfillPlan';
 import { evaluateQuality, SILENCE_HISTORY, type CheckOutcome, type QualitySettings } from '../core/quality';
@@ -89,14 +89,26 @@ export function createActivities(deps: ActivityDeps) {
     const hour = new Date(input.hour);
     const summary = emptySummary(input.source);
 
+    const now = deps.now();
+    if (hour.getTime() > truncateToHour(now).getTime()) {
+      throw new SourceError(
+        input.source,
+        `refusing to fetch for ${formatHour(hour)}: that hour has not begun (now ${now.toISOString()}), and the sources serve present readings`,
+        { retryable: false },
+      );
+    }
     if (!input.refetch) {
-      const landed = await liveBatches(db, hour, input.source);
+      // Landed by another run: a rerun, which recomputes from it. Landed by this run: a retry of
+      // this activity after some batches landed, which must go on fetching the rest.
+      const landed = (await liveBatches(db, hour, input.source)).filter(
+        (b) => b.summary.landedByRun !== input.runId,
+      );
       if (landed.length > 0) {
         for (const batch of landed) addLanding(summary, batch.summary);
         return { ...summary, reusedLanded: true };
       }
     }
-    const stale = staleness(hour, deps.now(), deps.fetchMaxLagHours);
+    const stale = staleness(hour, now, deps.fetchMaxLagHours);
     if (stale !== null) {
       if (input.refetch)
         throw new SourceError(input.source, `refusing to refetch: ${stale}`, { retryable: false });
@@ -153,9 +165,9 @@ export function createActivities(deps: ActivityDeps) {
     fetched: number;
     rejected: number;
     stats: HourStats;
-  }): Promise<CheckOutcome[]> {
+  }): Promise<string[]> {
     const previousImports = await regionsOfPreviousHours(db, new Date(input.hour), SILENCE_HISTORY);
-    return evaluateQuality(
+    const outcomes = evaluateQuality(
       {
         fetched: input.fetched,
         rejected: input.rejected,
@@ -165,6 +177,14 @@ export function createActivities(deps: ActivityDeps) {
       },
       deps.quality,
     );
+    const describe = (o: CheckOutcome) => `${o.check}: ${o.message}`;
+    const failed = outcomes.filter((o) => o.action === 'fail');
+    if (failed.length > 0) {
+      throw new DataQualityError(
+        `data-quality check failed, nothing stored: ${failed.map(describe).join('; ')}`,
+      );
+    }
+    return outcomes.map(describe);
   }
 
   async function planBackfill(input: {

@@ -2,7 +2,7 @@
 import type { RegionAggregate } from '../core/aggregate';
 import type { LandingCounts } from '../core/landingPlan';
 
-export type ImportTrigger = 'schedule' | 'manual' | 'backfill' | 'correction';
+export type ImportTrigger = 'schedule' | 'manual' | 'backfill';
 
 export interface StartImportInput {
   hour: string;

@@ -54,6 +54,14 @@ export function parseTimestamp(text: string): string | null {
   return instant === null || Number.isNaN(instant.getTime()) ? null : instant.toISOString();
 }
 
+/** Ids and labels are indexed and compared: a bounded length keeps them within an index row. */
+export const MAX_ID_LENGTH = 256;
+
+/** PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate is not a character at all. */
+export function isStorableText(text: string): boolean {
+  return !text.includes('\u0000') && text.isWellFormed();
+}
+
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
@@ -86,8 +94,14 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
   const reasons: Rejection[] = [];
 
   const id = record.id;
-  if (typeof id !== 'string' || id.trim() === '')
+  if (typeof id !== 'string' || id.trim() === '') {
     reasons.push({ code: 'id_invalid', message: `id is ${describe(id)}, not a non-empty string` });
+  } else if (id.length > MAX_ID_LENGTH || !isStorableText(id)) {
+    reasons.push({
+      code: 'id_invalid',
+      message: `id is not a usable identifier (more than ${MAX_ID_LENGTH} characters, a NUL or a broken Unicode character)`,
+    });
+  }
 
   const timestamp = typeof record.timestamp === 'string' ? parseTimestamp(record.timestamp) : null;
   if (timestamp === null) {
@@ -114,8 +128,14 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
   }
 
   const country = record.country;
-  if (country !== undefined && country !== null && typeof country !== 'string')
+  if (country !== undefined && country !== null && typeof country !== 'string') {
     reasons.push({ code: 'country_invalid', message: `country is ${describe(country)}, not a string` });
+  } else if (typeof country === 'string' && (country.length > MAX_ID_LENGTH || !isStorableText(country))) {
+    reasons.push({
+      code: 'country_invalid',
+      message: 'country is not usable text (too long, a NUL or a broken Unicode character)',
+    });
+  }
 
   if (reasons.length > 0 || timestamp === null) {
     return { ok: false, reasons };

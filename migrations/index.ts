@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as initial from './001_initial';
 import * as threeHoursBefore from './002_three_hours_before_view';
+import * as readingsByImportHour from './003_readings_by_import_hour';
 
 /**
  * The migrations, listed in order. Listed rather than discovered on disk so that they load the same
@@ -9,6 +10,7 @@ import * as threeHoursBefore from './002_three_hours_before_view';
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_three_hours_before_view': threeHoursBefore,
+  '003_readings_by_import_hour': readingsByImportHour,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

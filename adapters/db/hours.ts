@@ -33,12 +33,14 @@ export interface ReadingPosition {
   lon: number;
 }
 
-/** Every landed reading of the hour (all versions): each gets a region, whichever version counts. */
+/** The hour's landed readings that can count (every version, none from a batch a refetch retired). */
 export async function readingPositions(db: Knex, hour: Date): Promise<ReadingPosition[]> {
-  return (await db('readings')
-    .where('belongs_to_hour', hour)
-    .orderBy('row_id')
-    .select('row_id', 'lat', 'lon')) as ReadingPosition[];
+  return (await db('readings as r')
+    .join('fetch_batches as b', 'b.batch_id', 'r.batch_id')
+    .where('r.belongs_to_hour', hour)
+    .whereNull('b.superseded_at')
+    .orderBy('r.row_id')
+    .select('r.row_id', 'r.lat', 'r.lon')) as ReadingPosition[];
 }
 
 /** Replaces the hour's region assignments: rerunning with the same polygons writes the same rows. */

@@ -46,12 +46,34 @@ function withSummary(row: StoredBatch): { batchId: number; summary: LandingResul
 }
 
 /** The landing summary of a batch already landed under this key, if any. */
-export async function findBatch(db: Knex, source: string, batchKey: string) {
+async function findBatch(db: Knex, source: string, batchKey: string) {
   return withSummary(
     (await db('fetch_batches')
       .where({ source, batch_key: batchKey })
       .first('batch_id', 'run_id', 'summary')) as StoredBatch,
   );
+}
+
+async function retireBatches(
+  trx: Knex.Transaction,
+  input: LandingInput,
+  keyPrefix: string,
+): Promise<{ count: number; correctedHours: Date[] }> {
+  const batches = trx('fetch_batches')
+    .where({ source: input.source, import_hour: input.importHour })
+    .whereLike('batch_key', `${keyPrefix}%`)
+    .whereNull('superseded_at');
+  const corrected = (await trx('readings')
+    .whereIn('batch_id', batches.clone().select('batch_id'))
+    .whereNot('belongs_to_hour', input.importHour)
+    .distinct('belongs_to_hour')) as { belongs_to_hour: Date }[];
+  const count = affectedRows(await batches.update({ superseded_at: input.fetchedAt }));
+  return { count, correctedHours: corrected.map((row) => row.belongs_to_hour) };
+}
+
+function uniqueHours(hours: Date[]): Date[] {
+  const byTime = new Map(hours.map((hour) => [hour.getTime(), hour]));
+  return [...byTime.values()].sort((a, b) => a.getTime() - b.getTime());
 }
 
 async function knownVersions(trx: Knex, source: string, ids: string[]): Promise<Map<string, KnownReading>> {
@@ -85,19 +107,16 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
 
     // A refetch first retires the hour's earlier batch, so that what it re-sends is compared with
     // the readings that still count, and lands again instead of passing for a duplicate.
-    const replacedBatches =
+    const retired =
       input.supersedePrefix === undefined
-        ? 0
-        : affectedRows(
-            await trx('fetch_batches')
-              .where({ source: input.source, import_hour: input.importHour })
-              .whereLike('batch_key', `${input.supersedePrefix}%`)
-              .whereNull('superseded_at')
-              .update({ superseded_at: input.fetchedAt }),
-          );
+        ? undefined
+        : await retireBatches(trx, input, input.supersedePrefix);
     const { valid, rejections } = validateAll(input.records, input.limits);
     const known = await knownVersions(trx, input.source, [...new Set(valid.map((v) => v.reading.id))]);
     const plan = planLanding(valid, rejections, known, input.importHour);
+    // Corrections the retired batch carried no longer count: their hours must be recomputed too.
+    plan.correctedHours = uniqueHours([...plan.correctedHours, ...(retired?.correctedHours ?? [])]);
+    const replacedBatches = retired?.count ?? 0;
 
     const [inserted] = (await trx('fetch_batches')
       .insert({
@@ -128,13 +147,13 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
       temperature: reading.temperature,
       country: reading.country,
       received_at: input.fetchedAt,
-      raw: JSON.stringify(raw),
+      raw: toJsonb(raw),
     }));
     const quarantineRows = plan.rejections.map(({ raw, reasons }) => ({
       batch_id: batchId,
       import_hour: input.importHour,
       source: input.source,
-      raw: JSON.stringify(raw === undefined ? null : raw),
+      raw: toJsonb(raw),
       reasons: JSON.stringify(reasons),
       received_at: input.fetchedAt,
     }));
@@ -142,6 +161,18 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
     await insertChunked(trx, 'quarantine', quarantineRows);
     return summary;
   });
+}
+
+/**
+ * A received record as jsonb, as close to verbatim as PostgreSQL allows: jsonb refuses the NUL
+ * character and lone surrogates, so those (and only those) are replaced by U+FFFD. Without this one
+ * such record would fail its whole batch, again at every retry.
+ */
+export function toJsonb(raw: unknown): string {
+  const text = JSON.stringify(raw === undefined ? null : raw, (_key, value: unknown) =>
+    typeof value === 'string' ? value.toWellFormed().replaceAll('\u0000', '\uFFFD') : value,
+  );
+  return text.replace(/\\u0000/g, '\\uFFFD');
 }
 
 async function insertChunked(trx: Knex.Transaction, table: string, rows: object[]): Promise<void> {
@@ -170,18 +201,23 @@ function summarise(
   };
 }
 
-/** The hour's current batches (not superseded), oldest first, with their landing summaries. */
+/** The hour's current batches (not superseded), oldest first, with their keys and landing summaries. */
 export async function liveBatches(
   db: Knex,
   hour: Date,
   source?: string,
-): Promise<{ source: string; summary: LandingResult }[]> {
+): Promise<{ source: string; batchKey: string; summary: LandingResult }[]> {
   const query = db('fetch_batches').where('import_hour', hour).whereNull('superseded_at');
   if (source !== undefined) query.where('source', source);
   const rows = (await query
     .orderBy('batch_id')
-    .select('batch_id', 'run_id', 'source', 'summary')) as (NonNullable<StoredBatch> & {
+    .select('batch_id', 'run_id', 'source', 'batch_key', 'summary')) as (NonNullable<StoredBatch> & {
     source: string;
+    batch_key: string;
   })[];
-  return rows.map((row) => ({ source: row.source, summary: withSummary(row)!.summary }));
+  return rows.map((row) => ({
+    source: row.source,
+    batchKey: row.batch_key,
+    summary: withSummary(row)!.summary,
+  }));
 }

@@ -94,6 +94,24 @@ describe('source faults end to end', () => {
     expect(await historyText(hour)).not.toContain(TEST_API_KEY);
   });
 
+  test('an hour that has not begun is refused before any call: present readings are not filed under it', async () => {
+    const future = addHours(now, 2);
+    const callsBefore = pipeline.simulator.calls;
+    const failure = await runImport(pipeline.client, pipeline.config, future).catch(
+      (error: unknown) => error,
+    );
+    expect(rootMessage(failure)).toMatch(/refusing to fetch for .*: that hour has not begun/);
+    expect(pipeline.simulator.calls).toBe(callsBefore);
+    const landed = (await pipeline.database
+      .db('fetch_batches')
+      .where('import_hour', future)
+      .count({ n: '*' })
+      .first()) as {
+      n: string;
+    };
+    expect(Number(landed.n)).toBe(0);
+  });
+
   test('malformed records are quarantined with their reasons; the good ones are aggregated', async () => {
     const hour = freshHour();
     pipeline.simulator.setFaults(['malformed']);

@@ -288,3 +288,23 @@ describe('validateRecord', () => {
     });
   });
 });
+
+describe('text PostgreSQL cannot store', () => {
+  const base = { timestamp: '2026-01-01 00:00:00', lat: 45, lon: 2, temperature: 10 };
+  const codes = (record: object) => {
+    const result = validateRecord(record);
+    return result.ok ? [] : result.reasons.map((r) => r.code);
+  };
+
+  test('an id with a NUL, a lone surrogate or over 256 characters is rejected', () => {
+    expect(codes({ ...base, id: 'a\u0000b' })).toEqual(['id_invalid']);
+    expect(codes({ ...base, id: 'a\ud800' })).toEqual(['id_invalid']);
+    expect(codes({ ...base, id: 'x'.repeat(257) })).toEqual(['id_invalid']);
+    expect(codes({ ...base, id: 'x'.repeat(256) })).toEqual([]);
+  });
+
+  test('a country with a NUL or a lone surrogate is rejected', () => {
+    expect(codes({ ...base, id: 'a', country: 'Fr\u0000' })).toEqual(['country_invalid']);
+    expect(codes({ ...base, id: 'a', country: 'Fr\udc00' })).toEqual(['country_invalid']);
+  });
+});
