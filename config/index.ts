@@ -124,7 +124,12 @@ export function loadConfig(env: Env = process.env): Config {
           url: apiUrl,
           apiKey: new Secret(apiKey ?? ''),
           connectTimeoutMs: read.number('SENSOR_API_CONNECT_TIMEOUT_MS', 5_000, { min: 1, integer: true }),
-          totalTimeoutMs: read.number('SENSOR_API_TIMEOUT_MS', 30_000, { min: 1, integer: true }),
+          // Below the fetch activity's 2-minute timeout, so the client reports a slow API, not Temporal.
+          totalTimeoutMs: read.number('SENSOR_API_TIMEOUT_MS', 30_000, {
+            min: 1,
+            max: 90_000,
+            integer: true,
+          }),
           maxResponseBytes: read.number('SENSOR_API_MAX_BYTES', 50 * 1024 * 1024, { min: 1, integer: true }),
           maxRetryAfterMs: read.number('SENSOR_API_MAX_RETRY_AFTER_MS', 60_000, { min: 0, integer: true }),
         };

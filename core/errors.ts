@@ -4,7 +4,7 @@
  * jest runs each test file in its own realm, where class identity is not shared.
  */
 
-export type PipelineErrorKind = 'config' | 'source' | 'validation' | 'regions' | 'backup' | 'data-quality';
+export type PipelineErrorKind = 'config' | 'source' | 'regions' | 'backup' | 'data-quality';
 
 export class PipelineError extends Error {
   readonly kind: PipelineErrorKind;

@@ -13,13 +13,18 @@ import type { HourlyImportInput } from '../workflows/hourlyImport';
 
 export const SCHEDULE_ID = 'hourly-import';
 const HOUR_MS = 3_600_000;
-/**
- * After an outage, missed hours within this window still run, one at a time. It matches the default
- * FETCH_MAX_LAG_HOURS: an older hour could not be fetched anyway, as the sources only serve the present.
- */
-const CATCHUP_WINDOW_MS = 2 * HOUR_MS;
+type ScheduleConfig = Pick<Config, 'temporal' | 'fetchMaxLagHours'>;
 
-function desired(config: Pick<Config, 'temporal'>) {
+/**
+ * After an outage, missed hours still run, one at a time, as long as they can be fetched
+ * (FETCH_MAX_LAG_HOURS, plus the hour itself): an older hour could not be, as the sources only
+ * serve the present.
+ */
+function catchupWindowMs(config: ScheduleConfig): number {
+  return (config.fetchMaxLagHours + 1) * HOUR_MS;
+}
+
+function desired(config: ScheduleConfig) {
   const args: [HourlyImportInput] = [{ trigger: 'schedule' }];
   return {
     spec: { intervals: [{ every: HOUR_MS, offset: 0 }] },
@@ -34,7 +39,7 @@ function desired(config: Pick<Config, 'temporal'>) {
     policies: {
       // Never two imports at once; an hour that comes due while one runs waits for it rather than being dropped.
       overlap: ScheduleOverlapPolicy.BUFFER_ONE,
-      catchupWindow: CATCHUP_WINDOW_MS,
+      catchupWindow: catchupWindowMs(config),
       pauseOnFailure: false,
     },
   };
@@ -58,7 +63,7 @@ function fingerprint(description: ScheduleDescription): string {
   });
 }
 
-function desiredFingerprint(config: Pick<Config, 'temporal'>): string {
+function desiredFingerprint(config: ScheduleConfig): string {
   const d = desired(config);
   return JSON.stringify({
     intervals: d.spec.intervals,
@@ -74,7 +79,7 @@ function desiredFingerprint(config: Pick<Config, 'temporal'>): string {
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 
-export async function applySchedule(client: Client, config: Pick<Config, 'temporal'>): Promise<ApplyOutcome> {
+export async function applySchedule(client: Client, config: ScheduleConfig): Promise<ApplyOutcome> {
   const definition = desired(config);
   try {
     await client.schedule.create({ scheduleId: SCHEDULE_ID, ...definition });

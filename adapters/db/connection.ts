@@ -9,7 +9,7 @@ import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import { migrationSource } from '../../migrations';
 
-// Return timestamptz and bigint columns as the types the code expects.
+// bigint ids (bigserial) as numbers: they stay far below 2^53 here, and the code compares them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export interface DatabaseTarget {

@@ -14,6 +14,14 @@ import { hourStates } from '../../adapters/db/hours';
 
 const SELECTIONS: BackfillSelection[] = ['missing', 'failed', 'all'];
 
+function parseConcurrency(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 16) {
+    throw new RangeError(`--concurrency must be a whole number from 1 to 16, got ${text}`);
+  }
+  return value;
+}
+
 function parseRange(options: { from: string; to: string }): { from: Date; to: Date } {
   const from = parseHour(options.from);
   const to = parseHour(options.to);
@@ -30,10 +38,10 @@ export function registerRecoveryCommands(program: Command): void {
     .requiredOption('--from <hour>', 'first hour, ISO 8601')
     .requiredOption('--to <hour>', 'last hour, ISO 8601 (included)')
     .option('--only <which>', `missing | failed | all`, 'missing')
-    .option('--concurrency <n>', 'hours recomputed at once', '4')
+    .option('--concurrency <n>', 'hours recomputed at once (1-16)', parseConcurrency, 4)
     .option('--dry-run', 'print the plan and change nothing')
     .action(
-      async (options: { from: string; to: string; only: string; concurrency: string; dryRun?: boolean }) => {
+      async (options: { from: string; to: string; only: string; concurrency: number; dryRun?: boolean }) => {
         const { from, to } = parseRange(options);
         if (!SELECTIONS.includes(options.only as BackfillSelection)) {
           throw new RangeError(`--only must be one of ${SELECTIONS.join(', ')}`);
@@ -52,9 +60,7 @@ export function registerRecoveryCommands(program: Command): void {
           const handle = await client.workflow.start(backfill, {
             workflowId: `backfill-${formatHour(from)}-${formatHour(to)}-${only}`,
             taskQueue: config.temporal.taskQueue,
-            args: [
-              { from: formatHour(from), to: formatHour(to), only, concurrency: Number(options.concurrency) },
-            ],
+            args: [{ from: formatHour(from), to: formatHour(to), only, concurrency: options.concurrency }],
           });
           console.log(`backfill started: workflow ${handle.workflowId}`);
           const done = handle.result();
@@ -109,6 +115,7 @@ export function registerRecoveryCommands(program: Command): void {
         }
       }
       console.log(`${folders.length - failures} verified, ${failures} failed`);
+      if (folders.length === 0) throw new Error(`no hour backup found in ${store.root} for that range`);
       if (failures > 0) throw new Error(`${failures} backup(s) failed verification`);
     });
 

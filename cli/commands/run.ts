@@ -24,7 +24,10 @@ export async function runImport(
     args: [
       { hour: formatHour(hour), trigger: options.trigger ?? 'manual', refetch: options.refetch ?? false },
     ],
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    // Attach to the hour's running import, except for a refetch: attaching would silently drop it.
+    workflowIdConflictPolicy: options.refetch
+      ? WorkflowIdConflictPolicy.FAIL
+      : WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
   });
   return handle.result();
