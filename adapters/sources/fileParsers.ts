@@ -2,7 +2,7 @@
  * Turns a dropped file's text into raw records. Records are not validated here (that happens
  * downstream, with the quarantine); only a file that cannot be read as its format at all is refused.
  */
-import { CsvSyntaxError, parseCsv } from './csv';
+import { CsvSyntaxError, parseCsv } from '../../core/csv';
 
 export class UnparseableFile extends Error {}
 

@@ -4,6 +4,7 @@
  * for none. Rows whose coordinates are missing or not numbers in range are kept, unlabelled, and
  * reported, since "why is this sensor in no region?" is often "its coordinates are broken".
  */
+import { parseCsv } from '../csv';
 import type { RegionIndex } from './region-index';
 
 export interface LabelledCsv {
@@ -86,57 +87,4 @@ function withColumn(fields: string[], width: number, column: number, value: stri
 
 function serialize(fields: string[]): string {
   return fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field)).join(',');
-}
-
-export interface CsvRecord {
-  fields: string[];
-  /** 1-based line where the record starts. */
-  line: number;
-}
-
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks; CRLF or LF; a leading BOM is ignored. */
-export function parseCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const endRecord = (): void => {
-    fields.push(field);
-    // A blank line is no record.
-    if (fields.length > 1 || fields[0] !== '') records.push({ fields, line: recordLine });
-    fields = [];
-    field = '';
-    recordLine = line;
-  };
-  for (; i < text.length; i++) {
-    const char = text[i] as string;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') {
-        quoted = false;
-      } else {
-        if (char === '\n') line++;
-        field += char;
-      }
-    } else if (char === '"' && field === '') {
-      quoted = true;
-    } else if (char === ',') {
-      fields.push(field);
-      field = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[i + 1] === '\n') i++;
-      line++;
-      endRecord();
-    } else {
-      field += char;
-    }
-  }
-  if (quoted) throw new Error(`an unterminated quoted field starts on line ${recordLine}`);
-  if (field !== '' || fields.length > 0) endRecord();
-  return records;
 }

@@ -1,4 +1,4 @@
-import { parseCsv } from '../../adapters/sources/csv';
+import { parseCsv } from '../../core/csv';
 import { parseCsvRecords, parseNdjson } from '../../adapters/sources/fileParsers';
 
 describe('parseCsv', () => {
@@ -76,4 +76,13 @@ describe('parseNdjson', () => {
   it('refuses a file where no line is JSON', () => {
     expect(() => parseNdjson('id;lat;lon\n1;2;3\n')).toThrow('no line is valid JSON');
   });
+});
+
+test('a leading byte-order mark is not part of the first column name', () => {
+  const rows = parseCsv('\ufeffid,lat\r\na,1\r\n');
+  expect(rows.map((r) => r.fields)).toEqual([
+    ['id', 'lat'],
+    ['a', '1'],
+  ]);
+  expect(rows[1]?.text).toBe('a,1');
 });

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { registerRegionsCommands } from '../../cli/commands/regions';
-import { parseCsv } from '../../core/geo/csv-labels';
+import { parseCsv } from '../../core/csv';
 
 const DATA = path.resolve(__dirname, '../../data/regions');
 const IGN = path.join(DATA, 'gregoiredavid-regions.geojson');

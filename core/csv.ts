@@ -1,7 +1,7 @@
 /**
- * A small RFC 4180 CSV reader for the file-drop source: quoted fields, doubled quotes, commas and
- * line breaks inside quotes, CRLF or LF. Written here rather than added as a dependency because the
- * format needed is this narrow one.
+ * The project's one CSV reader (the file-drop source, `tempctl regions assign`): RFC 4180 quoted
+ * fields, doubled quotes, commas and line breaks inside quotes, CRLF or LF, a leading BOM ignored.
+ * Pure. Written here rather than added as a dependency because the format needed is this narrow one.
  */
 
 export interface CsvRow {
@@ -20,7 +20,9 @@ export function parseCsv(text: string): CsvRow[] {
   let field = '';
   let inQuotes = false;
   let quotedField = false; // the current field was quoted: an empty "" is still a field
-  let rowStart = 0;
+  // Spreadsheet exports often start with a byte-order mark: it is not part of the first field.
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let rowStart = start;
   let rowLine = 1;
   let line = 1;
 
@@ -35,7 +37,7 @@ export function parseCsv(text: string): CsvRow[] {
     quotedField = false;
   };
 
-  for (let i = 0; i < text.length; i += 1) {
+  for (let i = start; i < text.length; i += 1) {
     const char = text[i];
     if (inQuotes) {
       if (char === '"') {
