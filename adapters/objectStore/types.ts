@@ -1,0 +1,40 @@
+/**
+ * The landing store's contract: an append-only set of immutable objects (Parquet files, raw partner
+ * answers, backup files) under string keys, kept in a local folder or an S3-compatible bucket.
+ * Keys are relative POSIX paths ("<store id>/landing/source=…/import_hour=…/bucket=07/part-….parquet");
+ * every implementation refuses keys with "..", a leading "/" or a backslash.
+ *
+ * Implementations: `LocalObjectStore` (a folder, write = temporary name then rename) and
+ * `S3ObjectStore` (`@aws-sdk/client-s3`, write = conditional put `If-None-Match: *` where the server
+ * supports it, else HEAD-then-PUT under a per-key lock). `openObjectStore(url)` picks one from
+ * `file:///abs/path`, a plain path, or `s3://bucket/prefix`.
+ */
+export interface StoredObject {
+  key: string;
+  bytes: number;
+  /** Lower-case hex sha256 of the object's bytes. */
+  sha256: string;
+}
+
+export interface ObjectStore {
+  /** Where the store is, for messages: `file:///…` or `s3://bucket/prefix` (never credentials). */
+  readonly url: string;
+  /**
+   * Writes a local file under `key`, once. Streams the file (bounded memory, any size).
+   * Resolves with its size and sha256. When `key` exists already with the same sha256 it resolves
+   * with the existing object (an idempotent retry); with different bytes it rejects with
+   * ObjectExistsError (never rewritten). Network/disk errors reject with a retryable error.
+   */
+  putFile(key: string, localPath: string): Promise<StoredObject>;
+  /**
+   * A local path holding the object's bytes: the file itself for a folder store, a download into
+   * `scratchDir` for S3. Rejects with ObjectNotFoundError when absent.
+   */
+  getFile(key: string, scratchDir: string): Promise<string>;
+  /** A readable stream of the object's bytes (for backups and checksums). */
+  openRead(key: string): Promise<NodeJS.ReadableStream>;
+  /** Size of the object, or undefined when absent. */
+  stat(key: string): Promise<{ bytes: number } | undefined>;
+  /** Every object whose key starts with `prefix`, in key order. */
+  list(prefix: string): AsyncIterable<{ key: string; bytes: number }>;
+}
