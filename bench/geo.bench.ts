@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { buildRegionIndex, referenceLocate } from '../core/geo';
-import { uniformPoints } from '../core/geo/probe-points';
+import { uniformPoints } from '../core/geo/probePoints';
 import { loadRegionFile } from '../adapters/regions';
 
 const DEFAULT_FILE = 'data/regions/datanova-contours-geographiques-des-nouvelles-regions-metropole.geojson';

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { loadRegionSet } from '../../adapters/regions';
 import { buildRegionIndex, type RegionSet } from '../../core/geo';
-import { labelCsv } from '../../core/geo/csv-labels';
+import { labelCsv } from '../../core/geo/csvLabels';
 import { nearestRegion, regionWithHoleAround } from '../../core/geo/nearest';
 
 /** Where the commands write and which environment they read: the process's by default. */

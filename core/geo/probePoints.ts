@@ -5,8 +5,8 @@
  * slivers between neighbouring regions. Used by the agreement tests and `tempctl regions check`.
  * Pure and deterministic (seeded), so a failure can be replayed.
  */
-import { buildScanReference } from './scan-reference';
-import { rowBottom, columnLeft, columnOf, rowOf, type GridLayout } from './grid-layout';
+import { buildScanReference } from './scanReference';
+import { rowBottom, columnLeft, columnOf, rowOf, type GridLayout } from './gridLayout';
 import type { BBox, RegionSet } from './types';
 
 export interface ProbeSet {

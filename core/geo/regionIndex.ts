@@ -1,10 +1,10 @@
 /**
- * The region index the pipeline's hot loop calls: the exact grid (grid-build.ts explains why its
- * answers are turf's, grid-index.ts how a point is looked up).
+ * The region index the pipeline's hot loop calls: the exact grid (gridBuild.ts explains why its
+ * answers are turf's, gridIndex.ts how a point is looked up).
  */
-import { buildGridTables } from './grid-build';
-import { GridLocator } from './grid-index';
-import type { GridLayout, LayoutOptions } from './grid-layout';
+import { buildGridTables } from './gridBuild';
+import { GridLocator } from './gridIndex';
+import type { GridLayout, LayoutOptions } from './gridLayout';
 import type { Region, RegionSet } from './types';
 
 export interface RegionIndex {

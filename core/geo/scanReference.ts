@@ -1,13 +1,13 @@
 /**
  * A second, fast implementation of the reference, for checking the grid index on millions of
  * points (turf manages ~13,000 points/s on the datanova file; this does a few hundred thousand).
- * It runs turf's own per-edge arithmetic (edge-test.ts) over all the edges that can matter and
+ * It runs turf's own per-edge arithmetic (edgeTest.ts) over all the edges that can matter and
  * skips only edges that provably do nothing: turf acts on an edge (boundary or crossing) only when
  * the point's latitude is within the edge's closed latitude range, so each point needs only the
  * edges of its horizontal band. Nothing else is shared with the grid index: no cells, no
  * precomputed parities. The tests prove it equal to turf on a sample of random and adversarial points.
  */
-import { edgeStep, ON_BOUNDARY } from './edge-test';
+import { edgeStep, ON_BOUNDARY } from './edgeTest';
 import { flattenRegions } from './flat';
 import { NO_REGION, type RegionSet } from './types';
 

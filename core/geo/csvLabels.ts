@@ -5,7 +5,7 @@
  * reported, since "why is this sensor in no region?" is often "its coordinates are broken".
  */
 import { parseCsv } from '../csv';
-import type { RegionIndex } from './region-index';
+import type { RegionIndex } from './regionIndex';
 
 export interface LabelledCsv {
   csv: string;

@@ -3,7 +3,7 @@
  *
  * Why a cell can be answered without looking at every edge (the exactness argument). Fix a
  * polygon P and a cell with expanded rectangle R = [X0, X1] × [Y0, Y1]; the point p is in R. turf
- * decides P by the parity of its per-edge crossing indicators cnt_e(p) (edge-test.ts), or by a
+ * decides P by the parity of its per-edge crossing indicators cnt_e(p) (edgeTest.ts), or by a
  * boundary hit. Split P's edges in three, using only exact comparisons of coordinates:
  *   A, the edges whose bbox meets R (kept in the cell, tested with turf's arithmetic);
  *   L, the edges entirely left of R (maxx < X0);
@@ -39,7 +39,7 @@ import {
   rowTop,
   type GridLayout,
   type LayoutOptions,
-} from './grid-layout';
+} from './gridLayout';
 import type { RegionSet } from './types';
 
 // Bound once: in a sandboxed global scope (jest's vm context) every `Math.x` lookup is ~100x slower.

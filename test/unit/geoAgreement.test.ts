@@ -2,7 +2,7 @@
  * The grid index gives the reference's answer, point for point, on both vendored files.
  *
  * How this is organised, since turf alone manages ~13,000 points/s on datanova:
- *   1. The band-scan reference (core/geo/scan-reference.ts), which runs turf's per-edge
+ *   1. The band-scan reference (core/geo/scanReference.ts), which runs turf's per-edge
  *      arithmetic over every edge that can matter, is checked against turf itself on a sample
  *      of every kind of point below (~15,000 points per file).
  *   2. The grid index is checked against the band-scan reference on all of them: over 1 million
@@ -33,8 +33,8 @@ import {
   vertexNeighbourhoods,
   vertices,
   type ProbeSet,
-} from '../../core/geo/probe-points';
-import type { PointLocator } from '../../core/geo/scan-reference';
+} from '../../core/geo/probePoints';
+import type { PointLocator } from '../../core/geo/scanReference';
 import { loadRegionSet } from '../../adapters/regions';
 
 const DATA = path.resolve(__dirname, '../../data/regions');

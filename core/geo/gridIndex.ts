@@ -2,10 +2,10 @@
  * The grid index's queries. A point outside the regions' bbox is in no region (exact comparisons,
  * as turf's bbox check). Inside, one read of the block table answers most points; a point in a
  * mixed block reads its fine cell; only a point in a fine cell that edges cross runs turf's edge
- * arithmetic, on that cell's few edges (see grid-build.ts for why that is the same answer).
+ * arithmetic, on that cell's few edges (see gridBuild.ts for why that is the same answer).
  */
-import { edgeStep, ON_BOUNDARY } from './edge-test';
-import type { GridTables } from './grid-build';
+import { edgeStep, ON_BOUNDARY } from './edgeTest';
+import type { GridTables } from './gridBuild';
 import type { BBox } from './types';
 import { NO_REGION } from './types';
 

@@ -3,8 +3,8 @@
  * of a·b − c·d checked against BigInt arithmetic.
  */
 import { buildRegionIndex, parseRegions, referenceLocate, type RegionSet } from '../../core/geo';
-import { crossSign } from '../../core/geo/edge-test';
-import { seededRandom } from '../../core/geo/probe-points';
+import { crossSign } from '../../core/geo/edgeTest';
+import { seededRandom } from '../../core/geo/probePoints';
 
 type Ring = [number, number][];
 
