@@ -14,7 +14,7 @@ import {
 import type { Activities } from '../activities';
 import type { AggregateResult, FetchSummary, HourRecompute, ImportTrigger } from '../activities/types';
 import { formatHour } from '../core/importHour';
-import { resolveImportHour } from './importHour';
+import { resolveImportHour } from './resolveImportHour';
 import { summariseImport, type ImportSummary } from './summary';
 
 export interface HourlyImportInput {

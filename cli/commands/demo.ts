@@ -12,7 +12,7 @@ import { describeTarget } from '../../adapters/db/connection';
 import { threeHoursBefore } from '../../adapters/db/queries';
 import { isTemporalReachable, startDevServer, type DevServer } from '../../adapters/temporal/devServer';
 import { addHours, formatHour, truncateToHour } from '../../core/importHour';
-import { applySchedule } from '../../schedules/hourlyImport';
+import { applySchedule } from '../../client/schedule';
 import { startSimulator, type RunningSimulator } from '../../sim/server';
 import { buildRuntime } from '../../worker/runtime';
 import { connectWorker, createPipelineWorker, installWorkerRuntime } from '../../worker';

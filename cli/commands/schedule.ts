@@ -1,7 +1,7 @@
 /** `tempctl schedule apply|describe|pause|unpause|trigger`: the hourly Temporal Schedule. */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
-import { applySchedule, scheduleHandle, SCHEDULE_ID } from '../../schedules/hourlyImport';
+import { applySchedule, scheduleHandle, SCHEDULE_ID } from '../../client/schedule';
 import { connectClient } from '../context';
 import type { Client } from '@temporalio/client';
 

@@ -2,7 +2,7 @@ import { hourAggregates } from '../../adapters/db/hours';
 import { runsForHour } from '../../adapters/db/runs';
 import { runImport } from '../../cli/commands/run';
 import { addHours, formatHour, truncateToHour } from '../../core/importHour';
-import { applySchedule, scheduleHandle, SCHEDULE_ID } from '../../schedules/hourlyImport';
+import { applySchedule, scheduleHandle, SCHEDULE_ID } from '../../client/schedule';
 import { expectedAggregates } from '../support/expectations';
 import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
 
