@@ -17,7 +17,8 @@ import {
   replaceHourAggregates,
   type CorrectionStrategy,
 } from '../adapters/db/hours';
-import { recordRunEnd, recordRunStart, type RunStatus } from '../adapters/db/runs';
+import { recordRunEnd, recordRunStart } from '../adapters/db/runs';
+import type { SourceFailurePolicy } from '../core/policies';
 import { backupTablesForHour } from '../adapters/db/backupTables';
 import type { LocalBackupStore } from '../adapters/backup/store';
 import type { Source } from '../adapters/sources/types';
@@ -34,6 +35,7 @@ import type {
   BackupSummary,
   FetchSourceInput,
   FetchSummary,
+  FinishImportInput,
   HourStats,
   PersistSummary,
   StartImportInput,
@@ -50,7 +52,7 @@ export interface ActivityDeps {
   now: () => Date;
   limits: ValidationLimits;
   correctionStrategy: CorrectionStrategy;
-  sourceFailurePolicy: 'fail' | 'partial';
+  sourceFailurePolicy: SourceFailurePolicy;
   quality: QualitySettings;
   fetchMaxLagHours: number;
 }
@@ -212,12 +214,7 @@ export function createActivities(deps: ActivityDeps) {
     };
   }
 
-  async function finishImport(input: {
-    runId: string;
-    status: RunStatus;
-    report: unknown;
-    error: string | null;
-  }): Promise<void> {
+  async function finishImport(input: FinishImportInput): Promise<void> {
     await recordRunEnd(db, input.runId, {
       status: input.status,
       finishedAt: deps.now(),

@@ -1,6 +1,13 @@
 /** What activities take and return: references and small summaries, never the readings themselves. */
 import type { RegionAggregate } from '../core/aggregate';
+import type { BackfillPlan, BackfillSelection } from '../core/backfillPlan';
+import type { HourStats } from '../core/hourStats';
 import type { LandingCounts } from '../core/landingPlan';
+import type { SourceFailurePolicy } from '../core/policies';
+import type { ImportSummary } from '../workflows/summary';
+import type { RunStatus } from '../adapters/db/runs';
+
+export type { BackfillPlan, BackfillSelection, HourStats };
 
 export type ImportTrigger = 'schedule' | 'manual' | 'backfill';
 
@@ -14,7 +21,7 @@ export interface StartImportInput {
 export interface StartImportResult {
   sources: string[];
   regionsHash: string;
-  sourceFailurePolicy: 'fail' | 'partial';
+  sourceFailurePolicy: SourceFailurePolicy;
 }
 
 export interface FetchSourceInput {
@@ -41,14 +48,6 @@ export interface AssignSummary {
   outside: number;
 }
 
-export interface HourStats {
-  /** Readings that count in the hour (one version per reading). */
-  counted: number;
-  outside: number;
-  countryMismatches: { franceOutside: number; foreignInside: number };
-  pointsPerRegion: Record<string, number>;
-}
-
 export interface AggregateResult {
   aggregates: RegionAggregate[];
   stats: HourStats;
@@ -68,14 +67,26 @@ export interface HourRecompute extends AggregateResult {
   assigned: AssignSummary;
 }
 
-/** Which hours of a range a backfill recomputes. */
-export type BackfillSelection = 'missing' | 'failed' | 'all';
+/** A source that failed in a run, and its deepest error message. */
+export interface SourceFailure {
+  source: string;
+  error: string;
+}
 
-export interface BackfillPlan {
-  /** Hours to recompute, oldest first. */
-  planned: string[];
-  /** Hours in the range with nothing landed: reported, never invented. */
-  noLandedData: string[];
-  /** Hours with landed data that the selection leaves alone. */
-  skipped: string[];
+/** What a failed run got to before it failed, stored in its ledger row. */
+export interface PartialRunReport {
+  fetches: FetchSummary[];
+  failedSources: SourceFailure[];
+  recomputedHours: string[];
+}
+
+/** The ledger row's `report`: the summary of a run that got to its end, or what a failed one got to. */
+export type RunReport = ImportSummary | PartialRunReport;
+
+export interface FinishImportInput {
+  runId: string;
+  status: Exclude<RunStatus, 'running'>;
+  report: RunReport;
+  /** Why the run failed ('cancelled' for a cancelled one); null when it did not. */
+  error: string | null;
 }

@@ -1,6 +1,6 @@
 /** tempctl: operate the temperature pipeline. */
 import { Command, CommanderError } from 'commander';
-import { isConfigError, isPipelineError } from '../core/errors';
+import { deepestMessage, isConfigError, isPipelineError } from '../core/errors';
 import { registerDatabaseCommands } from './commands/database';
 import { registerDemoCommand } from './commands/demo';
 import { registerRegionsCommands } from './commands/regions';
@@ -26,17 +26,6 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** The deepest message of an error chain: a failed workflow's cause says what actually went wrong. */
-export function rootMessage(error: unknown): string {
-  const messages: string[] = [];
-  let current: unknown = error;
-  while (current instanceof Error && messages.length < 5) {
-    messages.push(current.message);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return messages.length === 0 ? String(error) : (messages[messages.length - 1] ?? '');
-}
-
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
@@ -47,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`tempctl: configuration error: ${error.message}`);
       return 2;
     }
-    const detail = isPipelineError(error) ? error.message : rootMessage(error);
+    const detail = isPipelineError(error) ? error.message : deepestMessage(error);
     console.error(`tempctl: failed: ${detail}`);
     return 1;
   }

@@ -5,13 +5,21 @@
  */
 import path from 'node:path';
 import { ConfigError } from '../core/errors';
+import {
+  CHECK_ACTIONS,
+  CORRECTION_STRATEGIES,
+  SOURCE_FAILURE_POLICIES,
+  PARTNER_API_SOURCE,
+  SOURCE_NAMES,
+  type CheckAction,
+  type CorrectionStrategy,
+  type SourceFailurePolicy,
+} from '../core/policies';
 import { Secret } from './secret';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
-export type CorrectionStrategy = 'latest' | 'first';
-export type SourceFailurePolicy = 'fail' | 'partial';
-export type CheckAction = 'warn' | 'fail' | 'off';
+export type { CheckAction, CorrectionStrategy, SourceFailurePolicy } from '../core/policies';
 
 export interface PartnerApiConfig {
   url: string;
@@ -107,8 +115,6 @@ class Reader {
   }
 }
 
-export const KNOWN_SOURCES = ['partner-api', 'file-drop'] as const;
-
 export function loadConfig(env: Env = process.env): Config {
   const read = new Reader(env);
   const dataDir = path.resolve(PROJECT_ROOT, read.text('DATA_DIR', '.data'));
@@ -134,20 +140,19 @@ export function loadConfig(env: Env = process.env): Config {
           maxRetryAfterMs: read.number('SENSOR_API_MAX_RETRY_AFTER_MS', 60_000, { min: 0, integer: true }),
         };
 
-  const sources = (read.text('SOURCES', 'partner-api') ?? '')
+  const sources = (read.text('SOURCES', PARTNER_API_SOURCE) ?? '')
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');
-  const unknown = sources.filter((name) => !(KNOWN_SOURCES as readonly string[]).includes(name));
+  const unknown = sources.filter((name) => !(SOURCE_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0)
-    read.fail('SOURCES', `unknown source ${unknown.join(', ')} (known: ${KNOWN_SOURCES.join(', ')})`);
+    read.fail('SOURCES', `unknown source ${unknown.join(', ')} (known: ${SOURCE_NAMES.join(', ')})`);
   if (sources.length === 0) read.fail('SOURCES', 'names no source');
 
   const temperatureMin = read.number('TEMPERATURE_MIN', -90);
   const temperatureMax = read.number('TEMPERATURE_MAX', 60);
   if (temperatureMin >= temperatureMax) read.fail('TEMPERATURE_MIN', 'must be below TEMPERATURE_MAX');
 
-  const checkActions = ['warn', 'fail', 'off'] as const;
   const config: Config = {
     database: {
       url: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -176,16 +181,16 @@ export function loadConfig(env: Env = process.env): Config {
       cacheDir: path.join(dataDir, 'regions-cache'),
     },
     validation: { temperatureMin, temperatureMax },
-    correctionStrategy: read.choice('CORRECTION_STRATEGY', ['latest', 'first'] as const, 'latest'),
+    correctionStrategy: read.choice('CORRECTION_STRATEGY', CORRECTION_STRATEGIES, 'latest'),
     fetchMaxLagHours: read.number('FETCH_MAX_LAG_HOURS', 2, { min: 0, integer: true }),
-    sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', ['fail', 'partial'] as const, 'fail'),
+    sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', SOURCE_FAILURE_POLICIES, 'fail'),
     quality: {
-      noValidReadings: read.choice('CHECK_NO_VALID_READINGS', checkActions, 'fail'),
+      noValidReadings: read.choice('CHECK_NO_VALID_READINGS', CHECK_ACTIONS, 'fail'),
       rejectedShare: {
-        action: read.choice('CHECK_REJECTED_SHARE', checkActions, 'warn'),
+        action: read.choice('CHECK_REJECTED_SHARE', CHECK_ACTIONS, 'warn'),
         max: read.number('CHECK_REJECTED_SHARE_MAX', 0.2, { min: 0, max: 1 }),
       },
-      regionWentSilent: read.choice('CHECK_REGION_WENT_SILENT', checkActions, 'warn'),
+      regionWentSilent: read.choice('CHECK_REGION_WENT_SILENT', CHECK_ACTIONS, 'warn'),
     },
   };
 

@@ -1,5 +1,17 @@
 /** Which hours of a range a backfill recomputes, from what each hour has. Pure. */
-import type { BackfillPlan, BackfillSelection } from '../activities/types';
+
+/** Which hours of a range a backfill recomputes: without aggregates, whose last run failed or was incomplete, or all. */
+export const BACKFILL_SELECTIONS = ['missing', 'failed', 'all'] as const;
+export type BackfillSelection = (typeof BACKFILL_SELECTIONS)[number];
+
+export interface BackfillPlan {
+  /** Hours to recompute, oldest first, ISO. */
+  planned: string[];
+  /** Hours in the range with nothing landed: reported, never invented. */
+  noLandedData: string[];
+  /** Hours with landed data that the selection leaves alone. */
+  skipped: string[];
+}
 
 export interface HourState {
   hour: string;

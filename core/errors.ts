@@ -91,3 +91,18 @@ export const isDataQualityError = isKind<DataQualityError>('data-quality');
 export function isRetryable(error: unknown): boolean {
   return isPipelineError(error) ? error.retryable : true;
 }
+
+/**
+ * The deepest message of an error's `cause` chain: a failed workflow's or activity's cause says what
+ * actually went wrong (WorkflowFailedError → ActivityFailure → ApplicationFailure "HTTP 503 …").
+ * Follows at most 10 causes, so a cyclic chain cannot loop.
+ */
+export function deepestMessage(error: unknown): string {
+  let current = error;
+  for (let depth = 0; depth < 10; depth++) {
+    const cause: unknown = current instanceof Error ? (current as { cause?: unknown }).cause : undefined;
+    if (!(cause instanceof Error)) break;
+    current = cause;
+  }
+  return current instanceof Error ? current.message : String(current);
+}

@@ -1,5 +1,15 @@
 /** What an hour's placed readings say about data quality: outside every region, country label mismatches. */
-import type { HourStats } from '../activities/types';
+
+/** What the readings counted in one hour say, for the run's summary and the quality checks. */
+export interface HourStats {
+  /** Readings that count in the hour (one version per reading). */
+  counted: number;
+  /** Of those, readings in no region. */
+  outside: number;
+  countryMismatches: { franceOutside: number; foreignInside: number };
+  /** Readings per region name, for regions with at least one. */
+  pointsPerRegion: Record<string, number>;
+}
 
 const FRANCE_LABELS = new Set(['france', 'fr', 'fra']);
 

@@ -3,7 +3,9 @@
  * the run, or off; a failed check says which check and why. Pure: the caller gathers the inputs.
  */
 
-export type CheckAction = 'warn' | 'fail' | 'off';
+import type { CheckAction } from './policies';
+
+export type { CheckAction } from './policies';
 
 export interface QualitySettings {
   noValidReadings: CheckAction;
@@ -24,7 +26,7 @@ export interface QualityInput {
 
 export interface CheckOutcome {
   check: 'no_valid_readings' | 'rejected_share' | 'region_went_silent';
-  action: 'warn' | 'fail';
+  action: Exclude<CheckAction, 'off'>;
   message: string;
 }
 

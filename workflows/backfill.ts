@@ -14,7 +14,8 @@ import {
   ParentClosePolicy,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BackfillSelection } from '../activities/types';
+import type { BackfillSelection } from '../core/backfillPlan';
+import { deepestMessage } from '../core/errors';
 import { workflowIdForHour } from '../core/importHour';
 import { hourlyImport } from './hourlyImport';
 
@@ -71,18 +72,10 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
         await child.result();
         progress.done.push(hour);
       } catch (error) {
-        progress.failed.push({ hour, error: rootMessage(error) });
+        progress.failed.push({ hour, error: deepestMessage(error) });
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
   return progress;
-}
-
-function rootMessage(error: unknown): string {
-  let current = error;
-  while (current instanceof Error && (current as { cause?: unknown }).cause instanceof Error) {
-    current = (current as { cause?: unknown }).cause;
-  }
-  return current instanceof Error ? current.message : String(current);
 }

@@ -12,7 +12,14 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AggregateResult, FetchSummary, HourRecompute, ImportTrigger } from '../activities/types';
+import type {
+  AggregateResult,
+  FetchSummary,
+  HourRecompute,
+  ImportTrigger,
+  SourceFailure,
+} from '../activities/types';
+import { deepestMessage } from '../core/errors';
 import { formatHour } from '../core/importHour';
 import { resolveImportHour } from './resolveImportHour';
 import { summariseImport, type ImportSummary } from './summary';
@@ -66,7 +73,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
   const started = await ledger.startImport({ hour, workflowId: info.workflowId, runId, trigger });
 
   const fetches: FetchSummary[] = [];
-  const failedSources: { source: string; error: string }[] = [];
+  const failedSources: SourceFailure[] = [];
   const warnings: string[] = [];
   let corrected: string[] = [];
   let summary: ImportSummary;
@@ -124,7 +131,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
         runId,
         status: 'failed',
         report: { fetches, failedSources, recomputedHours: corrected },
-        error: isCancellation(error) ? 'cancelled' : failureMessage(error),
+        error: isCancellation(error) ? 'cancelled' : deepestMessage(error),
       });
       // What a failed run landed is backed up too: the sources cannot be asked for it again.
       for (const backedUp of [hour, ...corrected]) {
@@ -141,7 +148,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
       runId,
       status: 'failed',
       report: summary,
-      error: `the aggregates are stored, but the backup failed: ${failureMessage(error)}`,
+      error: `the aggregates are stored, but the backup failed: ${deepestMessage(error)}`,
     });
     throw error;
   }
@@ -152,14 +159,14 @@ async function fetchAll(
   names: string[],
   request: { hour: string; runId: string; refetch: boolean },
   fetches: FetchSummary[],
-  failedSources: { source: string; error: string }[],
+  failedSources: SourceFailure[],
 ): Promise<void> {
   const settled = await Promise.allSettled(
     names.map((source) => sources.fetchSource({ ...request, source })),
   );
   settled.forEach((result, i) => {
     if (result.status === 'fulfilled') fetches.push(result.value);
-    else failedSources.push({ source: names[i] ?? '?', error: failureMessage(result.reason) });
+    else failedSources.push({ source: names[i] ?? '?', error: deepestMessage(result.reason) });
   });
 }
 
@@ -173,12 +180,4 @@ async function recomputeHour(
   await beforePersist({ aggregates, stats });
   await compute.persistHour({ hour, aggregates });
   return { assigned, aggregates, stats };
-}
-
-function failureMessage(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? cause.message : error.message;
-  }
-  return String(error);
 }

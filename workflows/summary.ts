@@ -1,5 +1,5 @@
 /** The import's one-screen summary: what the CLI prints and the run ledger stores. */
-import type { AssignSummary, FetchSummary, HourStats, ImportTrigger } from '../activities/types';
+import type { AssignSummary, FetchSummary, HourStats, ImportTrigger, SourceFailure } from '../activities/types';
 import type { RegionAggregate } from '../core/aggregate';
 
 export interface ImportSummary {
@@ -21,7 +21,7 @@ export interface ImportSummary {
   rejectedByReason: Record<string, number>;
   countryMismatches: HourStats['countryMismatches'];
   sources: FetchSummary[];
-  failedSources: { source: string; error: string }[];
+  failedSources: SourceFailure[];
   recomputedHours: string[];
   /** Data-quality checks set to warn that fired. */
   warnings: string[];
@@ -35,7 +35,7 @@ export function summariseImport(parts: {
   trigger: ImportTrigger;
   regionsHash: string;
   fetches: FetchSummary[];
-  failedSources: { source: string; error: string }[];
+  failedSources: SourceFailure[];
   recomputedHours: string[];
   warnings: string[];
   assigned: AssignSummary;

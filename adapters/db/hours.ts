@@ -7,8 +7,9 @@ import type { RegionAggregate } from '../../core/aggregate';
 import { affectedRows } from './connection';
 import type { HourState } from '../../core/backfillPlan';
 import { formatHour, hoursBetween } from '../../core/importHour';
+import type { CorrectionStrategy } from '../../core/policies';
 
-export type CorrectionStrategy = 'latest' | 'first';
+export type { CorrectionStrategy } from '../../core/policies';
 
 const CHUNK = 1_000;
 

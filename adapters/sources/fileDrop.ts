@@ -17,10 +17,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SourceError } from '../../core/errors';
+import { FILE_DROP_SOURCE } from '../../core/policies';
 import { parseCsvRecords, parseNdjson, UnparseableFile } from './fileParsers';
 import type { Source, SourceBatch } from './types';
 
-export const FILE_DROP_SOURCE = 'file-drop';
 const PARSERS: Record<string, (text: string) => unknown[]> = {
   '.ndjson': parseNdjson,
   '.jsonl': parseNdjson,

@@ -4,8 +4,9 @@
  */
 import { requirePartnerApi, type Config } from '../../config';
 import { ConfigError } from '../../core/errors';
-import { createFileDropSource, FILE_DROP_SOURCE } from './fileDrop';
-import { createPartnerApiSource, PARTNER_API_SOURCE } from './partnerApi';
+import { FILE_DROP_SOURCE, PARTNER_API_SOURCE } from '../../core/policies';
+import { createFileDropSource } from './fileDrop';
+import { createPartnerApiSource } from './partnerApi';
 import type { Source } from './types';
 
 export type { Source, SourceBatch } from './types';

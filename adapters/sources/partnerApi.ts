@@ -3,10 +3,9 @@
  * A pull source: its batch has no key (the caller keys it by import hour) and nothing to acknowledge.
  */
 import type { PartnerApiConfig } from '../../config';
+import { PARTNER_API_SOURCE } from '../../core/policies';
 import { getJsonArray } from './http';
 import type { Source, SourceBatch } from './types';
-
-export const PARTNER_API_SOURCE = 'partner-api';
 
 export function createPartnerApiSource(
   config: PartnerApiConfig,

@@ -1,6 +1,6 @@
 import { hourAggregates } from '../../adapters/db/hours';
 import { runsForHour } from '../../adapters/db/runs';
-import { runImport } from '../../cli/commands/run';
+import { runImport } from '../../client/imports';
 import { addHours, formatHour, truncateToHour } from '../../core/importHour';
 import { applySchedule, scheduleHandle, SCHEDULE_ID } from '../../client/schedule';
 import { expectedAggregates } from '../support/expectations';

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { hourAggregates } from '../../adapters/db/hours';
 import { runsForHour } from '../../adapters/db/runs';
-import { runImport } from '../../cli/commands/run';
-import { rootMessage } from '../../cli/main';
+import { runImport } from '../../client/imports';
+import { deepestMessage } from '../../core/errors';
 import { addHours, truncateToHour } from '../../core/importHour';
 import { expectedAggregates, expectedRegion } from '../support/expectations';
 import { startPipeline, type Pipeline } from '../support/pipeline';
@@ -145,7 +145,7 @@ describe('two sources, SOURCE_FAILURE_POLICY=partial, rejected-share check set t
     pipeline.simulator.setFaults(['malformed']);
     const failure = await runImport(pipeline.client, pipeline.config, hour).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
-    expect(rootMessage(failure)).toMatch(
+    expect(deepestMessage(failure)).toMatch(
       /data-quality check failed, nothing stored: rejected_share: .* above the limit of 1\.0 %/,
     );
     expect(await hourAggregates(pipeline.database.db, hour)).toEqual([]);
@@ -185,7 +185,7 @@ describe('SOURCE_FAILURE_POLICY=fail (the default)', () => {
     dropNdjson(dropDir, 'd.ndjson', dropped);
     pipeline.simulator.setFaults(['404']);
     const failure = await runImport(pipeline.client, pipeline.config, hour).catch((error: unknown) => error);
-    expect(rootMessage(failure)).toMatch(/source failed: partner-api: .*404/);
+    expect(deepestMessage(failure)).toMatch(/source failed: partner-api: .*404/);
     expect(await hourAggregates(pipeline.database.db, hour)).toEqual([]);
     const ids = (await pipeline.database
       .db('readings')

@@ -15,7 +15,7 @@ import { hourAggregates } from '../../adapters/db/hours';
 import { threeHoursBefore } from '../../adapters/db/queries';
 import { restoreFromBackups } from '../../adapters/db/restore';
 import { runsForHour } from '../../adapters/db/runs';
-import { runImport } from '../../cli/commands/run';
+import { runImport } from '../../client/imports';
 import { addHours, formatHour, truncateToHour } from '../../core/importHour';
 import { generateReadings, type SimReading } from '../../sim/generator';
 import type { BackfillProgress } from '../../workflows/backfill';

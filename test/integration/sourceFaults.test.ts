@@ -6,8 +6,8 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { hourAggregates } from '../../adapters/db/hours';
 import { runsForHour } from '../../adapters/db/runs';
-import { runImport } from '../../cli/commands/run';
-import { rootMessage } from '../../cli/main';
+import { runImport } from '../../client/imports';
+import { deepestMessage } from '../../core/errors';
 import { addHours, formatHour, truncateToHour, workflowIdForHour } from '../../core/importHour';
 import type { FaultMode } from '../../sim/server';
 import { expectedAggregates } from '../support/expectations';
@@ -83,7 +83,7 @@ describe('source faults end to end', () => {
     pipeline.simulator.setFaults([]);
 
     expect(failure).toBeInstanceOf(WorkflowFailedError);
-    const text = rootMessage(failure);
+    const text = deepestMessage(failure);
     expect(text).toMatch(message);
     expect(text).not.toContain(TEST_API_KEY);
     expect(pipeline.simulator.calls - callsBefore).toBe(1);
@@ -100,7 +100,7 @@ describe('source faults end to end', () => {
     const failure = await runImport(pipeline.client, pipeline.config, future).catch(
       (error: unknown) => error,
     );
-    expect(rootMessage(failure)).toMatch(/refusing to fetch for .*: that hour has not begun/);
+    expect(deepestMessage(failure)).toMatch(/refusing to fetch for .*: that hour has not begun/);
     expect(pipeline.simulator.calls).toBe(callsBefore);
     const landed = (await pipeline.database
       .db('fetch_batches')

@@ -1,0 +1,22 @@
+/**
+ * The pipeline's rules an operator chooses between (README, configuration table): each list is the
+ * one home of its names, read by `config/index.ts` to validate the setting and by the code applying it.
+ */
+
+/** Which version of a re-sent reading counts (CORRECTION_STRATEGY; docs/versioning.md). */
+export const CORRECTION_STRATEGIES = ['latest', 'first'] as const;
+export type CorrectionStrategy = (typeof CORRECTION_STRATEGIES)[number];
+
+/** What a failing source does to the hour (SOURCE_FAILURE_POLICY): fail it, or store the others as incomplete. */
+export const SOURCE_FAILURE_POLICIES = ['fail', 'partial'] as const;
+export type SourceFailurePolicy = (typeof SOURCE_FAILURE_POLICIES)[number];
+
+/** What a data-quality check does when it fires (CHECK_* settings; core/quality.ts). */
+export const CHECK_ACTIONS = ['warn', 'fail', 'off'] as const;
+export type CheckAction = (typeof CHECK_ACTIONS)[number];
+
+/** The sources the pipeline can fetch (SOURCES), each built by adapters/sources/index.ts. */
+export const PARTNER_API_SOURCE = 'partner-api';
+export const FILE_DROP_SOURCE = 'file-drop';
+export const SOURCE_NAMES = [PARTNER_API_SOURCE, FILE_DROP_SOURCE] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
