@@ -1,10 +1,10 @@
 /** tempctl: operate the temperature pipeline. */
 import { Command, CommanderError } from 'commander';
 import { deepestMessage, isConfigError, isPipelineError } from '../core/errors';
-import { registerDatabaseCommands } from './commands/database';
+import { registerDatabaseCommands } from './commands/query';
 import { registerDemoCommand } from './commands/demo';
 import { registerRegionsCommands } from './commands/regions';
-import { registerRecoveryCommands } from './commands/recovery';
+import { registerRecoveryCommands } from './commands/backfill';
 import { registerRunCommand } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSimulateCommand } from './commands/simulate';

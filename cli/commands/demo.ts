@@ -19,7 +19,7 @@ import { connectWorker, createPipelineWorker, installWorkerRuntime } from '../..
 import { connectClient } from '../context';
 import { formatSummary } from '../format';
 import { runImport } from './run';
-import { printThreeHoursBefore } from './database';
+import { printThreeHoursBefore } from './query';
 
 const DEMO_API_KEY = 'demo-key';
 const DEMO_SEED = 42;

@@ -8,7 +8,7 @@ import { formatHour, hoursBetween, parseHour } from '../../core/importHour';
 import type { BackfillSelection } from '../../activities/types';
 import { backfill, backfillProgress, MAX_BACKFILL_HOURS } from '../../workflows/backfill';
 import { connectClient } from '../context';
-import { withDatabase } from './database';
+import { withDatabase } from './query';
 import { planBackfill } from '../../core/backfillPlan';
 import { hourStates } from '../../adapters/db/hours';
 
