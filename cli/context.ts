@@ -1,8 +1,14 @@
-/** Connections the commands share: configuration once, a Temporal client, a database. */
-import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../config';
+/** What several commands share: a database for one piece of work (Temporal clients: `client/`). */
+import type { Knex } from 'knex';
+import { loadConfig } from '../config';
+import { createDatabase } from '../adapters/db/connection';
 
-export async function connectClient(config: Pick<Config, 'temporal'>): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address });
-  return new Client({ connection, namespace: config.temporal.namespace });
+/** Opens the configured database, runs `work`, and closes it whether `work` succeeds or throws. */
+export async function withDatabase<T>(work: (db: Knex) => Promise<T>): Promise<T> {
+  const db = createDatabase(loadConfig().database);
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
 }

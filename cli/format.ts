@@ -1,4 +1,6 @@
 /** Plain-text tables and the import summary, for terminals and logs. */
+import type { ThreeHoursBeforeRow } from '../adapters/db/queries';
+import { formatHour } from '../core/importHour';
 import type { ImportSummary } from '../workflows/summary';
 
 export function table(headers: string[], rows: (string | number | null)[][]): string {
@@ -54,4 +56,12 @@ export function formatSummary(summary: ImportSummary): string {
     ),
   );
   return lines.join('\n');
+}
+
+/** The analysts' view as a table: each region's hourly temperature (°C) next to 3 hours before. */
+export function formatThreeHoursBefore(rows: readonly ThreeHoursBeforeRow[]): string {
+  return table(
+    ['Region', 'Hour', 'Temperature', 'Temperature3HoursBefore'],
+    rows.map((r) => [r.region, formatHour(r.hour), round(r.temperature), round(r.temperature3HoursBefore)]),
+  );
 }

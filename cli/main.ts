@@ -1,10 +1,13 @@
 /** tempctl: operate the temperature pipeline. */
 import { Command, CommanderError } from 'commander';
 import { deepestMessage, isConfigError, isPipelineError } from '../core/errors';
-import { registerDatabaseCommands } from './commands/query';
+import { registerBackfillCommand } from './commands/backfill';
+import { registerBackupCommands } from './commands/backup';
 import { registerDemoCommand } from './commands/demo';
 import { registerRegionsCommands } from './commands/regions';
-import { registerRecoveryCommands } from './commands/backfill';
+import { registerMigrateCommand } from './commands/migrate';
+import { registerQueryCommand } from './commands/query';
+import { registerRestoreCommand } from './commands/restore';
 import { registerRunCommand } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSimulateCommand } from './commands/simulate';
@@ -19,8 +22,11 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerRunCommand(program);
   registerScheduleCommands(program);
-  registerDatabaseCommands(program);
-  registerRecoveryCommands(program);
+  registerMigrateCommand(program);
+  registerQueryCommand(program);
+  registerBackfillCommand(program);
+  registerBackupCommands(program);
+  registerRestoreCommand(program);
   registerSimulateCommand(program);
   registerRegionsCommands(program);
   return program;

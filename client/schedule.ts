@@ -1,6 +1,7 @@
 /**
- * The Temporal Schedule that starts an import every hour at minute 0 UTC. `applySchedule` creates
- * it or brings it in line with this definition, and changes nothing when it already matches.
+ * The Temporal Schedule that starts an import every hour at minute 0 UTC, and its operations.
+ * `applySchedule` creates it or brings it in line with this definition, and changes nothing when it
+ * already matches.
  */
 import {
   ScheduleAlreadyRunning,
@@ -96,4 +97,44 @@ export async function applySchedule(client: Client, config: ScheduleConfig): Pro
 
 export function scheduleHandle(client: Client) {
   return client.schedule.getHandle(SCHEDULE_ID);
+}
+
+/** What `tempctl schedule describe` shows: the schedule's state, its next and its recent runs. */
+export interface ScheduleStatus {
+  paused: boolean;
+  note: string | undefined;
+  overlap: ScheduleDescription['policies']['overlap'];
+  catchupWindowMs: number;
+  nextRuns: Date[];
+  /** Oldest first: when each run was due, and its workflow id. */
+  recentRuns: { scheduledAt: Date; workflowId: string }[];
+}
+
+export async function describeSchedule(client: Client): Promise<ScheduleStatus> {
+  const d = await scheduleHandle(client).describe();
+  return {
+    paused: d.state.paused,
+    note: d.state.note,
+    overlap: d.policies.overlap,
+    catchupWindowMs: d.policies.catchupWindow,
+    nextRuns: d.info.nextActionTimes,
+    recentRuns: d.info.recentActions.map((a) => ({
+      scheduledAt: a.scheduledAt,
+      workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : a.action.type,
+    })),
+  };
+}
+
+/** Stops the schedule starting imports; `note` says why (shown by describe and the Temporal UI). */
+export async function pauseSchedule(client: Client, note: string): Promise<void> {
+  await scheduleHandle(client).pause(note);
+}
+
+export async function unpauseSchedule(client: Client, note: string): Promise<void> {
+  await scheduleHandle(client).unpause(note);
+}
+
+/** Starts an import now, as the schedule would: its hour is the current hour. */
+export async function triggerSchedule(client: Client): Promise<void> {
+  await scheduleHandle(client).trigger();
 }

@@ -1,5 +1,11 @@
 /** The import's one-screen summary: what the CLI prints and the run ledger stores. */
-import type { AssignSummary, FetchSummary, HourStats, ImportTrigger, SourceFailure } from '../activities/types';
+import type {
+  AssignSummary,
+  FetchSummary,
+  HourStats,
+  ImportTrigger,
+  SourceFailure,
+} from '../activities/types';
 import type { RegionAggregate } from '../core/aggregate';
 
 export interface ImportSummary {

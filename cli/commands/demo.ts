@@ -12,14 +12,11 @@ import { describeTarget } from '../../adapters/db/connection';
 import { threeHoursBefore } from '../../adapters/db/queries';
 import { isTemporalReachable, startDevServer, type DevServer } from '../../adapters/temporal/devServer';
 import { addHours, formatHour, truncateToHour } from '../../core/importHour';
-import { applySchedule } from '../../client/schedule';
 import { startSimulator, type RunningSimulator } from '../../sim/server';
 import { buildRuntime } from '../../worker/runtime';
 import { connectWorker, createPipelineWorker, installWorkerRuntime } from '../../worker';
-import { connectClient } from '../context';
-import { formatSummary } from '../format';
-import { runImport } from './run';
-import { printThreeHoursBefore } from './query';
+import { applySchedule, connectClient, runImport } from '../../client';
+import { formatSummary, formatThreeHoursBefore } from '../format';
 
 const DEMO_API_KEY = 'demo-key';
 const DEMO_SEED = 42;
@@ -93,8 +90,10 @@ export function registerDemoCommand(program: Command): void {
         console.log(`\nimporting ${formatHour(hour)} now…\n`);
         console.log(formatSummary(await runImport(client, config, hour)));
         console.log('\nTemperature and temperature 3 hours before (last 6 hours):\n');
-        printThreeHoursBefore(
-          await threeHoursBefore(runtime.deps.db, { from: addHours(hour, -5), to: hour }),
+        console.log(
+          formatThreeHoursBefore(
+            await threeHoursBefore(runtime.deps.db, { from: addHours(hour, -5), to: hour }),
+          ),
         );
 
         if (options.once) return;

@@ -1,43 +1,11 @@
-/** `tempctl migrate` and `tempctl query three-hours-before`. */
+/** `tempctl query three-hours-before`: the analysts' view. */
 import type { Command } from 'commander';
-import type { Knex } from 'knex';
-import { loadConfig } from '../../config';
-import { createDatabase, describeTarget, migrateToLatest } from '../../adapters/db/connection';
 import { threeHoursBefore } from '../../adapters/db/queries';
-import { formatHour, parseHour } from '../../core/importHour';
-import { round, table } from '../format';
+import { parseHour } from '../../core/importHour';
+import { withDatabase } from '../context';
+import { formatThreeHoursBefore } from '../format';
 
-export async function withDatabase<T>(work: (db: Knex) => Promise<T>): Promise<T> {
-  const db = createDatabase(loadConfig().database);
-  try {
-    return await work(db);
-  } finally {
-    await db.destroy();
-  }
-}
-
-export function printThreeHoursBefore(rows: Awaited<ReturnType<typeof threeHoursBefore>>): void {
-  console.log(
-    table(
-      ['Region', 'Hour', 'Temperature', 'Temperature3HoursBefore'],
-      rows.map((r) => [r.region, formatHour(r.hour), round(r.temperature), round(r.temperature3HoursBefore)]),
-    ),
-  );
-}
-
-export function registerDatabaseCommands(program: Command): void {
-  program
-    .command('migrate')
-    .description('apply the database migrations (the worker also does at start)')
-    .action(() =>
-      withDatabase(async (db) => {
-        const applied = await migrateToLatest(db);
-        console.log(
-          `${describeTarget(loadConfig().database)}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
-        );
-      }),
-    );
-
+export function registerQueryCommand(program: Command): void {
   program
     .command('query')
     .description("analysts' queries")
@@ -53,7 +21,7 @@ export function registerDatabaseCommands(program: Command): void {
           from: options.from === undefined ? undefined : parseHour(options.from),
           to: options.to === undefined ? undefined : parseHour(options.to),
         });
-        printThreeHoursBefore(rows);
+        console.log(formatThreeHoursBefore(rows));
       }),
     );
 }

@@ -1,37 +1,9 @@
 /** `tempctl run --hour H`: one hour's import through Temporal, waited for, summarised. */
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../../config';
-import { formatHour, parseHour, workflowIdForHour } from '../../core/importHour';
-import { hourlyImport } from '../../workflows/hourlyImport';
-import type { ImportSummary } from '../../workflows/summary';
-import { connectClient } from '../context';
+import { loadConfig } from '../../config';
+import { formatHour, parseHour } from '../../core/importHour';
+import { runImport, withClient } from '../../client';
 import { formatSummary } from '../format';
-
-/**
- * Starts the hour's import, or attaches to the one already running for that hour (one workflow id per
- * hour), and waits for its summary. A finished hour can be run again: that is a rerun.
- */
-export async function runImport(
-  client: Client,
-  config: Pick<Config, 'temporal'>,
-  hour: Date,
-  options: { refetch?: boolean; trigger?: 'manual' | 'backfill' } = {},
-): Promise<ImportSummary> {
-  const handle = await client.workflow.start(hourlyImport, {
-    workflowId: workflowIdForHour(hour),
-    taskQueue: config.temporal.taskQueue,
-    args: [
-      { hour: formatHour(hour), trigger: options.trigger ?? 'manual', refetch: options.refetch ?? false },
-    ],
-    // Attach to the hour's running import, except for a refetch: attaching would silently drop it.
-    workflowIdConflictPolicy: options.refetch
-      ? WorkflowIdConflictPolicy.FAIL
-      : WorkflowIdConflictPolicy.USE_EXISTING,
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-  });
-  return handle.result();
-}
 
 export function registerRunCommand(program: Command): void {
   program
@@ -42,17 +14,14 @@ export function registerRunCommand(program: Command): void {
     .action(async (options: { hour: string; refetch?: boolean }) => {
       const hour = parseHour(options.hour);
       const config = loadConfig();
-      const client = await connectClient(config);
-      try {
-        if (options.refetch) {
-          console.log(
-            `--refetch: the sources are called again; the readings landed earlier for ${formatHour(hour)} are kept but no longer count.`,
-          );
-        }
-        const summary = await runImport(client, config, hour, { refetch: options.refetch === true });
-        console.log(formatSummary(summary));
-      } finally {
-        await client.connection.close();
+      if (options.refetch) {
+        console.log(
+          `--refetch: the sources are called again; the readings landed earlier for ${formatHour(hour)} are kept but no longer count.`,
+        );
       }
+      const summary = await withClient(config, (client) =>
+        runImport(client, config, hour, { refetch: options.refetch === true }),
+      );
+      console.log(formatSummary(summary));
     });
 }

@@ -1,17 +1,19 @@
 /** `tempctl schedule apply|describe|pause|unpause|trigger`: the hourly Temporal Schedule. */
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
-import { applySchedule, scheduleHandle, SCHEDULE_ID } from '../../client/schedule';
-import { connectClient } from '../context';
-import type { Client } from '@temporalio/client';
+import {
+  applySchedule,
+  describeSchedule,
+  pauseSchedule,
+  triggerSchedule,
+  unpauseSchedule,
+  withClient,
+  SCHEDULE_ID,
+} from '../../client';
 
-async function withClient(work: (client: Client) => Promise<void>): Promise<void> {
-  const client = await connectClient(loadConfig());
-  try {
-    await work(client);
-  } finally {
-    await client.connection.close();
-  }
+function onSchedule(work: (client: Client) => Promise<string>): () => Promise<void> {
+  return async () => console.log(`schedule ${SCHEDULE_ID}: ${await withClient(loadConfig(), work)}`);
 }
 
 export function registerScheduleCommands(program: Command): void {
@@ -20,66 +22,57 @@ export function registerScheduleCommands(program: Command): void {
   schedule
     .command('apply')
     .description('create the schedule, or update it to match this version (no-op when it already does)')
-    .action(() =>
-      withClient(async (client) => {
-        const outcome = await applySchedule(client, loadConfig());
-        console.log(`schedule ${SCHEDULE_ID}: ${outcome}`);
-      }),
-    );
+    .action(onSchedule((client) => applySchedule(client, loadConfig())));
 
   schedule
     .command('describe')
     .description('show the schedule: state, next runs, recent runs')
-    .action(() =>
-      withClient(async (client) => {
-        const d = await scheduleHandle(client).describe();
-        console.log(
-          `schedule ${SCHEDULE_ID}: ${d.state.paused ? `PAUSED (${d.state.note ?? ''})` : 'active'}`,
-        );
-        console.log(
-          `overlap ${d.policies.overlap}, catch-up window ${d.policies.catchupWindow / 60_000} min`,
-        );
-        console.log(
-          `next runs: ${d.info.nextActionTimes
+    .action(
+      onSchedule(async (client) => {
+        const s = await describeSchedule(client);
+        return [
+          s.paused ? `PAUSED (${s.note ?? ''})` : 'active',
+          `overlap ${s.overlap}, catch-up window ${s.catchupWindowMs / 60_000} min`,
+          `next runs: ${s.nextRuns
             .slice(0, 3)
             .map((t) => t.toISOString())
             .join(', ')}`,
-        );
-        for (const action of d.info.recentActions.slice(-5)) {
-          const wf =
-            action.action.type === 'startWorkflow' ? action.action.workflow.workflowId : action.action.type;
-          console.log(`recent: scheduled ${action.scheduledAt.toISOString()} → ${wf}`);
-        }
+          ...s.recentRuns
+            .slice(-5)
+            .map((r) => `recent: scheduled ${r.scheduledAt.toISOString()} → ${r.workflowId}`),
+        ].join('\n');
       }),
     );
 
   schedule
     .command('pause')
+    .description('stop starting imports until unpaused')
     .option('--note <text>', 'why, shown in describe and the UI', 'paused with tempctl')
     .action((options: { note: string }) =>
-      withClient(async (client) => {
-        await scheduleHandle(client).pause(options.note);
-        console.log(`schedule ${SCHEDULE_ID}: paused`);
-      }),
+      onSchedule(async (client) => {
+        await pauseSchedule(client, options.note);
+        return 'paused';
+      })(),
     );
 
   schedule
     .command('unpause')
+    .description('start importing every hour again')
     .option('--note <text>', 'why', 'unpaused with tempctl')
     .action((options: { note: string }) =>
-      withClient(async (client) => {
-        await scheduleHandle(client).unpause(options.note);
-        console.log(`schedule ${SCHEDULE_ID}: active`);
-      }),
+      onSchedule(async (client) => {
+        await unpauseSchedule(client, options.note);
+        return 'active';
+      })(),
     );
 
   schedule
     .command('trigger')
     .description('start an import now, as the schedule would (its hour is the current hour)')
-    .action(() =>
-      withClient(async (client) => {
-        await scheduleHandle(client).trigger();
-        console.log(`schedule ${SCHEDULE_ID}: triggered`);
+    .action(
+      onSchedule(async (client) => {
+        await triggerSchedule(client);
+        return 'triggered';
       }),
     );
 }

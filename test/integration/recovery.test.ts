@@ -6,7 +6,6 @@
  * is refused naming its file, and a backfill reports an hour with nothing landed instead of inventing it.
  * Expected numbers come from test/support/expectations.ts, not from the pipeline's code.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,10 +14,9 @@ import { hourAggregates } from '../../adapters/db/hours';
 import { threeHoursBefore } from '../../adapters/db/queries';
 import { restoreFromBackups } from '../../adapters/db/restore';
 import { runsForHour } from '../../adapters/db/runs';
-import { runImport } from '../../client/imports';
+import { runImport, startBackfill } from '../../client';
 import { addHours, formatHour, truncateToHour } from '../../core/importHour';
 import { generateReadings, type SimReading } from '../../sim/generator';
-import type { BackfillProgress } from '../../workflows/backfill';
 import { createPostgresDatabase } from '../support/databases';
 import { expectedAggregates, expectedRegion } from '../support/expectations';
 import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
@@ -144,12 +142,8 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
     // Lose the aggregates of the range: the backfill must bring each back from the landed readings.
     await db('region_hourly_temperature').whereBetween('hour', [rangeFrom, rangeTo]).delete();
     const callsBefore = simulator.calls;
-    const handle = await client.workflow.start('backfill', {
-      taskQueue: config.temporal.taskQueue,
-      workflowId: `backfill-test-${randomBytes(4).toString('hex')}`,
-      args: [{ from: formatHour(rangeFrom), to: formatHour(rangeTo), only: 'all' }],
-    });
-    const result = (await handle.result()) as BackfillProgress;
+    const handle = await startBackfill(client, config, { from: rangeFrom, to: rangeTo, only: 'all' });
+    const result = await handle.result();
 
     expect(result.noLandedData).toEqual([formatHour(missingHour)]);
     expect(result.planned).toEqual(landedHours.map(formatHour));

@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { connectClient } from '../../client';
 import { loadConfig, type Config } from '../../config';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../sim/server';
 import { buildRuntime, type WorkerRuntime } from '../../worker/runtime';
@@ -71,8 +72,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     workflowBundle: { codePath: bundlePath },
   });
   const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = await connectClient(config);
 
   return {
     config,
@@ -86,7 +86,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       worker.shutdown();
       await running;
       await workerConnection.close();
-      await connection.close();
+      await client.connection.close();
       await runtime.close();
       await simulator.close();
       await database.drop();

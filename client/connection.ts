@@ -1,0 +1,24 @@
+/**
+ * The one way to hold a Temporal client: `connectClient` for a holder that closes it itself (the
+ * demo, the tests' pipeline), `withClient` for a command that needs it for one piece of work.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+
+export type ClientConfig = Pick<Config, 'temporal'>;
+
+/** A client on `TEMPORAL_ADDRESS` and `TEMPORAL_NAMESPACE`; close it with `client.connection.close()`. */
+export async function connectClient(config: ClientConfig): Promise<Client> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  return new Client({ connection, namespace: config.temporal.namespace });
+}
+
+/** Runs `work` with a client and closes the connection afterwards, whether `work` succeeds or throws. */
+export async function withClient<T>(config: ClientConfig, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(config);
+  try {
+    return await work(client);
+  } finally {
+    await client.connection.close();
+  }
+}
