@@ -164,6 +164,9 @@ async function fetchAll(
   const settled = await Promise.allSettled(
     names.map((source) => sources.fetchSource({ ...request, source })),
   );
+  // A cancelled run is not a failed source: it must end as cancelled, whatever the failure policy.
+  const cancelled = settled.find((r) => r.status === 'rejected' && isCancellation(r.reason));
+  if (cancelled?.status === 'rejected') throw cancelled.reason;
   settled.forEach((result, i) => {
     if (result.status === 'fulfilled') fetches.push(result.value);
     else failedSources.push({ source: names[i] ?? '?', error: deepestMessage(result.reason) });

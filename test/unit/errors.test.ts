@@ -4,6 +4,7 @@
  */
 import {
   BackupError,
+  deepestMessage,
   ConfigError,
   DataQualityError,
   isBackupError,
@@ -152,5 +153,25 @@ describe('across realms', () => {
     expect(isRetryable(retryable)).toBe(true);
     // and the other copy's guards recognise ours
     expect(other.isBackupError(new BackupError('x'))).toBe(true);
+  });
+});
+
+describe('deepestMessage', () => {
+  test('gives the message at the end of the cause chain', () => {
+    const root = new Error('HTTP 503 from partner');
+    const chain = new Error('workflow failed', { cause: new Error('activity failed', { cause: root }) });
+    expect(deepestMessage(chain)).toBe('HTTP 503 from partner');
+  });
+
+  test('gives the error’s own message when it has no cause, and text for a non-error', () => {
+    expect(deepestMessage(new Error('alone'))).toBe('alone');
+    expect(deepestMessage('plain text')).toBe('plain text');
+  });
+
+  test('stops on a cyclic chain', () => {
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    expect(['a', 'b']).toContain(deepestMessage(a));
   });
 });

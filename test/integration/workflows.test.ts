@@ -1,0 +1,443 @@
+/**
+ * Every branch of the `hourlyImport` and `backfill` workflows, run by the real workflow code on the
+ * shared Temporal dev server with stub activities (test/support/stubActivities.ts): no database, no
+ * source. Each branch is driven by what the activities answer, as in Temporal's samples'
+ * `workflows.test.ts`; the assertions read the workflow's result or failure and the activity calls it
+ * made (what it recorded in the run ledger, what it persisted and backed up).
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { runImport, startBackfill, startImport } from '../../client';
+import { deepestMessage } from '../../core/errors';
+import { addHours, formatHour } from '../../core/importHour';
+import { hourlyImport } from '../../workflows/hourlyImport';
+import { backfillProgress, MAX_BACKFILL_HOURS } from '../../workflows/backfill';
+import {
+  fetched,
+  finishes,
+  heldOpen,
+  inputsOf,
+  nonRetryable,
+  notFetched,
+  openStubWorld,
+  REGIONS_HASH,
+  STUB_AGGREGATE,
+  stubActivities,
+  type StubWorld,
+} from '../support/stubActivities';
+
+let world: StubWorld;
+beforeAll(async () => {
+  world = await openStubWorld();
+});
+afterAll(() => world.close());
+
+// Each test imports hours of its own (one workflow id per hour); the stubs do not look at the clock.
+let nextDay = 0;
+function freshHour(): Date {
+  nextDay += 1;
+  return new Date(Date.UTC(2026, 0, nextDay, 12));
+}
+const config = () => ({ temporal: { address: '', namespace: '', taskQueue: world.taskQueue } });
+
+/** The failure a workflow ended with: its ApplicationFailure type and deepest message. */
+async function failureOf(result: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
+  const error = await result.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (error === undefined) throw new Error('the workflow succeeded');
+  const cause = (error as { cause?: { type?: string } }).cause;
+  return { type: cause?.type, message: deepestMessage(error) };
+}
+
+describe('hourlyImport', () => {
+  test('fetches every source, persists the aggregates, records the run as succeeded and backs it up', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      sources: ['partner-api', 'file-drop'],
+      fetchSource: (input) =>
+        input.source === 'partner-api'
+          ? fetched('partner-api', 7, { rejected: 2, rejectedByReason: { temperature_range: 2 } })
+          : fetched('file-drop', 5, { duplicates: 1 }),
+    });
+    const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
+
+    expect(summary).toMatchObject({
+      hour: formatHour(hour),
+      trigger: 'manual',
+      status: 'succeeded',
+      regionsHash: REGIONS_HASH,
+      totals: { fetched: 12, rejected: 2, duplicates: 1, counted: 4, outside: 1 },
+      rejectedByReason: { temperature_range: 2 },
+      failedSources: [],
+      recomputedHours: [],
+      regions: STUB_AGGREGATE.aggregates,
+    });
+    expect(inputsOf(calls, 'fetchSource')).toEqual([
+      expect.objectContaining({ source: 'partner-api', hour: formatHour(hour), refetch: false }),
+      expect.objectContaining({ source: 'file-drop', hour: formatHour(hour), refetch: false }),
+    ]);
+    // The quality check sees the fetched and rejected counts of every source.
+    expect(inputsOf(calls, 'checkQuality')).toEqual([
+      expect.objectContaining({ fetched: 12, rejected: 2, stats: STUB_AGGREGATE.stats }),
+    ]);
+    expect(inputsOf(calls, 'persistHour')).toEqual([
+      { hour: formatHour(hour), aggregates: STUB_AGGREGATE.aggregates },
+    ]);
+    expect(finishes(calls)).toEqual([
+      { runId: summary.runId, status: 'succeeded', report: summary, error: null },
+    ]);
+    // Backed up after the ledger row is written, so the backup holds the run as it ended.
+    const order = calls.map((c) => c.activity);
+    expect(order.lastIndexOf('backupHour')).toBeGreaterThan(order.indexOf('finishImport'));
+    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }]);
+  });
+
+  test('a refetch is passed to every source', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities();
+    await world.withWorker(activities, () => runImport(world.client, config(), hour, { refetch: true }));
+    expect(inputsOf(calls, 'fetchSource')).toEqual([expect.objectContaining({ refetch: true })]);
+  });
+
+  test('hours a correction touched are re-aggregated, persisted and backed up with the import hour', async () => {
+    const hour = freshHour();
+    const earlier = formatHour(addHours(hour, -2));
+    const { activities, calls } = stubActivities({
+      // The import hour itself among the corrected hours is not recomputed twice.
+      fetchSource: () =>
+        fetched('partner-api', 3, { corrections: 2, correctedHours: [earlier, formatHour(hour)] }),
+    });
+    const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
+
+    expect(summary.recomputedHours).toEqual([earlier]);
+    expect(inputsOf(calls, 'persistHour').map((p) => (p as { hour: string }).hour)).toEqual([
+      earlier,
+      formatHour(hour),
+    ]);
+    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }, { hour: earlier }]);
+    // The quality checks are for the import hour only.
+    expect(inputsOf(calls, 'checkQuality')).toHaveLength(1);
+  });
+
+  test('an hour not on the hour fails as InvalidImportHour before anything is recorded', async () => {
+    const { activities, calls } = stubActivities();
+    const failure = await world.withWorker(activities, async () =>
+      failureOf(
+        world.client.workflow.execute(hourlyImport, {
+          workflowId: `invalid-${freshHour().getTime()}`,
+          taskQueue: world.taskQueue,
+          args: [{ hour: '2026-01-01T12:30:00Z' }],
+        }),
+      ),
+    );
+    expect(failure.type).toBe('InvalidImportHour');
+    expect(failure.message).toMatch(/not on the hour/);
+    expect(calls).toEqual([]);
+  });
+
+  test('a run with neither an hour nor a schedule fails as InvalidImportHour', async () => {
+    const { activities, calls } = stubActivities();
+    const failure = await world.withWorker(activities, async () =>
+      failureOf(
+        world.client.workflow.execute(hourlyImport, {
+          workflowId: `no-hour-${freshHour().getTime()}`,
+          taskQueue: world.taskQueue,
+          args: [{}],
+        }),
+      ),
+    );
+    expect(failure.type).toBe('InvalidImportHour');
+    expect(failure.message).toMatch(/no import hour/);
+    expect(calls).toEqual([]);
+  });
+
+  test('every source too old to fetch: TooOldToFetch, the run recorded as failed, nothing persisted', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      sources: ['partner-api', 'file-drop'],
+      fetchSource: (input) => notFetched(input.source, 'nothing was landed for it, and it is 30 hours old'),
+    });
+    const failure = await world.withWorker(activities, () =>
+      failureOf(runImport(world.client, config(), hour)),
+    );
+
+    expect(failure.type).toBe('TooOldToFetch');
+    expect(failure.message).toBe(
+      'partner-api: nothing was landed for it, and it is 30 hours old; file-drop: nothing was landed for it, and it is 30 hours old',
+    );
+    expect(inputsOf(calls, 'persistHour')).toEqual([]);
+    expect(finishes(calls)).toEqual([expect.objectContaining({ status: 'failed', error: failure.message })]);
+    // What a failed run landed is backed up too (here: nothing, but the backup is still attempted).
+    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }]);
+  });
+
+  test('one source too old, another fetched: the hour is stored as incomplete with a warning', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      sources: ['partner-api', 'file-drop'],
+      fetchSource: (input) =>
+        input.source === 'file-drop' ? notFetched('file-drop', 'too old') : fetched('partner-api', 4),
+    });
+    const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
+
+    expect(summary.status).toBe('incomplete');
+    expect(summary.warnings).toEqual(['file-drop not fetched: too old']);
+    expect(inputsOf(calls, 'persistHour')).toHaveLength(1);
+    expect(finishes(calls)).toEqual([expect.objectContaining({ status: 'incomplete', error: null })]);
+  });
+
+  test('a failing source under SOURCE_FAILURE_POLICY=fail fails the hour as SourceFailed, nothing persisted', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      sources: ['partner-api', 'file-drop'],
+      sourceFailurePolicy: 'fail',
+      fetchSource: (input) => {
+        if (input.source === 'partner-api') throw nonRetryable('HTTP 401 from the partner API');
+        return fetched('file-drop', 5);
+      },
+    });
+    const failure = await world.withWorker(activities, () =>
+      failureOf(runImport(world.client, config(), hour)),
+    );
+
+    expect(failure).toEqual({
+      type: 'SourceFailed',
+      message: 'source failed: partner-api: HTTP 401 from the partner API',
+    });
+    expect(inputsOf(calls, 'persistHour')).toEqual([]);
+    const [finish] = finishes(calls);
+    expect(finish).toMatchObject({
+      status: 'failed',
+      error: failure.message,
+      report: {
+        fetches: [expect.objectContaining({ source: 'file-drop', fetched: 5 })],
+        failedSources: [{ source: 'partner-api', error: 'HTTP 401 from the partner API' }],
+        recomputedHours: [],
+      },
+    });
+  });
+
+  test('a failing source under SOURCE_FAILURE_POLICY=partial: the others are stored, the hour incomplete', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      sources: ['partner-api', 'file-drop'],
+      sourceFailurePolicy: 'partial',
+      fetchSource: (input) => {
+        if (input.source === 'file-drop') throw nonRetryable('cannot read drop.csv: EACCES');
+        return fetched('partner-api', 6);
+      },
+    });
+    const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
+
+    expect(summary.status).toBe('incomplete');
+    expect(summary.failedSources).toEqual([{ source: 'file-drop', error: 'cannot read drop.csv: EACCES' }]);
+    expect(summary.totals.fetched).toBe(6);
+    expect(inputsOf(calls, 'persistHour')).toHaveLength(1);
+    expect(finishes(calls)).toEqual([expect.objectContaining({ status: 'incomplete', error: null })]);
+  });
+
+  test('a quality check set to fail: DataQualityError, nothing persisted, the run recorded as failed', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      checkQuality: () => {
+        throw nonRetryable(
+          'data-quality check failed, nothing stored: no_valid_readings',
+          'DataQualityError',
+        );
+      },
+    });
+    const failure = await world.withWorker(activities, () =>
+      failureOf(runImport(world.client, config(), hour)),
+    );
+
+    expect(failure.message).toBe('data-quality check failed, nothing stored: no_valid_readings');
+    expect(inputsOf(calls, 'persistHour')).toEqual([]);
+    expect(finishes(calls)).toEqual([expect.objectContaining({ status: 'failed', error: failure.message })]);
+  });
+
+  test('quality checks set to warn: their warnings are in the summary and the hour is stored', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      checkQuality: () => ['rejected_share: 30% of the records were rejected (max 20%)'],
+    });
+    const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
+    expect(summary.status).toBe('succeeded');
+    expect(summary.warnings).toEqual(['rejected_share: 30% of the records were rejected (max 20%)']);
+    expect(inputsOf(calls, 'persistHour')).toHaveLength(1);
+  });
+
+  test('a backup failing after the rows are stored: the run is recorded as failed, saying the rows are stored', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      backupHour: () => {
+        throw nonRetryable('ENOSPC: no space left on device', 'BackupError');
+      },
+    });
+    const failure = await world.withWorker(activities, () =>
+      failureOf(runImport(world.client, config(), hour)),
+    );
+
+    expect(failure.message).toBe('ENOSPC: no space left on device');
+    expect(inputsOf(calls, 'persistHour')).toHaveLength(1);
+    const [first, second] = finishes(calls);
+    expect(first).toMatchObject({ status: 'succeeded', error: null });
+    // The second record keeps the full summary: the hour's rows are in the table.
+    expect(second).toEqual({
+      runId: first?.runId,
+      status: 'failed',
+      report: first?.report,
+      error: 'the aggregates are stored, but the backup failed: ENOSPC: no space left on device',
+    });
+  });
+
+  test('a cancelled run is recorded as cancelled, not left running', async () => {
+    const hour = freshHour();
+    let started!: () => void;
+    const fetching = new Promise<void>((resolve) => (started = resolve));
+    const { activities, calls } = stubActivities({
+      fetchSource: async (input) => {
+        started();
+        await heldOpen();
+        return fetched(input.source, 1);
+      },
+    });
+    const failure = await world.withWorker(activities, async () => {
+      const handle: WorkflowHandle<typeof hourlyImport> = await startImport(world.client, config(), hour);
+      await fetching;
+      await handle.cancel();
+      return failureOf(handle.result());
+    });
+
+    expect(failure.message).toMatch(/cancel/i);
+    expect(inputsOf(calls, 'persistHour')).toEqual([]);
+    expect(finishes(calls)).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        error: 'cancelled',
+        report: { fetches: [], failedSources: [], recomputedHours: [] },
+      }),
+    ]);
+    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }]);
+  });
+});
+
+describe('backfill', () => {
+  const range = (from: Date, n: number) => Array.from({ length: n }, (_, i) => formatHour(addHours(from, i)));
+
+  test('recomputes the planned hours as imports triggered by the backfill; reports the rest as planned', async () => {
+    const from = freshHour();
+    const [h0, h1, h2, h3] = range(from, 4);
+    const { activities, calls } = stubActivities({
+      planBackfill: () => ({ planned: [h0!, h2!, h3!], noLandedData: [h1!], skipped: [] }),
+    });
+    const result = await world.withWorker(activities, async () => {
+      const handle = await startBackfill(world.client, config(), {
+        from,
+        to: addHours(from, 3),
+        only: 'failed',
+        concurrency: 2,
+      });
+      return handle.result();
+    });
+
+    // The selection reaches the plan unchanged.
+    expect(inputsOf(calls, 'planBackfill')).toEqual([{ from: h0, to: h3, only: 'failed' }]);
+    expect(result.planned).toEqual([h0, h2, h3]);
+    expect(result.noLandedData).toEqual([h1]);
+    expect([...result.done].sort()).toEqual([h0, h2, h3]);
+    expect(result.failed).toEqual([]);
+    // Each planned hour was imported once, as a backfill; the hole was left alone.
+    const starts = inputsOf<{ hour: string; trigger: string }>(calls, 'startImport');
+    expect(starts.map((s) => s.hour).sort()).toEqual([h0, h2, h3]);
+    expect(new Set(starts.map((s) => s.trigger))).toEqual(new Set(['backfill']));
+  });
+
+  test('a child that fails is reported with its reason; the other hours are still recomputed', async () => {
+    const from = freshHour();
+    const hours = range(from, 3);
+    const { activities } = stubActivities({
+      planBackfill: () => ({ planned: hours, noLandedData: [], skipped: [] }),
+      fetchSource: (input) => {
+        if (input.hour === hours[1]) throw nonRetryable('HTTP 404 from the partner API');
+        return fetched(input.source, 2);
+      },
+    });
+    const result = await world.withWorker(activities, async () =>
+      (await startBackfill(world.client, config(), { from, to: addHours(from, 2), only: 'all' })).result(),
+    );
+    expect([...result.done].sort()).toEqual([hours[0], hours[2]]);
+    expect(result.failed).toEqual([
+      { hour: hours[1], error: 'source failed: partner-api: HTTP 404 from the partner API' },
+    ]);
+  });
+
+  test('hours the selection leaves alone are reported as skipped, and nothing is started for them', async () => {
+    const from = freshHour();
+    const hours = range(from, 2);
+    const { activities, calls } = stubActivities({
+      planBackfill: () => ({ planned: [], noLandedData: [], skipped: hours }),
+    });
+    const result = await world.withWorker(activities, async () =>
+      (
+        await startBackfill(world.client, config(), { from, to: addHours(from, 1), only: 'missing' })
+      ).result(),
+    );
+    expect(result).toEqual({ planned: [], noLandedData: [], skipped: hours, done: [], failed: [] });
+    expect(inputsOf(calls, 'startImport')).toEqual([]);
+  });
+
+  test(`more than ${MAX_BACKFILL_HOURS} planned hours fail the backfill before any import starts`, async () => {
+    const from = freshHour();
+    const { activities, calls } = stubActivities({
+      planBackfill: () => ({ planned: range(from, MAX_BACKFILL_HOURS + 1), noLandedData: [], skipped: [] }),
+    });
+    const failure = await world.withWorker(activities, async () =>
+      failureOf(
+        (await startBackfill(world.client, config(), { from, to: addHours(from, 1), only: 'all' })).result(),
+      ),
+    );
+    expect(failure.message).toBe(`a backfill covers at most ${MAX_BACKFILL_HOURS} hours; split the range`);
+    expect(inputsOf(calls, 'startImport')).toEqual([]);
+  });
+
+  test('its progress can be queried while it runs, and no more hours run at once than asked', async () => {
+    const from = freshHour();
+    const hours = range(from, 3);
+    let running = 0;
+    let mostAtOnce = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { activities } = stubActivities({
+      planBackfill: () => ({ planned: hours, noLandedData: [], skipped: [] }),
+      fetchSource: async (input) => {
+        running += 1;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        if (input.hour === hours[0]) await released;
+        running -= 1;
+        return fetched(input.source, 1);
+      },
+    });
+    const { progress, result } = await world.withWorker(activities, async () => {
+      const handle = await startBackfill(world.client, config(), {
+        from,
+        to: addHours(from, 2),
+        only: 'all',
+        concurrency: 1,
+      });
+      // The first hour is held open: the backfill has planned all three and finished none.
+      // The query fails until the workflow has planned and set its handler.
+      let seen = await handle.query(backfillProgress).catch(() => undefined);
+      while (seen === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        seen = await handle.query(backfillProgress).catch(() => undefined);
+      }
+      release();
+      return { progress: seen, result: await handle.result() };
+    });
+    expect(progress.planned).toEqual(hours);
+    expect(progress.done.length).toBeLessThan(hours.length);
+    expect(result.done).toEqual(hours);
+    expect(mostAtOnce).toBe(1);
+  });
+});

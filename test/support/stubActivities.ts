@@ -1,0 +1,184 @@
+/**
+ * Stub activities for workflow tests, in one place so a change to the activities' contract is
+ * adapted here only. Each stub records its call and answers from a script; by default every step
+ * succeeds with small, fixed figures. A test drives a workflow branch by scripting an outcome
+ * (a source that fails, a hour too old to fetch, a quality check or a backup that fails), then runs
+ * the real workflow code on the shared Temporal dev server with a worker given these stubs.
+ *
+ * Failures are thrown as non-retryable ApplicationFailures, as `activities/failures.ts` turns the
+ * pipeline's non-retryable errors into: the workflow sees what a real activity would send it.
+ */
+import { randomBytes } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+import type {
+  AggregateResult,
+  BackfillPlan,
+  FetchSourceInput,
+  FetchSummary,
+  FinishImportInput,
+  HourStats,
+} from '../../activities/types';
+import type { BackfillSelection } from '../../core/backfillPlan';
+import type { SourceFailurePolicy } from '../../core/policies';
+import { connectClient } from '../../client';
+import { claimNamespace } from './namespaces';
+
+export interface StubCall {
+  activity: keyof Activities;
+  input: unknown;
+}
+
+export interface StubScript {
+  sources?: string[];
+  sourceFailurePolicy?: SourceFailurePolicy;
+  /** What each source answers; default `fetched(input.source, 10)`. Throw to fail the source. */
+  fetchSource?: (input: FetchSourceInput) => Promise<FetchSummary> | FetchSummary;
+  /** Warnings to return; throw to fail the check. */
+  checkQuality?: (input: { hour: string }) => string[];
+  backupHour?: (input: { hour: string }) => void;
+  planBackfill?: (input: { from: string; to: string; only: BackfillSelection }) => BackfillPlan;
+}
+
+export const REGIONS_HASH = 'stub-regions-hash';
+/** What every stubbed hour aggregates to. */
+export const STUB_AGGREGATE: AggregateResult = {
+  aggregates: [{ region: 'Bretagne', temperature: 11.5, numberOfPoints: 3 }],
+  stats: {
+    counted: 4,
+    outside: 1,
+    countryMismatches: { franceOutside: 0, foreignInside: 0 },
+    pointsPerRegion: { Bretagne: 3 },
+  } satisfies HourStats,
+};
+
+/** A source's summary after landing `count` valid records, none rejected. */
+export function fetched(source: string, count: number, extra: Partial<FetchSummary> = {}): FetchSummary {
+  return {
+    source,
+    reusedLanded: false,
+    replacedBatches: 0,
+    batches: 1,
+    fetched: count,
+    valid: count,
+    rejected: 0,
+    rejectedByReason: {},
+    duplicates: 0,
+    corrections: 0,
+    correctedHours: [],
+    ...extra,
+  };
+}
+
+/** A source's summary when the hour was too old to fetch and nothing was landed. */
+export function notFetched(source: string, why: string): FetchSummary {
+  return { ...fetched(source, 0, { batches: 0 }), notFetched: why };
+}
+
+/** A failure the workflow cannot retry, of the pipeline error class `type`. */
+export function nonRetryable(message: string, type = 'SourceError'): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, type);
+}
+
+type Answer<K extends keyof Activities> = (
+  input: Parameters<Activities[K]>[0],
+) => Awaited<ReturnType<Activities[K]>> | ReturnType<Activities[K]>;
+
+export function stubActivities(script: StubScript = {}): { activities: Activities; calls: StubCall[] } {
+  const calls: StubCall[] = [];
+  const stub = <K extends keyof Activities>(activity: K, answer: Answer<K>) =>
+    (async (input: Parameters<Activities[K]>[0]) => {
+      calls.push({ activity, input });
+      return await answer(input);
+    }) as Activities[K];
+  const activities: Activities = {
+    startImport: stub('startImport', () => ({
+      sources: script.sources ?? ['partner-api'],
+      regionsHash: REGIONS_HASH,
+      sourceFailurePolicy: script.sourceFailurePolicy ?? 'fail',
+    })),
+    fetchSource: stub('fetchSource', (input) =>
+      script.fetchSource ? script.fetchSource(input) : fetched(input.source, 10),
+    ),
+    assignRegions: stub('assignRegions', () => ({ readings: 4, inRegion: 3, outside: 1 })),
+    aggregateHour: stub('aggregateHour', () => STUB_AGGREGATE),
+    checkQuality: stub('checkQuality', (input) => (script.checkQuality ? script.checkQuality(input) : [])),
+    persistHour: stub('persistHour', (input) => ({ upserted: input.aggregates.length, deleted: 0 })),
+    backupHour: stub('backupHour', (input) => {
+      script.backupHour?.(input);
+      return { folder: `/backups/${input.hour}`, files: [] };
+    }),
+    finishImport: stub('finishImport', () => undefined),
+    planBackfill: stub('planBackfill', (input) => {
+      if (!script.planBackfill) throw nonRetryable('no backfill plan scripted', 'Error');
+      return script.planBackfill(input);
+    }),
+  };
+  return { activities, calls };
+}
+
+/** The inputs of every call to one activity, in call order. */
+export function inputsOf<T = unknown>(calls: StubCall[], activity: keyof Activities): T[] {
+  return calls.filter((c) => c.activity === activity).map((c) => c.input as T);
+}
+
+export function finishes(calls: StubCall[]): FinishImportInput[] {
+  return inputsOf<FinishImportInput>(calls, 'finishImport');
+}
+
+/**
+ * Resolves when the activity's workflow is cancelled or the worker shuts down (both cancel a running
+ * activity locally), or after `ms` milliseconds: a stub that holds a step open for a test.
+ */
+export function heldOpen(ms = 30_000): Promise<void> {
+  return Promise.race([
+    Context.current().cancelled.catch(() => undefined),
+    new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  ]);
+}
+
+export interface StubWorld {
+  client: Client;
+  taskQueue: string;
+  /** Runs `work` while a worker with these stub activities polls a fresh task queue. */
+  withWorker<T>(activities: Activities, work: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The shared dev server (test/support/globalSetup.ts), a namespace of this file's own, a client. */
+export async function openStubWorld(): Promise<StubWorld> {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
+  if (!address || !bundlePath)
+    throw new Error('run workflow tests through jest: its global setup starts Temporal');
+  // The branches under test fail workflows on purpose: the SDK's warnings about them are noise here.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const claim = claimNamespace();
+  const temporal = { address, namespace: claim.namespace, taskQueue: 'unused' };
+  const client = await connectClient({ temporal });
+  const connection = await NativeConnection.connect({ address });
+  const world: StubWorld = {
+    client,
+    taskQueue: '',
+    async withWorker(activities, work) {
+      world.taskQueue = `stub-${randomBytes(4).toString('hex')}`;
+      const worker = await Worker.create({
+        connection,
+        namespace: claim.namespace,
+        taskQueue: world.taskQueue,
+        workflowBundle: { codePath: bundlePath },
+        activities,
+      });
+      return worker.runUntil(work);
+    },
+    async close() {
+      await client.connection.close();
+      await connection.close();
+      claim.release();
+    },
+  };
+  return world;
+}
