@@ -2,7 +2,7 @@
  * Points chosen to catch an index that disagrees with the reference: uniform points, and points
  * where disagreement would hide — on and 1e-12° beside every edge, at every vertex, at the grid's
  * cell corners and the doubles next to them, densely over enclaves, islands and the overlap
- * slivers between neighbouring regions. Used by the agreement tests and `tempctl regions check`.
+ * slivers between neighbouring regions. Used by the agreement tests (test/unit/geoAgreement.test.ts) and `npm run bench:geo`.
  * Pure and deterministic (seeded), so a failure can be replayed.
  */
 import { buildScanReference } from './scanReference';
