@@ -52,10 +52,12 @@ export async function followBackfill(
     () => true,
     () => true,
   );
-  const tick = () => new Promise<false>((resolve) => setTimeout(() => resolve(false), intervalMs));
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), intervalMs)));
   while (!(await Promise.race([ended, tick()]))) {
     const progress = await handle.query(backfillProgress).catch(() => undefined);
     if (progress !== undefined) onProgress(progress);
   }
+  clearTimeout(timer);
   return result;
 }

@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { connectClient } from '../../client';
 import { loadConfig, type Config } from '../../config';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../sim/server';
 import { buildRuntime, type WorkerRuntime } from '../../worker/runtime';
-import { createPipelineWorker } from '../../worker';
+import { connectWorker, createPipelineWorker } from '../../worker';
 import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from './databases';
 import { claimNamespace } from './namespaces';
 
@@ -64,7 +64,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     ...options.env,
   });
   const runtime = await buildRuntime(config, { db: database.db });
-  const workerConnection = await NativeConnection.connect({ address });
+  const workerConnection = await connectWorker(config);
   const worker = await createPipelineWorker({
     connection: workerConnection,
     config,

@@ -133,11 +133,14 @@ export function finishes(calls: StubCall[]): FinishImportInput[] {
  * Resolves when the activity's workflow is cancelled or the worker shuts down (both cancel a running
  * activity locally), or after `ms` milliseconds: a stub that holds a step open for a test.
  */
-export function heldOpen(ms = 30_000): Promise<void> {
-  return Promise.race([
+export async function heldOpen(ms = 30_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
     Context.current().cancelled.catch(() => undefined),
-    new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
   ]);
+  // A timer left behind would keep jest's worker process alive after the tests.
+  clearTimeout(timer);
 }
 
 export interface StubWorld {
