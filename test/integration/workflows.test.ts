@@ -6,7 +6,15 @@
  * made (what it recorded in the run ledger, what it persisted and backed up).
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { runImport, startBackfill, startImport } from '../../client';
+import {
+  applySchedule,
+  describeSchedule,
+  runImport,
+  scheduleHandle,
+  startBackfill,
+  startImport,
+  triggerSchedule,
+} from '../../client';
 import { deepestMessage } from '../../core/errors';
 import { addHours, formatHour } from '../../core/importHour';
 import { hourlyImport } from '../../workflows/hourlyImport';
@@ -118,6 +126,30 @@ describe('hourlyImport', () => {
     expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }, { hour: earlier }]);
     // The quality checks are for the import hour only.
     expect(inputsOf(calls, 'checkQuality')).toHaveLength(1);
+  });
+
+  test('a run started by the schedule imports its nominal hour, as a scheduled run', async () => {
+    const { activities, calls } = stubActivities();
+    const summary = await world.withWorker(activities, async () => {
+      await applySchedule(world.client, { ...config(), fetchMaxLagHours: 2 });
+      try {
+        await triggerSchedule(world.client);
+        let workflowId: string | undefined;
+        while (workflowId === undefined) {
+          workflowId = (await describeSchedule(world.client)).recentRuns[0]?.workflowId;
+          if (workflowId === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        return await world.client.workflow.getHandle<typeof hourlyImport>(workflowId).result();
+      } finally {
+        await scheduleHandle(world.client).delete();
+      }
+    });
+    // A triggered run's nominal time is the moment of the trigger: its hour is that hour.
+    const [start] = inputsOf<{ hour: string; trigger: string }>(calls, 'startImport');
+    expect(start).toEqual(expect.objectContaining({ hour: summary.hour, trigger: 'schedule' }));
+    expect(summary.trigger).toBe('schedule');
+    expect(Date.now() - new Date(summary.hour).getTime()).toBeLessThan(2 * 3_600_000);
+    expect(new Date(summary.hour).getUTCMinutes()).toBe(0);
   });
 
   test('an hour not on the hour fails as InvalidImportHour before anything is recorded', async () => {
