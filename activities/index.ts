@@ -53,6 +53,15 @@ export interface ActivityDeps {
   sourceFailurePolicy: 'fail' | 'partial';
   quality: QualitySettings;
   fetchMaxLagHours: number;
+  /** Told of each run's end once the ledger has it (the metrics); must not throw. */
+  onRunEnd?: (end: RunEndEvent) => Promise<void>;
+}
+
+export interface RunEndEvent {
+  runId: string;
+  status: RunStatus;
+  report: unknown;
+  finishedAt: Date;
 }
 
 const PULL_PREFIX = 'pull:';
@@ -218,12 +227,14 @@ export function createActivities(deps: ActivityDeps) {
     report: unknown;
     error: string | null;
   }): Promise<void> {
+    const finishedAt = deps.now();
     await recordRunEnd(db, input.runId, {
       status: input.status,
-      finishedAt: deps.now(),
+      finishedAt,
       report: input.report,
       error: input.error,
     });
+    await deps.onRunEnd?.({ runId: input.runId, status: input.status, report: input.report, finishedAt });
   }
 
   return withFailureMapping({

@@ -8,6 +8,8 @@ import { registerRecoveryCommands } from './commands/recovery';
 import { registerRunCommand } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSimulateCommand } from './commands/simulate';
+import { registerStatusCommand } from './commands/status';
+import { registerRolesCommands } from './commands/roles';
 import { registerWorkerCommand } from './commands/worker';
 
 export function buildProgram(): Command {
@@ -18,8 +20,10 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerWorkerCommand(program);
   registerRunCommand(program);
+  registerStatusCommand(program);
   registerScheduleCommands(program);
   registerDatabaseCommands(program);
+  registerRolesCommands(program);
   registerRecoveryCommands(program);
   registerSimulateCommand(program);
   registerRegionsCommands(program);
@@ -40,7 +44,8 @@ export function rootMessage(error: unknown): string {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    // A command whose outcome is its exit code (status) sets it; the others succeeded.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (isConfigError(error)) {
