@@ -78,8 +78,11 @@ export async function applyRoles(
 
     for (const object of objects) {
       const target = `${object.kind === 'S' ? 'SEQUENCE' : 'TABLE'} ${ident(object.name)}`;
-      const kind = object.kind === 'v' ? 'VIEW' : object.kind === 'S' ? 'SEQUENCE' : 'TABLE';
-      await trx.raw(`ALTER ${kind} ${ident(object.name)} OWNER TO ${ident(names.migrate)}`);
+      // A serial column's sequence belongs to its table and changes owner with it.
+      if (object.kind !== 'S')
+        await trx.raw(
+          `ALTER ${object.kind === 'v' ? 'VIEW' : 'TABLE'} ${ident(object.name)} OWNER TO ${ident(names.migrate)}`,
+        );
       await trx.raw(`REVOKE ALL ON ${target} FROM ${ident(names.worker)}, ${ident(names.analyst)}`);
       if (object.kind === 'S') {
         await trx.raw(`GRANT USAGE, SELECT ON ${target} TO ${ident(names.worker)}`);

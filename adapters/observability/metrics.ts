@@ -7,7 +7,7 @@
  *   the alert rules take max() over workers.
  * Names and units follow Prometheus' conventions (`_total`, `_seconds`, timestamps in Unix seconds).
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ImportSummary } from '../../workflows/summary';
 import type { PipelineState } from './state';
 
@@ -113,8 +113,6 @@ export class PipelineMetrics {
     private readonly regions: readonly string[],
     rejectedShareLimit: number,
   ) {
-    // The Node.js process' own metrics (CPU, memory, event loop lag), as prom-client names them.
-    collectDefaultMetrics({ register: this.registry });
     this.gauge('rejected_share_limit', 'The configured CHECK_REJECTED_SHARE_MAX (a share, 0..1)').set(
       rejectedShareLimit,
     );

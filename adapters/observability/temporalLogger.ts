@@ -31,13 +31,14 @@ export class PinoTemporalLogger implements TemporalLogger {
   }
 }
 
-/** The SDK's metadata renamed to the program's fields; core's span contexts dropped (noise on every line). */
+/** The SDK's metadata renamed to the program's fields; span contexts and task tokens dropped (noise). */
 function contextFields(meta: LogMetadata): Record<string, unknown> {
-  const { workflowRunId, runId, activityType, error, spanContexts, ...rest } = meta as Record<
+  const { workflowRunId, runId, activityType, error, spanContexts, taskToken, ...rest } = meta as Record<
     string,
     unknown
   >;
   void spanContexts;
+  void taskToken;
   const fields: Record<string, unknown> = { ...rest };
   const run = workflowRunId ?? runId;
   if (run !== undefined) fields.runId = run;

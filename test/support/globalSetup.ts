@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker';
+import { ensureTools } from './tools';
 import { startDevServer, type DevServer } from '../../adapters/temporal/devServer';
 
 declare global {
@@ -15,6 +16,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // promtool and the deployment checkers (test/integration/operations.test.ts uses promtool).
+  ensureTools();
   // Workflow and schedule ids are unique per namespace: each test file takes a namespace of its own
   // (see test/support/namespaces.ts) so that files running in parallel never meet.
   const namespaces = Array.from({ length: 12 }, (_, i) => `tp-test-${i}`);
