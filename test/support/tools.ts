@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -37,4 +38,23 @@ export function runTool(name: string, args: string[], input?: string): Promise<T
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
+}
+
+/** A YAML file (or text) as data, read by the checkers' own Python (PyYAML, a check-jsonschema dependency). */
+export function readYaml(file: string): unknown {
+  const script = 'import json, sys, yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))';
+  const out = execFileSync(path.join(VENV_BIN, 'python'), ['-c', script, path.resolve(ROOT, file)]);
+  const documents = JSON.parse(out.toString()) as unknown[];
+  return documents.length === 1 ? documents[0] : documents;
+}
+
+/** A copy of a project file with one change, in a temporary folder, to prove a checker rejects it. */
+export function brokenCopy(file: string, from: string | RegExp, to: string): string {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const broken = text.replace(from, to);
+  if (broken === text) throw new Error(`${file}: nothing to break at ${String(from)}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-broken-'));
+  const target = path.join(dir, path.basename(file));
+  fs.writeFileSync(target, broken);
+  return target;
 }
