@@ -26,6 +26,11 @@ const SECRET_FIELDS = [
 ];
 const REDACT_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]);
 
+/** An import's context, shown first on a readable line. */
+const CONTEXT_FIELDS = ['importHour', 'source', 'activity', 'hour', 'workflowId', 'runId', 'workflowType'];
+/** SDK fields a person reading the demo does not need (they stay in the JSON lines). */
+const SDK_NOISE = ['sdkComponent', 'taskQueue', 'namespace', 'activityId', 'attempt', 'isLocal', 'target'];
+
 /** Shorter strings are not masked: they would blank out ordinary words. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -52,10 +57,16 @@ export function createLogger(options: LoggerOptions): Logger {
           destination: options.destination ?? 1,
           colorize: options.destination === undefined && process.stdout.isTTY === true,
           translateTime: 'UTC:yyyy-mm-dd HH:MM:ss.l',
-          ignore: 'pid,hostname,service',
-          // An import's context leads the line: [hour source activity] message.
-          messageFormat:
-            '{if importHour}[{importHour}{if source} {source}{end}{if activity} {activity}{end}] {end}{msg}',
+          // The context leads the line ([hour source activity] message); repeating it below is noise.
+          ignore: ['pid', 'hostname', 'service', ...CONTEXT_FIELDS, ...SDK_NOISE].join(','),
+          messageFormat: (log, messageKey) => {
+            const context = ['importHour', 'source', 'activity']
+              .map((k) => log[k])
+              .filter((v) => typeof v === 'string');
+            const raw = log[messageKey];
+            const message = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? '');
+            return context.length > 0 ? `[${context.join(' ')}] ${message}` : message;
+          },
         });
   return pino(
     {
