@@ -64,7 +64,19 @@ export function installWorkerRuntime(config: Pick<Config, 'observability'>, logg
     logger: new PinoTemporalLogger(logger),
     telemetryOptions: {
       logging: { filter: { core: level, other: 'ERROR' }, forward: {} },
-      ...(port === undefined ? {} : { metrics: { prometheus: { bindAddress: `0.0.0.0:${port}` } } }),
+      // Prometheus' naming conventions (counters end in _total, durations in seconds with the unit).
+      ...(port === undefined
+        ? {}
+        : {
+            metrics: {
+              prometheus: {
+                bindAddress: `0.0.0.0:${port}`,
+                countersTotalSuffix: true,
+                unitSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          }),
     },
   });
 }

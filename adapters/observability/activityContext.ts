@@ -1,7 +1,8 @@
 /**
  * Activity interceptor: the context of each activity's log lines (the import hour from the workflow
- * id; the source and the hour worked on from the activity's input), one INFO line per completed
- * activity with its duration, and each activity's duration in the metrics. The SDK logs failures.
+ * id; the source and the hour worked on from the activity's input), a debug line per completed
+ * activity with its duration and an info line per run's end, and each activity's duration in the
+ * metrics. The SDK logs failures (warn).
  */
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { importHourOfWorkflowId } from '../../core/importHour';
@@ -25,8 +26,12 @@ export function activityObservability(metrics: PipelineMetrics | undefined): Act
           } finally {
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             metrics?.observeActivity(ctx.info.activityType, outcome, seconds);
-            if (outcome === 'completed')
-              ctx.log.info('activity completed', { durationMs: Math.round(seconds * 1000) });
+            if (outcome === 'completed') {
+              ctx.log.debug('activity completed', { durationMs: Math.round(seconds * 1000) });
+              // One line per run at info: the ledger's end, with the run's status.
+              if (ctx.info.activityType === 'finishImport')
+                ctx.log.info('import run ended', { status: (input.args[0] as { status?: unknown }).status });
+            }
           }
         },
       },

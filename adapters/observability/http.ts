@@ -51,7 +51,12 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
           // The event metrics are still worth scraping: the state gauges keep their last values.
           options.logger.warn({ err: error }, 'metrics: reading the pipeline state failed');
         }
-        reply(200, options.metrics.registry.contentType, await options.metrics.registry.metrics());
+        try {
+          reply(200, options.metrics.registry.contentType, await options.metrics.registry.metrics());
+        } catch (error) {
+          options.logger.error({ err: error }, 'metrics: rendering failed');
+          reply(500, 'text/plain', 'metrics unavailable\n');
+        }
       })();
       return;
     }
