@@ -71,6 +71,7 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
   const cliOutputs: Captured[] = [];
   let env: Record<string, string>;
   let metricsUrl: string;
+  let sdkMetricsUrl: string;
   let client: Client;
   let release: () => void;
   const hour = truncateToHour(new Date());
@@ -101,6 +102,8 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
     workerUrl.password = DB_PASSWORD;
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}`;
+    const sdkPort = await freePort();
+    sdkMetricsUrl = `http://127.0.0.1:${sdkPort}/metrics`;
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-ops-'));
     env = {
       SENSOR_API_URL: simulator.url,
@@ -112,6 +115,7 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
       BACKUP_DIR: path.join(dataDir, 'backups'),
       DATA_DIR: dataDir,
       METRICS_PORT: String(port),
+      TEMPORAL_METRICS_PORT: String(sdkPort),
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'debug',
     };
@@ -231,6 +235,19 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
     const promtool = await runTool('promtool', ['check', 'metrics'], scraped.body);
     console.log(`promtool check metrics: exit ${promtool.code} ${promtool.stdout}${promtool.stderr}`);
     expect(promtool.stderr + promtool.stdout).toBe('');
+    expect(promtool.code).toBe(0);
+  });
+
+  test("the Temporal SDK's own metrics, on their own port, in Prometheus' conventions", async () => {
+    const scraped = await get(sdkMetricsUrl);
+    expect(scraped.status).toBe(200);
+    const names = new Set(parseExposition(scraped.body).map((s) => s.name));
+    expect(names).toContain('temporal_activity_execution_latency_seconds_count');
+    expect([...names].some((name) => name.startsWith('temporal_') && name.endsWith('_total'))).toBe(true);
+    const promtool = await runTool('promtool', ['check', 'metrics'], scraped.body);
+    console.log(
+      `promtool check metrics (SDK exporter): exit ${promtool.code} ${promtool.stdout}${promtool.stderr}`,
+    );
     expect(promtool.code).toBe(0);
   });
 
