@@ -1,7 +1,7 @@
 /**
- * Two projects: `unit` (pure code, loopback HTTP) needs nothing running; `integration` (databases,
+ * Three projects: `unit` (pure code, loopback HTTP) needs nothing running; `integration` (databases,
  * Temporal) starts one Temporal dev server and bundles the workflow code once for the whole run,
- * only when one of its tests is selected.
+ * only when one of its tests is selected; `deploy` runs the deployment files' checkers.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
@@ -24,6 +24,16 @@ module.exports = {
       transform,
       globalSetup: '<rootDir>/test/support/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
+    },
+    {
+      // The deployment files against their real checkers (promtool, check-jsonschema,
+      // kubernetes-validate, actionlint, hadolint), installed by scripts/install-check-tools.sh.
+      displayName: 'deploy',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/deploy'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      globalSetup: '<rootDir>/test/support/deployGlobalSetup.ts',
     },
   ],
 };

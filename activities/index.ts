@@ -17,7 +17,7 @@ import {
   replaceHourAggregates,
   type CorrectionStrategy,
 } from '../adapters/db/hours';
-import { recordRunEnd, recordRunStart } from '../adapters/db/runs';
+import { recordRunEnd, recordRunStart, type RunStatus } from '../adapters/db/runs';
 import type { SourceFailurePolicy } from '../core/policies';
 import { backupTablesForHour } from '../adapters/db/backupTables';
 import type { LocalBackupStore } from '../adapters/backup/store';
@@ -36,6 +36,7 @@ import type {
   FetchSourceInput,
   FetchSummary,
   FinishImportInput,
+  RunReport,
   HourStats,
   PersistSummary,
   StartImportInput,
@@ -55,6 +56,15 @@ export interface ActivityDeps {
   sourceFailurePolicy: SourceFailurePolicy;
   quality: QualitySettings;
   fetchMaxLagHours: number;
+  /** Told of each run's end once the ledger has it (the metrics); must not throw. */
+  onRunEnd?: (end: RunEndEvent) => Promise<void>;
+}
+
+export interface RunEndEvent {
+  runId: string;
+  status: RunStatus;
+  report: RunReport;
+  finishedAt: Date;
 }
 
 const PULL_PREFIX = 'pull:';
@@ -215,12 +225,14 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   async function finishImport(input: FinishImportInput): Promise<void> {
+    const finishedAt = deps.now();
     await recordRunEnd(db, input.runId, {
       status: input.status,
-      finishedAt: deps.now(),
+      finishedAt,
       report: input.report,
       error: input.error,
     });
+    await deps.onRunEnd?.({ runId: input.runId, status: input.status, report: input.report, finishedAt });
   }
 
   return withFailureMapping({

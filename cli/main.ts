@@ -11,6 +11,8 @@ import { registerRestoreCommand } from './commands/restore';
 import { registerRunCommand } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSimulateCommand } from './commands/simulate';
+import { registerStatusCommand } from './commands/status';
+import { registerRolesCommands } from './commands/roles';
 import { registerWorkerCommand } from './commands/worker';
 
 export function buildProgram(): Command {
@@ -21,12 +23,14 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerWorkerCommand(program);
   registerRunCommand(program);
+  registerStatusCommand(program);
   registerScheduleCommands(program);
   registerMigrateCommand(program);
   registerQueryCommand(program);
   registerBackfillCommand(program);
   registerBackupCommands(program);
   registerRestoreCommand(program);
+  registerRolesCommands(program);
   registerSimulateCommand(program);
   registerRegionsCommands(program);
   return program;
@@ -35,7 +39,8 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    // A command whose outcome is its exit code (status) sets it; the others succeeded.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (isConfigError(error)) {

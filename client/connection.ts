@@ -4,12 +4,13 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { temporalConnectionOptions } from '../adapters/temporal/connection';
 
 export type ClientConfig = Pick<Config, 'temporal'>;
 
 /** A client on `TEMPORAL_ADDRESS` and `TEMPORAL_NAMESPACE`; close it with `client.connection.close()`. */
 export async function connectClient(config: ClientConfig): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 

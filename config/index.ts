@@ -3,6 +3,7 @@
  * setting stops the program at start with a ConfigError naming every bad setting.
  * The README's configuration table documents each variable read here.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../core/errors';
 import {
@@ -30,9 +31,43 @@ export interface PartnerApiConfig {
   maxRetryAfterMs: number;
 }
 
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'json' | 'pretty';
+
+/** TLS towards the Temporal frontend; file paths, read when connecting. */
+export interface TemporalTlsConfig {
+  caFile: string | undefined;
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  serverName: string | undefined;
+}
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** Absent: plain gRPC (the dev server). */
+  tls?: TemporalTlsConfig;
+  /** Temporal Cloud API key (sent as a bearer token; implies TLS). */
+  apiKey?: Secret;
+}
+
+export interface ObservabilityConfig {
+  logLevel: LogLevel;
+  /** Absent: readable lines on a terminal and in the demo, JSON lines otherwise. */
+  logFormat: LogFormat | undefined;
+  /** The worker's HTTP port for /metrics, /healthz and /readyz; absent: no HTTP server. */
+  metricsPort: number | undefined;
+  /** The Temporal SDK's own Prometheus exporter (Core's worker and client metrics); absent: off. */
+  temporalMetricsPort: number | undefined;
+}
+
 export interface Config {
   database: { url: string | undefined; pgliteDir: string };
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: TemporalConfig;
+  observability: ObservabilityConfig;
+  /** Passwords `tempctl roles apply` gives the least-privilege roles (none: group roles, no login). */
+  rolePasswords: { migrate?: Secret; worker?: Secret; analyst?: Secret };
   /** Absent when SENSOR_API_URL is unset: the demo then starts the simulator and fills it in. */
   partnerApi: PartnerApiConfig | undefined;
   sources: string[];
@@ -110,6 +145,20 @@ class Reader {
     return undefined;
   }
 
+  optionalPort(name: string): number | undefined {
+    if (this.text(name) === undefined) return undefined;
+    return this.number(name, 0, { min: 1, max: 65_535, integer: true });
+  }
+
+  /** A path to a file that must exist (certificates): checked at start, named when missing. */
+  file(name: string): string | undefined {
+    const raw = this.text(name);
+    if (raw === undefined) return undefined;
+    const resolved = path.resolve(PROJECT_ROOT, raw);
+    if (!fs.existsSync(resolved)) this.fail(name, `no file at ${resolved}`);
+    return resolved;
+  }
+
   fail(name: string, problem: string): void {
     this.problems.push(new ConfigError(name, problem));
   }
@@ -158,11 +207,17 @@ export function loadConfig(env: Env = process.env): Config {
       url: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
       pgliteDir: path.resolve(PROJECT_ROOT, read.text('PGLITE_DIR', path.join(dataDir, 'pglite'))),
     },
-    temporal: {
-      address: read.text('TEMPORAL_ADDRESS', 'localhost:7233'),
-      namespace: read.text('TEMPORAL_NAMESPACE', 'default'),
-      taskQueue: read.text('TEMPORAL_TASK_QUEUE', 'temperature-pipeline'),
+    temporal: readTemporal(read),
+    observability: {
+      logLevel: read.choice('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
+      logFormat:
+        read.text('LOG_FORMAT') === undefined
+          ? undefined
+          : read.choice('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+      metricsPort: read.optionalPort('METRICS_PORT'),
+      temporalMetricsPort: read.optionalPort('TEMPORAL_METRICS_PORT'),
     },
+    rolePasswords: readRolePasswords(read),
     partnerApi,
     sources,
     fileDrop: {
@@ -203,6 +258,42 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   return config;
+}
+
+function readRolePasswords(read: Reader): Config['rolePasswords'] {
+  const passwords: Config['rolePasswords'] = {};
+  for (const kind of ['migrate', 'worker', 'analyst'] as const) {
+    const value = read.text(`DATABASE_${kind.toUpperCase()}_PASSWORD`);
+    if (value !== undefined) passwords[kind] = new Secret(value);
+  }
+  return passwords;
+}
+
+/**
+ * Temporal connection settings. TLS is on when TEMPORAL_TLS=true, when any TEMPORAL_TLS_* file is
+ * given, or with an API key (Temporal Cloud only accepts API keys over TLS).
+ */
+function readTemporal(read: Reader): TemporalConfig {
+  const apiKey = read.text('TEMPORAL_API_KEY');
+  const tls: TemporalTlsConfig = {
+    caFile: read.file('TEMPORAL_TLS_CA_FILE'),
+    certFile: read.file('TEMPORAL_TLS_CERT_FILE'),
+    keyFile: read.file('TEMPORAL_TLS_KEY_FILE'),
+    serverName: read.text('TEMPORAL_TLS_SERVER_NAME'),
+  };
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined))
+    read.fail('TEMPORAL_TLS_CERT_FILE', 'and TEMPORAL_TLS_KEY_FILE must be set together (mTLS)');
+  const tlsWanted =
+    read.choice('TEMPORAL_TLS', ['true', 'false'] as const, 'false') === 'true' ||
+    Object.values(tls).some((value) => value !== undefined) ||
+    apiKey !== undefined;
+  return {
+    address: read.text('TEMPORAL_ADDRESS', 'localhost:7233'),
+    namespace: read.text('TEMPORAL_NAMESPACE', 'default'),
+    taskQueue: read.text('TEMPORAL_TASK_QUEUE', 'temperature-pipeline'),
+    ...(tlsWanted ? { tls } : {}),
+    ...(apiKey === undefined ? {} : { apiKey: new Secret(apiKey) }),
+  };
 }
 
 /** The partner API settings, or a ConfigError naming SENSOR_API_URL when a command needs them. */

@@ -41,9 +41,25 @@ export function parseHour(text: string): Date {
   return instant;
 }
 
+const WORKFLOW_ID_PREFIX = 'hourly-import-';
+
 /** One workflow id per hour for manual runs, so that two requests for the same hour meet in one import. */
 export function workflowIdForHour(hour: Date): string {
-  return `hourly-import-${formatHour(hour)}`;
+  return `${WORKFLOW_ID_PREFIX}${formatHour(hour)}`;
+}
+
+/**
+ * The import hour in an import's workflow id, formatted, or undefined for any other id. Manual runs,
+ * backfills (workflowIdForHour) and the schedule (its id suffixed with the nominal time) all name
+ * their workflows this way, so logs can carry the hour from the first line of a run.
+ */
+export function importHourOfWorkflowId(workflowId: string): string | undefined {
+  if (!workflowId.startsWith(WORKFLOW_ID_PREFIX)) return undefined;
+  try {
+    return formatHour(parseHour(workflowId.slice(WORKFLOW_ID_PREFIX.length)));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The hours from `from` to `to`, both included. */

@@ -1,9 +1,18 @@
 /**
  * The Temporal worker: polls the task queue, runs the hourly import workflow and its activities.
  */
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../config';
 import { createActivities, type ActivityDeps } from '../activities';
+import { temporalConnectionOptions } from '../adapters/temporal/connection';
+import type { Logger } from '../adapters/observability/logger';
+import { PinoTemporalLogger } from '../adapters/observability/temporalLogger';
+import { activityObservability } from './activityContext';
+import type { PipelineMetrics } from './metrics';
+import { runEndRecorder } from './runEnd';
+
+/** Bundled with the workflows: the import hour on every workflow log line. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/logContext')];
 
 export interface PipelineWorkerOptions {
   connection: NativeConnection;
@@ -12,14 +21,27 @@ export interface PipelineWorkerOptions {
   /** A pre-built workflow bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
+  /** Records each run's end and each activity's duration when given. */
+  metrics?: PipelineMetrics;
+  /** Logs a run's end when the metrics cannot record it. */
+  logger?: Logger;
 }
 
 export async function createPipelineWorker(options: PipelineWorkerOptions): Promise<Worker> {
+  const { metrics } = options;
+  const deps =
+    metrics === undefined
+      ? options.deps
+      : { ...options.deps, onRunEnd: runEndRecorder(options.deps.db, metrics, options.logger) };
   return Worker.create({
     connection: options.connection,
     namespace: options.config.temporal.namespace,
     taskQueue: options.taskQueue ?? options.config.temporal.taskQueue,
-    activities: createActivities(options.deps),
+    activities: createActivities(deps),
+    interceptors: {
+      activity: [activityObservability(metrics)],
+      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+    },
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
@@ -27,10 +49,34 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
 }
 
 export async function connectWorker(config: Pick<Config, 'temporal'>): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: config.temporal.address });
+  return NativeConnection.connect(temporalConnectionOptions(config.temporal));
 }
 
-/** Keeps the SDK to warnings and errors: its per-state INFO lines drown the operator's output. */
-export function installWorkerRuntime(level: 'WARN' | 'INFO' = 'WARN'): void {
-  Runtime.install({ logger: new DefaultLogger(level) });
+/**
+ * Routes the SDK's logs, its Rust core's included, through the program's logger, and turns on the
+ * SDK's own Prometheus exporter (worker and client metrics: polls, task latencies, slots) on
+ * TEMPORAL_METRICS_PORT. Once per process, before any connection.
+ */
+export function installWorkerRuntime(config: Pick<Config, 'observability'>, logger: Logger): void {
+  const level = config.observability.logLevel.toUpperCase() as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  const port = config.observability.temporalMetricsPort;
+  Runtime.install({
+    logger: new PinoTemporalLogger(logger),
+    telemetryOptions: {
+      logging: { filter: { core: level, other: 'ERROR' }, forward: {} },
+      // Prometheus' naming conventions (counters end in _total, durations in seconds with the unit).
+      ...(port === undefined
+        ? {}
+        : {
+            metrics: {
+              prometheus: {
+                bindAddress: `0.0.0.0:${port}`,
+                countersTotalSuffix: true,
+                unitSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          }),
+    },
+  });
 }

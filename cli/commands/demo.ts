@@ -17,6 +17,8 @@ import { buildRuntime } from '../../worker/runtime';
 import { connectWorker, createPipelineWorker, installWorkerRuntime } from '../../worker';
 import { applySchedule, connectClient, runImport } from '../../client';
 import { formatSummary, formatThreeHoursBefore } from '../format';
+import { createMetrics, startWorkerOps } from '../../worker/ops';
+import { loggerFor } from '../../adapters/observability/logger';
 
 const DEMO_API_KEY = 'demo-key';
 const DEMO_SEED = 42;
@@ -49,7 +51,6 @@ export function registerDemoCommand(program: Command): void {
     .option('--once', 'exit after the first import')
     .action(async (options: { once?: boolean }) => {
       let config = loadConfig();
-      installWorkerRuntime();
       const stack: (() => Promise<void>)[] = [];
       const cleanUp = async () => {
         for (const close of stack.reverse()) await close().catch(() => undefined);
@@ -70,13 +71,35 @@ export function registerDemoCommand(program: Command): void {
           console.log(`simulator: partner API stand-in at ${simulator.url} (seed ${DEMO_SEED})`);
         }
 
+        // Readable lines unless LOG_FORMAT says otherwise: the demo is watched by a person. Made
+        // once the configuration is final, so the simulator's key is among the masked secrets.
+        const logger = loggerFor(config, { forPerson: true });
+        installWorkerRuntime(config, logger);
         const runtime = await buildRuntime(config);
         stack.push(() => runtime.close());
         console.log(`database: ${describeTarget(config.database)}`);
         const connection = await connectWorker(config);
         stack.push(() => connection.close());
-        const worker = await createPipelineWorker({ connection, config, deps: runtime.deps });
+        const metrics = createMetrics(config, runtime);
+        const worker = await createPipelineWorker({
+          connection,
+          config,
+          deps: runtime.deps,
+          metrics,
+          logger,
+        });
         const running = worker.run();
+        // Metrics and health on METRICS_PORT, or a free port: the demo always shows them.
+        const ops = await startWorkerOps({
+          port: config.observability.metricsPort ?? 0,
+          metrics,
+          runtime,
+          worker,
+          connection,
+          logger,
+        });
+        stack.push(() => ops.close());
+        console.log(`metrics: ${ops.url}/metrics (health: ${ops.url}/healthz, ${ops.url}/readyz)`);
         stack.push(async () => {
           if (worker.getState() === 'RUNNING') worker.shutdown();
           await running;

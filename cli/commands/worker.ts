@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { describeTarget } from '../../adapters/db/connection';
+import { loggerFor } from '../../adapters/observability/logger';
 import { buildRuntime } from '../../worker/runtime';
 import { connectWorker, createPipelineWorker, installWorkerRuntime } from '../../worker';
+import { createMetrics, startWorkerOps } from '../../worker/ops';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -11,17 +13,40 @@ export function registerWorkerCommand(program: Command): void {
     .description('run the worker: migrates the database, loads the regions, then polls the task queue')
     .action(async () => {
       const config = loadConfig();
-      installWorkerRuntime();
+      const logger = loggerFor(config);
+      installWorkerRuntime(config, logger);
       const runtime = await buildRuntime(config);
       const connection = await connectWorker(config);
+      const port = config.observability.metricsPort;
       try {
-        const worker = await createPipelineWorker({ connection, config, deps: runtime.deps });
-        console.log(
-          `worker: task queue ${config.temporal.taskQueue} on ${config.temporal.address}, ` +
-            `database ${describeTarget(config.database)}, sources ${config.sources.join(', ')}, ` +
-            `regions ${runtime.deps.regionsHash.slice(0, 16)}`,
+        const metrics = port === undefined ? undefined : createMetrics(config, runtime);
+        const worker = await createPipelineWorker({
+          connection,
+          config,
+          deps: runtime.deps,
+          metrics,
+          logger,
+        });
+        const ops =
+          metrics && port !== undefined
+            ? await startWorkerOps({ port, metrics, runtime, worker, connection, logger })
+            : undefined;
+        logger.info(
+          {
+            taskQueue: config.temporal.taskQueue,
+            temporal: config.temporal.address,
+            database: describeTarget(config.database),
+            sources: config.sources,
+            regions: runtime.deps.regionsHash.slice(0, 16),
+            metrics: ops ? `${ops.url}/metrics` : 'off (METRICS_PORT unset)',
+          },
+          'worker started',
         );
-        await worker.run();
+        try {
+          await worker.run();
+        } finally {
+          await ops?.close();
+        }
       } finally {
         await connection.close();
         await runtime.close();

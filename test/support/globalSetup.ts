@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker';
+import { ensureTools } from './tools';
 import { startDevServer, type DevServer } from '../../adapters/temporal/devServer';
 
 declare global {
@@ -14,6 +16,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // promtool and the deployment checkers (test/integration/operations.test.ts uses promtool).
+  ensureTools();
   // Workflow and schedule ids are unique per namespace: each test file takes a namespace of its own
   // (see test/support/namespaces.ts) so that files running in parallel never meet.
   const namespaces = Array.from({ length: 12 }, (_, i) => `tp-test-${i}`);
@@ -25,6 +29,7 @@ export default async function globalSetup(): Promise<void> {
 
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: {
       info: () => undefined,
       warn: () => undefined,

@@ -1,0 +1,56 @@
+/**
+ * Activity interceptor: the context of each activity's log lines (the import hour from the workflow
+ * id; the source and the hour worked on from the activity's input), a debug line per completed
+ * activity with its duration and an info line per run's end, and each activity's duration in the
+ * metrics. The SDK logs failures (warn).
+ */
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { importHourOfWorkflowId } from '../core/importHour';
+import type { PipelineMetrics } from './metrics';
+
+export function activityObservability(metrics: PipelineMetrics | undefined): ActivityInterceptorsFactory {
+  return (ctx) => {
+    const workflowId = ctx.info.workflowExecution?.workflowId;
+    const importHour = workflowId === undefined ? undefined : importHourOfWorkflowId(workflowId);
+    let fromInput: Record<string, string> = {};
+    return {
+      inbound: {
+        async execute(input, next) {
+          fromInput = inputContext(input.args[0]);
+          const started = process.hrtime.bigint();
+          let outcome = 'failed';
+          try {
+            const result = await next(input);
+            outcome = 'completed';
+            return result;
+          } finally {
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            metrics?.observeActivity(ctx.info.activityType, outcome, seconds);
+            if (outcome === 'completed') {
+              ctx.log.debug('activity completed', { durationMs: Math.round(seconds * 1000) });
+              // One line per run at info: the ledger's end, with the run's status.
+              if (ctx.info.activityType === 'finishImport')
+                ctx.log.info('import run ended', { status: (input.args[0] as { status?: unknown }).status });
+            }
+          }
+        },
+      },
+      outbound: {
+        getLogAttributes(input, next) {
+          return next({ ...input, ...(importHour === undefined ? {} : { importHour }), ...fromInput });
+        },
+      },
+    };
+  };
+}
+
+/** `source` and `hour` from an activity's input object, when it has them as strings. */
+function inputContext(arg: unknown): Record<string, string> {
+  if (typeof arg !== 'object' || arg === null) return {};
+  const context: Record<string, string> = {};
+  for (const key of ['source', 'hour'] as const) {
+    const value = (arg as Record<string, unknown>)[key];
+    if (typeof value === 'string') context[key] = value;
+  }
+  return context;
+}
