@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isConfigError, isPipelineError } from '../core/errors';
 import { registerDatabaseCommands } from './commands/database';
 import { registerDemoCommand } from './commands/demo';
+import { registerPageCommands } from './commands/page';
 import { registerRegionsCommands } from './commands/regions';
 import { registerRecoveryCommands } from './commands/recovery';
 import { registerRunCommand } from './commands/run';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRecoveryCommands(program);
   registerSimulateCommand(program);
   registerRegionsCommands(program);
+  registerPageCommands(program);
   return program;
 }
 

@@ -24,7 +24,8 @@ export interface PartnerApiConfig {
 
 export interface Config {
   database: { url: string | undefined; pgliteDir: string };
-  temporal: { address: string; namespace: string; taskQueue: string };
+  /** uiUrl: the Temporal Web UI, for links to runs (the page's run health). */
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
   /** Absent when SENSOR_API_URL is unset: the demo then starts the simulator and fills it in. */
   partnerApi: PartnerApiConfig | undefined;
   sources: string[];
@@ -157,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
       address: read.text('TEMPORAL_ADDRESS', 'localhost:7233'),
       namespace: read.text('TEMPORAL_NAMESPACE', 'default'),
       taskQueue: read.text('TEMPORAL_TASK_QUEUE', 'temperature-pipeline'),
+      uiUrl: read.url('TEMPORAL_UI_URL', ['http:', 'https:']) ?? 'http://localhost:8233',
     },
     partnerApi,
     sources,
