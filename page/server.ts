@@ -17,7 +17,7 @@ import * as esbuild from 'esbuild';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Knex } from 'knex';
 import { hourRows, listHours, recentQuarantine, recentRuns, rowsBetween } from '../adapters/db/page';
-import { addHours, formatHour, parseHour } from '../core/importHour';
+import { addHours, parseHour } from '../core/importHour';
 import { loadPageModel, PICKER_HOURS, SERIES_HOURS, type TemporalLink } from './model';
 import { loadMapRegions, type MapRegion } from './regions';
 import { renderDocument, SCRIPT_PATH } from './render/document';
@@ -121,7 +121,7 @@ export function buildPageApp(
   app.get<{ Params: { hour: string } }>('/api/hours/:hour', async (request) => {
     const hour = hourFrom(request.params.hour);
     if (hour === undefined) throw new BadRequest('an hour is required');
-    return { hour: formatHour(hour), rows: await hourRows(db, hour) };
+    return { hour, rows: await hourRows(db, hour) };
   });
   app.get<{ Params: { region: string }; Querystring: { to?: string; hours: number } }>(
     '/api/regions/:region/series',
@@ -144,8 +144,8 @@ export function buildPageApp(
       const from = addHours(to, -(request.query.hours - 1));
       return {
         region,
-        from: formatHour(from),
-        to: formatHour(to),
+        from,
+        to,
         rows: await rowsBetween(db, from, to, region),
       };
     },

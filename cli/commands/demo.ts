@@ -20,6 +20,7 @@ import { connectClient } from '../context';
 import { formatSummary } from '../format';
 import { runImport } from './run';
 import { printThreeHoursBefore } from './database';
+import { DEFAULT_PAGE_HOST, DEFAULT_PAGE_PORT, servePage } from './page';
 
 const DEMO_API_KEY = 'demo-key';
 const DEMO_SEED = 42;
@@ -89,6 +90,14 @@ export function registerDemoCommand(program: Command): void {
         stack.push(() => client.connection.close());
         console.log(`schedule: ${await applySchedule(client, config)} (hourly at minute 0 UTC)`);
 
+        // The page reads through the demo's own database handle: PGlite lets only one process open it.
+        const page = await servePage(runtime.deps.db, config, {
+          host: DEFAULT_PAGE_HOST,
+          port: DEFAULT_PAGE_PORT,
+        }).catch(() => servePage(runtime.deps.db, config, { host: DEFAULT_PAGE_HOST, port: 0 }));
+        stack.push(() => page.close());
+        console.log(`page: ${page.url} (map, series, run health; read-only)`);
+
         const hour = truncateToHour(new Date());
         console.log(`\nimporting ${formatHour(hour)} now…\n`);
         console.log(formatSummary(await runImport(client, config, hour)));
@@ -98,7 +107,8 @@ export function registerDemoCommand(program: Command): void {
         );
 
         if (options.once) return;
-        console.log('\nThe schedule imports every hour at minute 0 UTC. Ctrl-C to stop.');
+        console.log(`\nThe page: ${page.url}`);
+        console.log('The schedule imports every hour at minute 0 UTC. Ctrl-C to stop.');
         await running;
       } finally {
         await cleanUp();

@@ -65,10 +65,10 @@ tr.run.failed td:first-child { box-shadow: inset 3px 0 var(--bad); }
 .series-key { font-size: .85rem; color: var(--muted); margin: -4px 0 10px; }
 .key { display: inline-block; width: 22px; height: 0; border-top: 2.5px solid #b3001b; vertical-align: middle; }
 .key.before { border-top: 2px dashed #6b7a99; margin-left: 12px; }
-.series-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 12px; }
+.series-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(240px, 100%), 1fr)); gap: 12px; }
 .series-card { border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px 4px; }
 .series-card:target, .series-card.active { border-color: var(--accent); box-shadow: 0 0 0 2px #c9d8ef; }
-.series-card .value { font-weight: 500; color: var(--muted); font-variant-numeric: tabular-nums; }
+.series-card .value { white-space: nowrap; font-weight: 500; color: var(--muted); font-variant-numeric: tabular-nums; }
 .series-card svg { width: 100%; height: auto; display: block; }
 .series-card .note { margin: 0; font-size: .75rem; color: var(--muted); }
 .series-card .grid line { stroke: #eceff3; } .series-card .grid text, .series-card .axis { font-size: 9px; fill: #8a93a3; }

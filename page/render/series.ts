@@ -73,7 +73,7 @@ export function renderSeries(
     return `<article class="series-card" id="${seriesId(region.code)}" data-region="${esc(region.name)}" tabindex="-1">
 <h3>${esc(region.name)} <span class="value">${esc(celsius(latest?.temperature ?? null, 1))}</span></h3>
 ${chart({ now, before }, scale, window)}
-<p class="note">${stored} of ${hours.length} hours stored${stored < hours.length ? '; gaps are hours without a row' : ''}</p>
+<p class="note">${stored} of ${hours.length} hours stored${stored < hours.length ? ' (gaps: no row)' : ''}</p>
 </article>`;
   });
   return `<p class="series-key"><span class="key temp"></span> temperature <span class="key before"></span> temperature 3 hours before — ${esc(hourLabel(window.from))} to ${esc(hourLabel(window.to))}</p>
