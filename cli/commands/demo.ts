@@ -91,10 +91,14 @@ export function registerDemoCommand(program: Command): void {
         console.log(`schedule: ${await applySchedule(client, config)} (hourly at minute 0 UTC)`);
 
         // The page reads through the demo's own database handle: PGlite lets only one process open it.
-        const page = await servePage(runtime.deps.db, config, {
+        // Links to runs go to the UI of the dev server the demo started, wherever its port is.
+        const pageConfig = server
+          ? { ...config, temporal: { ...config.temporal, uiUrl: server.uiUrl } }
+          : config;
+        const page = await servePage(runtime.deps.db, pageConfig, {
           host: DEFAULT_PAGE_HOST,
           port: DEFAULT_PAGE_PORT,
-        }).catch(() => servePage(runtime.deps.db, config, { host: DEFAULT_PAGE_HOST, port: 0 }));
+        }).catch(() => servePage(runtime.deps.db, pageConfig, { host: DEFAULT_PAGE_HOST, port: 0 }));
         stack.push(() => page.close());
         console.log(`page: ${page.url} (map, series, run health; read-only)`);
 
