@@ -11,10 +11,6 @@ function regionOf(target: EventTarget | null): SVGAElement | null {
   return target instanceof Element ? (target.closest('a.region') as SVGAElement | null) : null;
 }
 
-function celsius(value: string | undefined): string {
-  return value === undefined || value === '' ? 'no data' : `${Number(value).toFixed(2)} °C`;
-}
-
 function highlight(name: string | null): void {
   for (const element of document.querySelectorAll('[data-region].active')) element.classList.remove('active');
   if (name === null) return;
@@ -32,9 +28,9 @@ function showTooltip(region: SVGAElement, at?: { x: number; y: number }): void {
     data.temperature === ''
       ? ['No data for this hour']
       : [
-          `Temperature: ${celsius(data.temperature)}`,
+          `Temperature: ${data.temperatureText ?? ''}`,
           `Points: ${data.points ?? ''}`,
-          `3 hours before: ${celsius(data.before)}`,
+          `3 hours before: ${data.beforeText ?? ''}`,
         ];
   box.replaceChildren();
   const title = document.createElement('strong');

@@ -14,7 +14,7 @@ const WIDTH = 600;
 const HEIGHT = 570;
 const PAD = 12;
 
-/** "Bretagne: 11.27 °C, 42 points; 3 hours before: 10.90 °C" (what a screen reader and the tooltip say). */
+/** "Bretagne: 11.27 °C, 42 points; 3 hours before: 10.90 °C": what a screen reader says and the native tooltip shows. */
 export function regionLabel(name: string, row: HourRow | undefined): string {
   if (row === undefined) return `${name}: no data for this hour`;
   return `${name}: ${celsius(row.temperature)}, ${row.numberOfPoints} points; 3 hours before: ${celsius(row.temperature3HoursBefore)}`;
@@ -24,6 +24,10 @@ function numberAttr(value: number | null | undefined): string {
   return value === null || value === undefined ? '' : String(value);
 }
 
+/**
+ * The map for `rows` (one hour). Each region carries its stored numbers (data-temperature, data-points, data-before: exact, empty
+ * when absent) and the same as the page writes them (data-…-text), which the script's tooltip shows.
+ */
 export function renderMap(
   regions: readonly MapRegion[],
   rows: readonly HourRow[],
@@ -48,7 +52,8 @@ export function renderMap(
     const label = regionLabel(region.name, row);
     const fill = row === undefined ? NO_DATA_FILL : scale.colour(row.temperature);
     return `<a class="region${row === undefined ? ' no-data' : ''}" href="#${seriesId(region.code)}" id="region-${region.code}"
-  data-region="${esc(region.name)}" data-temperature="${numberAttr(row?.temperature)}" data-points="${numberAttr(row?.numberOfPoints)}" data-before="${numberAttr(row?.temperature3HoursBefore)}" aria-label="${esc(label)}">
+  data-region="${esc(region.name)}" data-temperature="${numberAttr(row?.temperature)}" data-points="${numberAttr(row?.numberOfPoints)}" data-before="${numberAttr(row?.temperature3HoursBefore)}"
+  data-temperature-text="${esc(celsius(row?.temperature))}" data-before-text="${esc(celsius(row?.temperature3HoursBefore))}" aria-label="${esc(label)}">
   <title>${esc(label)}</title>
   <path d="${path(region.feature) ?? ''}" fill="${fill}"/>${row === undefined ? `<path d="${path(region.feature) ?? ''}" fill="url(#no-data-hatch)" class="hatch"/>` : ''}
 </a>`;
