@@ -9,10 +9,25 @@ import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../config';
 import { createDatabase, describeTarget } from '../../adapters/db/connection';
 import { parseHour } from '../../core/importHour';
-import { loadPageModel } from '../../page/model';
-import { loadMapRegions } from '../../page/regions';
-import { renderDocument } from '../../page/render/document';
-import { startPageServer, type PageServer } from '../../page/server';
+import type { PageServer } from '../../page/server';
+
+// The page's modules use d3, which ships ES modules only. They are required when a command needs
+// them, so that importing the CLI (the tests do, under jest's CommonJS) never loads d3. (A dynamic
+// import() would go through Node's ES module loader, which does not run TypeScript here.)
+type PageModules = typeof import('../../page/model') &
+  typeof import('../../page/regions') &
+  typeof import('../../page/render/document') &
+  typeof import('../../page/server');
+function pageModules(): PageModules {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ...(require('../../page/model') as typeof import('../../page/model')),
+    ...(require('../../page/regions') as typeof import('../../page/regions')),
+    ...(require('../../page/render/document') as typeof import('../../page/render/document')),
+    ...(require('../../page/server') as typeof import('../../page/server')),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 export const DEFAULT_PAGE_HOST = '127.0.0.1';
 export const DEFAULT_PAGE_PORT = 8300;
@@ -27,11 +42,12 @@ function parsePort(text: string): number {
 }
 
 /** Serves the page from an open database (the demo passes its own handle: PGlite allows one process). */
-export function servePage(
+export async function servePage(
   db: Knex,
   config: Config,
   address: { host: string; port: number },
 ): Promise<PageServer> {
+  const { startPageServer } = pageModules();
   return startPageServer({
     db,
     host: address.host,
@@ -47,6 +63,7 @@ export async function writeReport(
   hour: Date | undefined,
   out: string,
 ): Promise<string> {
+  const { loadPageModel, loadMapRegions, renderDocument } = pageModules();
   const model = await loadPageModel(db, {
     hour,
     temporal: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace },
