@@ -207,6 +207,24 @@ describe('the page: tempctl serve in Chromium, the JSON API and tempctl report',
       for (const shape of missing) expect(shape.temperature).toBe('');
     });
 
+    test("each region's 48-hour series breaks at the hour without a row, never bridging it", async () => {
+      const series = await page.$$eval('.series-card', (cards) =>
+        cards.map((card) => ({
+          region: card.getAttribute('data-region') ?? '',
+          path: card.querySelector('path.temp')?.getAttribute('d') ?? '',
+        })),
+      );
+      expect(series).toHaveLength(13);
+      const span = [...Array(48).keys()].map((i) => addHours(now, i - 47).getTime());
+      for (const { region, path: d } of series) {
+        // Runs of consecutive stored hours, counted from the table: each is one segment (one "M").
+        const has = span.map((t) => stored.some((r) => r.region === region && r.hour.getTime() === t));
+        const runs = has.filter((present, i) => present && !has[i - 1]).length;
+        expect((d.match(/M/g) ?? []).length).toBe(runs);
+      }
+      expect(series.some(({ path: d }) => (d.match(/M/g) ?? []).length >= 2)).toBe(true);
+    });
+
     test('keyboard focus on a region shows its stored numbers', async () => {
       const row = withBefore(stored, hours.latest).find((r) => r.temperature3HoursBefore !== null)!;
       // Tab through the page until the region is focused: regions are reachable by keyboard.
