@@ -4,6 +4,7 @@ import { deepestMessage, isConfigError, isPipelineError } from '../core/errors';
 import { registerBackfillCommand } from './commands/backfill';
 import { registerBackupCommands } from './commands/backup';
 import { registerDemoCommand } from './commands/demo';
+import { registerPageCommands } from './commands/page';
 import { registerRegionsCommands } from './commands/regions';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerQueryCommand } from './commands/query';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerRolesCommands(program);
   registerSimulateCommand(program);
   registerRegionsCommands(program);
+  registerPageCommands(program);
   return program;
 }
 

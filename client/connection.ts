@@ -3,10 +3,10 @@
  * demo, the tests' pipeline), `withClient` for a command that needs it for one piece of work.
  */
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../config';
+import type { TemporalConnectionConfig } from '../config';
 import { temporalConnectionOptions } from '../adapters/temporal/connection';
 
-export type ClientConfig = Pick<Config, 'temporal'>;
+export type ClientConfig = { temporal: TemporalConnectionConfig };
 
 /** A client on `TEMPORAL_ADDRESS` and `TEMPORAL_NAMESPACE`; close it with `client.connection.close()`. */
 export async function connectClient(config: ClientConfig): Promise<Client> {

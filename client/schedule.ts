@@ -9,12 +9,12 @@ import {
   type Client,
   type ScheduleDescription,
 } from '@temporalio/client';
-import type { Config } from '../config';
+import type { Config, TemporalConnectionConfig } from '../config';
 import type { HourlyImportInput } from '../workflows/hourlyImport';
 
 export const SCHEDULE_ID = 'hourly-import';
 const HOUR_MS = 3_600_000;
-type ScheduleConfig = Pick<Config, 'temporal' | 'fetchMaxLagHours'>;
+type ScheduleConfig = Pick<Config, 'fetchMaxLagHours'> & { temporal: TemporalConnectionConfig };
 
 /**
  * After an outage, missed hours still run, one at a time, as long as they can be fetched

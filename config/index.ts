@@ -42,10 +42,15 @@ export interface TemporalTlsConfig {
   serverName: string | undefined;
 }
 
+/** What connecting to Temporal needs (the client, the worker): everything but the UI's address. */
+export type TemporalConnectionConfig = Omit<TemporalConfig, 'uiUrl'>;
+
 export interface TemporalConfig {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** The Temporal Web UI, for links to runs (the page's run health). */
+  uiUrl: string;
   /** Absent: plain gRPC (the dev server). */
   tls?: TemporalTlsConfig;
   /** Temporal Cloud API key (sent as a bearer token; implies TLS). */
@@ -291,6 +296,7 @@ function readTemporal(read: Reader): TemporalConfig {
     address: read.text('TEMPORAL_ADDRESS', 'localhost:7233'),
     namespace: read.text('TEMPORAL_NAMESPACE', 'default'),
     taskQueue: read.text('TEMPORAL_TASK_QUEUE', 'temperature-pipeline'),
+    uiUrl: read.url('TEMPORAL_UI_URL', ['http:', 'https:']) ?? 'http://localhost:8233',
     ...(tlsWanted ? { tls } : {}),
     ...(apiKey === undefined ? {} : { apiKey: new Secret(apiKey) }),
   };

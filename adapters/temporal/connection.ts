@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
-import type { TemporalConfig } from '../../config';
+import type { TemporalConnectionConfig } from '../../config';
 
 export interface TemporalConnectionOptions {
   address: string;
@@ -12,7 +12,7 @@ export interface TemporalConnectionOptions {
   apiKey?: string;
 }
 
-export function temporalConnectionOptions(temporal: TemporalConfig): TemporalConnectionOptions {
+export function temporalConnectionOptions(temporal: TemporalConnectionConfig): TemporalConnectionOptions {
   const options: TemporalConnectionOptions = { address: temporal.address };
   if (temporal.tls) {
     const { caFile, certFile, keyFile, serverName } = temporal.tls;

@@ -19,6 +19,7 @@ import { applySchedule, connectClient, runImport } from '../../client';
 import { formatSummary, formatThreeHoursBefore } from '../format';
 import { createMetrics, startWorkerOps } from '../../worker/ops';
 import { loggerFor } from '../../adapters/observability/logger';
+import { DEFAULT_PAGE_HOST, DEFAULT_PAGE_PORT, servePage } from './page';
 
 const DEMO_API_KEY = 'demo-key';
 const DEMO_SEED = 42;
@@ -109,6 +110,18 @@ export function registerDemoCommand(program: Command): void {
         stack.push(() => client.connection.close());
         console.log(`schedule: ${await applySchedule(client, config)} (hourly at minute 0 UTC)`);
 
+        // The page reads through the demo's own database handle: PGlite lets only one process open it.
+        // Links to runs go to the UI of the dev server the demo started, wherever its port is.
+        const pageConfig = server
+          ? { ...config, temporal: { ...config.temporal, uiUrl: server.uiUrl } }
+          : config;
+        const page = await servePage(runtime.deps.db, pageConfig, {
+          host: DEFAULT_PAGE_HOST,
+          port: DEFAULT_PAGE_PORT,
+        }).catch(() => servePage(runtime.deps.db, pageConfig, { host: DEFAULT_PAGE_HOST, port: 0 }));
+        stack.push(() => page.close());
+        console.log(`page: ${page.url} (map, series, run health; read-only)`);
+
         const hour = truncateToHour(new Date());
         console.log(`\nimporting ${formatHour(hour)} now…\n`);
         console.log(formatSummary(await runImport(client, config, hour)));
@@ -120,7 +133,8 @@ export function registerDemoCommand(program: Command): void {
         );
 
         if (options.once) return;
-        console.log('\nThe schedule imports every hour at minute 0 UTC. Ctrl-C to stop.');
+        console.log(`\nThe page: ${page.url}`);
+        console.log('The schedule imports every hour at minute 0 UTC. Ctrl-C to stop.');
         await running;
       } finally {
         await cleanUp();

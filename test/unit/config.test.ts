@@ -38,6 +38,7 @@ describe('defaults', () => {
       address: 'localhost:7233',
       namespace: 'default',
       taskQueue: 'temperature-pipeline',
+      uiUrl: 'http://localhost:8233',
     });
     expect(config.fileDrop).toEqual({ dir: path.join(ROOT, '.data', 'file-drop') });
     expect(config.backupDir).toBe(path.join(ROOT, '.data', 'backups'));
@@ -116,6 +117,7 @@ describe('valid settings are read', () => {
       TEMPORAL_ADDRESS: 'temporal:7233',
       TEMPORAL_NAMESPACE: 'prod',
       TEMPORAL_TASK_QUEUE: 'q',
+      TEMPORAL_UI_URL: 'https://temporal.internal:8233',
       REGIONS_URL: 'https://example.org/regions.geojson',
       DATA_DIR: '/var/lib/temps',
       BACKUP_DIR: 'relative/backups',
@@ -137,7 +139,12 @@ describe('valid settings are read', () => {
     });
     expect(config.database.url).toBe('postgresql://app:pw@db.internal:5432/temps');
     expect(config.database.pgliteDir).toBe(path.join('/var/lib/temps', 'pglite'));
-    expect(config.temporal).toEqual({ address: 'temporal:7233', namespace: 'prod', taskQueue: 'q' });
+    expect(config.temporal).toEqual({
+      address: 'temporal:7233',
+      namespace: 'prod',
+      taskQueue: 'q',
+      uiUrl: 'https://temporal.internal:8233',
+    });
     expect(config.regions.url).toBe('https://example.org/regions.geojson');
     expect(config.regions.cacheDir).toBe(path.join('/var/lib/temps', 'regions-cache'));
     expect(config.fileDrop.dir).toBe(path.join('/var/lib/temps', 'file-drop'));
@@ -190,6 +197,7 @@ describe('each invalid setting is named', () => {
     ['DATABASE_URL http', { DATABASE_URL: 'http://h/db' }, 'DATABASE_URL'],
     ['DATABASE_URL not a URL', { DATABASE_URL: 'localhost:5432 db' }, 'DATABASE_URL'],
     ['REGIONS_URL not http(s)', { REGIONS_URL: 'file:///etc/regions.geojson' }, 'REGIONS_URL'],
+    ['TEMPORAL_UI_URL not a URL', { TEMPORAL_UI_URL: 'localhost:8233' }, 'TEMPORAL_UI_URL'],
     ['SENSOR_API_TIMEOUT_MS non-numeric', { ...API, SENSOR_API_TIMEOUT_MS: 'soon' }, 'SENSOR_API_TIMEOUT_MS'],
     ['SENSOR_API_TIMEOUT_MS zero', { ...API, SENSOR_API_TIMEOUT_MS: '0' }, 'SENSOR_API_TIMEOUT_MS'],
     ['SENSOR_API_TIMEOUT_MS fractional', { ...API, SENSOR_API_TIMEOUT_MS: '1.5' }, 'SENSOR_API_TIMEOUT_MS'],
