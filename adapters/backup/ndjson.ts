@@ -13,7 +13,10 @@ import { createGunzip, createGzip } from 'node:zlib';
 const CHUNK_CHARS = 64 * 1024;
 
 /** Writes `rows` to `file` as gzip'd NDJSON; resolves with the number of rows. */
-export async function writeNdjsonGzip(rows: AsyncIterable<object>, file: string): Promise<number> {
+export async function writeNdjsonGzip(
+  rows: AsyncIterable<object> | Iterable<object>,
+  file: string,
+): Promise<number> {
   let count = 0;
   async function* lines(): AsyncGenerator<string> {
     let chunk = '';

@@ -29,7 +29,8 @@ export const MANIFEST_FORMAT = 'temperature-pipeline/hour-backup@2';
 /** A table's rows for one hour, produced as they are written (a cursor, batches). */
 export interface BackupTable {
   name: string;
-  rows: AsyncIterable<object>;
+  /** Usually async (a cursor, batches); a plain iterable is accepted for rows already at hand. */
+  rows: AsyncIterable<object> | Iterable<object>;
 }
 
 /** A landed object to copy: its key in the database's (bound) landing store and its recorded sha256. */

@@ -33,7 +33,7 @@ const readings = [
 ];
 const aggregates = [{ region: 'Bretagne', temperature: 7.25, numberOfPoints: 1 }];
 
-async function* stream<T>(rows: readonly T[]): AsyncGenerator<T> {
+function* stream<T>(rows: readonly T[]): Generator<T> {
   for (const row of rows) yield row;
 }
 

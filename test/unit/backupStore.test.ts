@@ -39,7 +39,7 @@ describe('BackupStore on a folder', () => {
 test('a million-row table streams through in bounded memory', async () => {
   const ROWS = 1_000_000;
   const store = new BackupStore(new LocalObjectStore(await newRoot()), await newRoot());
-  async function* rows() {
+  function* rows() {
     for (let i = 0; i < ROWS; i++) {
       yield {
         row_id: i,
