@@ -14,6 +14,7 @@ import type { ObjectStore } from './types';
 export type { ObjectStore, StoredObject } from './types';
 export { LocalObjectStore } from './local';
 export { S3ObjectStore, s3Client } from './s3';
+export { PrefixedObjectStore } from './prefixed';
 
 export function openObjectStore(url: string, s3: S3Settings): ObjectStore {
   let location;
