@@ -20,7 +20,8 @@ import {
 import { recordRunEnd, recordRunStart, type RunStatus } from '../adapters/db/runs';
 import type { SourceFailurePolicy } from '../core/policies';
 import { backupTablesForHour } from '../adapters/db/backupTables';
-import type { LocalBackupStore } from '../adapters/backup/store';
+import type { BackupStore } from '../adapters/backup/store';
+import { storeId } from '../adapters/db/storeIdentity';
 import type { Source } from '../adapters/sources/types';
 import { withFailureMapping } from './failures';
 import { DataQualityError, SourceError } from '../core/errors';
@@ -49,7 +50,7 @@ export interface ActivityDeps {
   sources: readonly Source[];
   regionIndex: RegionIndex;
   regionsHash: string;
-  backupStore: LocalBackupStore;
+  backupStore: BackupStore;
   now: () => Date;
   limits: ValidationLimits;
   correctionStrategy: CorrectionStrategy;
@@ -217,10 +218,15 @@ export function createActivities(deps: ActivityDeps) {
 
   async function backupHour(input: { hour: string }): Promise<BackupSummary> {
     const hour = new Date(input.hour);
-    const manifest = await deps.backupStore.writeHour(hour, await backupTablesForHour(db, hour), deps.now());
+    const { manifest, ref } = await deps.backupStore.writeHour(
+      await storeId(db),
+      hour,
+      { tables: backupTablesForHour(db, hour) },
+      deps.now(),
+    );
     return {
-      folder: deps.backupStore.hourDir(hour),
-      files: manifest.files.map(({ name, rows }) => ({ name, rows })),
+      folder: `${deps.backupStore.url.replace(/\/?$/, '/')}${ref.generation}`,
+      files: manifest.tables.map(({ name, rows }) => ({ name, rows })),
     };
   }
 

@@ -16,6 +16,7 @@ import {
   type CorrectionStrategy,
   type SourceFailurePolicy,
 } from '../core/policies';
+import { parseStoreLocation } from '../core/storeLocation';
 import { Secret } from './secret';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -67,6 +68,19 @@ export interface ObservabilityConfig {
   temporalMetricsPort: number | undefined;
 }
 
+/**
+ * How to reach an S3-compatible server when a store URL is `s3://…`. Without keys, the AWS SDK's
+ * default credential chain applies (instance role, AWS_* variables, ~/.aws).
+ */
+export interface S3Settings {
+  /** `http(s)://host:port` of an S3-compatible server (SeaweedFS, MinIO); undefined means AWS. */
+  endpoint: string | undefined;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: Secret } | undefined;
+  /** Bucket in the path (`host/bucket/key`) rather than the host name: what most non-AWS servers need. */
+  forcePathStyle: boolean;
+}
+
 export interface Config {
   database: { url: string | undefined; pgliteDir: string };
   temporal: TemporalConfig;
@@ -77,7 +91,11 @@ export interface Config {
   partnerApi: PartnerApiConfig | undefined;
   sources: string[];
   fileDrop: { dir: string };
+  /** Where hour backups go: an absolute folder path or `s3://bucket/prefix`. */
   backupDir: string;
+  /** Where landed files go: an absolute folder path or `s3://bucket/prefix`. */
+  landingStoreUrl: string;
+  s3: S3Settings;
   regions: { file: string; url: string | undefined; cacheDir: string };
   validation: { temperatureMin: number; temperatureMax: number };
   correctionStrategy: CorrectionStrategy;
@@ -134,6 +152,27 @@ class Reader {
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
     this.fail(name, `${JSON.stringify(raw)} is not one of ${allowed.join(', ')}`);
     return fallback;
+  }
+
+  flag(name: string, fallback: boolean): boolean {
+    const raw = this.text(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.fail(name, `${JSON.stringify(raw)} is not true or false`);
+    return fallback;
+  }
+
+  /** A folder (resolved against `base`), `file:///…` or `s3://bucket/prefix`; see core/storeLocation. */
+  storeUrl(name: string, fallback: string, base: string): string {
+    const raw = this.text(name, fallback);
+    try {
+      const location = parseStoreLocation(raw);
+      return location.kind === 'folder' ? path.resolve(base, location.path) : raw.replace(/\/+$/, '');
+    } catch (error) {
+      this.fail(name, (error as Error).message);
+      return fallback;
+    }
   }
 
   url(name: string, protocols: string[]): string | undefined {
@@ -207,6 +246,24 @@ export function loadConfig(env: Env = process.env): Config {
   const temperatureMax = read.number('TEMPERATURE_MAX', 60);
   if (temperatureMin >= temperatureMax) read.fail('TEMPERATURE_MIN', 'must be below TEMPERATURE_MAX');
 
+  const s3Endpoint = read.url('S3_ENDPOINT', ['http:', 'https:']);
+  const s3KeyId = read.text('S3_ACCESS_KEY_ID');
+  const s3Secret = read.text('S3_SECRET_ACCESS_KEY');
+  if ((s3KeyId === undefined) !== (s3Secret === undefined))
+    read.fail(
+      s3KeyId === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY',
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together or not at all',
+    );
+  const s3: S3Settings = {
+    endpoint: s3Endpoint,
+    region: read.text('S3_REGION', 'us-east-1'),
+    credentials:
+      s3KeyId === undefined || s3Secret === undefined
+        ? undefined
+        : { accessKeyId: s3KeyId, secretAccessKey: new Secret(s3Secret) },
+    forcePathStyle: read.flag('S3_FORCE_PATH_STYLE', s3Endpoint !== undefined),
+  };
+
   const config: Config = {
     database: {
       url: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -228,7 +285,9 @@ export function loadConfig(env: Env = process.env): Config {
     fileDrop: {
       dir: path.resolve(PROJECT_ROOT, read.text('FILE_DROP_DIR', path.join(dataDir, 'file-drop'))),
     },
-    backupDir: path.resolve(PROJECT_ROOT, read.text('BACKUP_DIR', path.join(dataDir, 'backups'))),
+    backupDir: read.storeUrl('BACKUP_DIR', path.join(dataDir, 'backups'), PROJECT_ROOT),
+    landingStoreUrl: read.storeUrl('LANDING_STORE_URL', path.join(dataDir, 'landing'), PROJECT_ROOT),
+    s3,
     regions: {
       file: path.resolve(
         PROJECT_ROOT,

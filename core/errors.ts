@@ -4,7 +4,15 @@
  * jest runs each test file in its own realm, where class identity is not shared.
  */
 
-export type PipelineErrorKind = 'config' | 'source' | 'regions' | 'backup' | 'data-quality';
+export type PipelineErrorKind =
+  | 'config'
+  | 'source'
+  | 'regions'
+  | 'backup'
+  | 'data-quality'
+  | 'object-exists'
+  | 'object-not-found'
+  | 'object-store';
 
 export class PipelineError extends Error {
   readonly kind: PipelineErrorKind;
@@ -69,6 +77,43 @@ export class DataQualityError extends PipelineError {
   }
 }
 
+/**
+ * A write-once object store already holds different bytes under that key: objects are never
+ * rewritten (an identical retry is not an error). Not retryable: the same write fails again.
+ */
+export class ObjectExistsError extends PipelineError {
+  readonly key: string;
+  constructor(store: string, key: string, detail: string) {
+    super(
+      'object-exists',
+      `${store}: ${key} exists already with other bytes (${detail}); objects are never rewritten`,
+      {
+        retryable: false,
+      },
+    );
+    this.key = key;
+  }
+}
+
+/** The object store has no object under that key. Not retryable: the object is missing, not late. */
+export class ObjectNotFoundError extends PipelineError {
+  readonly key: string;
+  constructor(store: string, key: string) {
+    super('object-not-found', `${store}: no object ${key}`, { retryable: false });
+    this.key = key;
+  }
+}
+
+/**
+ * The object store refused or failed an operation: a bad key or URL (not retryable) or a disk or
+ * network failure (retryable), as stated where thrown.
+ */
+export class ObjectStoreError extends PipelineError {
+  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+    super('object-store', message, options);
+  }
+}
+
 export function isPipelineError(error: unknown): error is PipelineError {
   return (
     typeof error === 'object' &&
@@ -86,6 +131,9 @@ export const isSourceError = isKind<SourceError>('source');
 export const isRegionsError = isKind<RegionsError>('regions');
 export const isBackupError = isKind<BackupError>('backup');
 export const isDataQualityError = isKind<DataQualityError>('data-quality');
+export const isObjectExistsError = isKind<ObjectExistsError>('object-exists');
+export const isObjectNotFoundError = isKind<ObjectNotFoundError>('object-not-found');
+export const isObjectStoreError = isKind<ObjectStoreError>('object-store');
 
 /** Unknown errors (bugs, driver errors) are retryable: Temporal's bounded retry policy decides. */
 export function isRetryable(error: unknown): boolean {

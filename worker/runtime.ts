@@ -10,7 +10,8 @@ import { loadRegionSet } from '../adapters/regions';
 import { buildRegionIndex } from '../core/geo';
 import { createSources } from '../adapters/sources';
 import type { Source } from '../adapters/sources/types';
-import { LocalBackupStore } from '../adapters/backup/store';
+import { BackupStore } from '../adapters/backup/store';
+import { openObjectStore } from '../adapters/objectStore';
 import type { ActivityDeps } from '../activities';
 
 export interface WorkerRuntime {
@@ -38,7 +39,7 @@ export async function buildRuntime(
       sources,
       regionIndex,
       regionsHash: regionSet.hash,
-      backupStore: new LocalBackupStore(config.backupDir),
+      backupStore: new BackupStore(openObjectStore(config.backupDir, config.s3)),
       now: overrides.now ?? (() => new Date()),
       limits: config.validation,
       correctionStrategy: config.correctionStrategy,

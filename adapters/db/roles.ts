@@ -33,6 +33,8 @@ const WORKER_PRIVILEGES: Record<string, string> = {
   quarantine: 'SELECT, INSERT',
   reading_regions: 'SELECT, INSERT, DELETE',
   region_hourly_temperature: 'SELECT, INSERT, UPDATE, DELETE',
+  // The landing and backup keys' prefix, made by the first migration; read only.
+  store_identity: 'SELECT',
   // The worker runs `migrate latest` at start: reading the list and taking the lock, nothing to apply.
   knex_migrations: 'SELECT',
   knex_migrations_lock: 'SELECT, UPDATE',

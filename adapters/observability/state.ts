@@ -4,7 +4,8 @@
  * reports the same facts as the one that ran the import.
  */
 import type { Knex } from 'knex';
-import type { LocalBackupStore } from '../backup/store';
+import type { BackupStore } from '../backup/store';
+import { storeId } from '../db/storeIdentity';
 import { rawRows } from '../db/rawRows';
 import type { HourState, PipelineState } from '../../core/health';
 
@@ -17,7 +18,7 @@ const iso = (value: Date | string) => new Date(value).toISOString().replace('.00
 
 export async function readPipelineState(
   db: Knex,
-  backupStore: LocalBackupStore,
+  backupStore: BackupStore,
   now: Date,
   options: { hours?: number } = {},
 ): Promise<PipelineState> {
@@ -75,7 +76,8 @@ export async function readPipelineState(
         }
       ).n,
     );
-  const backups = await backupStore.listHours();
+  // This database's backups only: several databases may back up to one place.
+  const backups = await backupStore.listHours(await storeId(db));
   const newestBackup = backups[backups.length - 1];
 
   return {

@@ -1,8 +1,9 @@
-/** `tempctl restore`: rebuild an empty database from hour backups. */
-import path from 'node:path';
+/** `tempctl restore`: rebuild an empty database (and its landed objects) from hour backups. */
 import type { Command } from 'commander';
-import { LocalBackupStore } from '../../adapters/backup/store';
+import { loadConfig } from '../../config';
+import { BackupStore } from '../../adapters/backup/store';
 import { restoreFromBackups } from '../../adapters/db/restore';
+import { openObjectStore } from '../../adapters/objectStore';
 import { parseHour } from '../../core/importHour';
 import { withDatabase } from '../context';
 
@@ -12,19 +13,28 @@ export function registerRestoreCommand(program: Command): void {
     .description(
       'rebuild the tables from hour backups into an empty database (refuses a backup that fails verification)',
     )
-    .requiredOption('--from <folder>', 'the backup folder (BACKUP_DIR of the lost database)')
+    .requiredOption(
+      '--from <location>',
+      'the backup folder or s3://bucket/prefix (BACKUP_DIR of the lost database)',
+    )
+    .option('--store-id <uuid>', 'which database to restore when several were backed up there')
     .option('--from-hour <hour>', 'first hour to restore')
     .option('--to-hour <hour>', 'last hour to restore')
-    .action(async (options: { from: string; fromHour?: string; toHour?: string }) => {
-      const store = new LocalBackupStore(path.resolve(options.from));
+    .action(async (options: { from: string; storeId?: string; fromHour?: string; toHour?: string }) => {
+      const config = loadConfig();
+      const store = new BackupStore(openObjectStore(options.from, config.s3));
+      // Landed objects go back into LANDING_STORE_URL, under the lost database's store id.
+      const landing = openObjectStore(config.landingStoreUrl, config.s3);
       const report = await withDatabase((db) =>
         restoreFromBackups(db, store, {
+          storeId: options.storeId,
+          landing,
           from: options.fromHour === undefined ? undefined : parseHour(options.fromHour),
           to: options.toHour === undefined ? undefined : parseHour(options.toHour),
         }),
       );
       console.log(
-        `restored ${report.hours.length} hour(s): ${report.hours[0]} … ${report.hours[report.hours.length - 1]}`,
+        `restored store ${report.storeId}, ${report.hours.length} hour(s): ${report.hours[0]} … ${report.hours[report.hours.length - 1]}, ${report.objects} landed object(s)`,
       );
       console.log(
         Object.entries(report.rows)

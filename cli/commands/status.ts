@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../config';
 import { createDatabase } from '../../adapters/db/connection';
-import { LocalBackupStore } from '../../adapters/backup/store';
+import { BackupStore } from '../../adapters/backup/store';
+import { openObjectStore } from '../../adapters/objectStore';
 import { readPipelineState } from '../../adapters/observability/state';
 import { scheduleHandle } from '../../client/schedule';
 import { evaluateHealth, EXIT_CODE, type HealthFacts, type HealthReport } from '../../core/health';
@@ -41,7 +42,7 @@ export async function collectHealth(
   const db = createDatabase(config.database);
   try {
     const [state, schedule] = await Promise.all([
-      readPipelineState(db, new LocalBackupStore(config.backupDir), now),
+      readPipelineState(db, new BackupStore(openObjectStore(config.backupDir, config.s3)), now),
       readSchedule(config),
     ]);
     const facts: HealthFacts = { now, state, schedule, rejectedShareLimit: config.quality.rejectedShare.max };

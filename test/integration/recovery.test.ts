@@ -9,7 +9,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalBackupStore } from '../../adapters/backup/store';
+import { BackupStore } from '../../adapters/backup/store';
+import { storeId } from '../../adapters/db/storeIdentity';
+import { LocalObjectStore } from '../../adapters/objectStore';
 import { hourAggregates } from '../../adapters/db/hours';
 import { threeHoursBefore } from '../../adapters/db/queries';
 import { restoreFromBackups } from '../../adapters/db/restore';
@@ -166,9 +168,11 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
 
   test('backup of 7 hours → drop every table → restore into the empty database → identical tables and three-hours-before view', async () => {
     const db = pipeline.database.db;
-    const store = new LocalBackupStore(pipeline.backupDir);
+    const store = new BackupStore(new LocalObjectStore(pipeline.backupDir));
     const hours = [...landedHours, rerunHour];
-    expect(await store.listHours()).toEqual(hours.map(folderOf));
+    const id = await storeId(db);
+    expect(await store.storeIds()).toEqual([id]);
+    expect((await store.listHours(id)).map((ref) => ref.folder)).toEqual(hours.map(folderOf));
 
     const tablesBefore = await snapshotTables(db);
     ledgerBefore = await db('import_runs').orderBy('run_id');
@@ -209,6 +213,9 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
     expect(report.rows.region_hourly_temperature).toBe(tablesBefore.region_hourly_temperature?.length);
     expect(await snapshotTables(db)).toEqual(tablesBefore);
     expect(await threeHoursBefore(db)).toEqual(viewBefore);
+    // The restored database is the lost one again: same store id, so its landed keys resolve.
+    expect(report.storeId).toBe(id);
+    expect(await storeId(db)).toBe(id);
 
     // The real CLI checks every manifest of the same folder.
     const verify = await runTempctl(pipeline, ['backup', 'verify', '--dir', pipeline.backupDir]);
@@ -258,18 +265,21 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
       const target = await createPostgresDatabase();
       try {
         fs.cpSync(pipeline.backupDir, copy, { recursive: true });
-        const folders = await new LocalBackupStore(copy).listHours();
+        const copied = new BackupStore(new LocalObjectStore(copy));
+        const [id] = await copied.storeIds();
+        const folders = await copied.listHours(id ?? '');
         const damagedFolder = folderOf(addHours(base, -4));
-        const file = path.join(copy, damagedFolder, 'readings.ndjson.gz');
+        const generation = folders.find((ref) => ref.folder === damagedFolder)?.generation ?? '';
+        const file = path.join(copy, ...`${generation}tables/readings.ndjson.gz`.split('/'));
         damage(file);
 
         const verify = await runTempctl(pipeline, ['backup', 'verify', '--dir', copy]);
         expect(verify.code).not.toBe(0);
-        expect(verify.stdout).toContain(`FAIL  ${damagedFolder}  ${file}`);
+        expect(verify.stdout).toContain(`FAIL  ${damagedFolder}  file://${file}`);
         expect(verify.stdout).toContain(`${folders.length - 1} verified, 1 failed`);
         expect(verify.stderr).toContain('1 backup(s) failed verification');
 
-        await expect(restoreFromBackups(target.db, new LocalBackupStore(copy))).rejects.toThrow(
+        await expect(restoreFromBackups(target.db, copied)).rejects.toThrow(
           new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*corrupted or truncated`),
         );
         const everyTable = [...RESTORED_TABLES.map(([table]) => table), 'import_runs', 'reading_regions'];

@@ -166,6 +166,47 @@ describe('valid settings are read', () => {
   });
 });
 
+describe('object stores', () => {
+  test('the landing store defaults to a folder under DATA_DIR, S3 settings to AWS with no keys', () => {
+    const config = loadConfig({ DATA_DIR: '/var/lib/temps' });
+    expect(config.landingStoreUrl).toBe(path.join('/var/lib/temps', 'landing'));
+    expect(config.s3).toEqual({
+      endpoint: undefined,
+      region: 'us-east-1',
+      credentials: undefined,
+      forcePathStyle: false,
+    });
+  });
+
+  test('a relative folder is resolved, s3:// and file:// are kept', () => {
+    expect(loadConfig({ LANDING_STORE_URL: 'rel/landing' }).landingStoreUrl).toBe(
+      path.join(ROOT, 'rel/landing'),
+    );
+    expect(loadConfig({ LANDING_STORE_URL: 's3://temps-prod/landing/' }).landingStoreUrl).toBe(
+      's3://temps-prod/landing',
+    );
+    expect(loadConfig({ LANDING_STORE_URL: 'file:///srv/landing' }).landingStoreUrl).toBe('/srv/landing');
+  });
+
+  test('an S3 endpoint with keys; path style follows the endpoint unless set', () => {
+    const env = {
+      S3_ENDPOINT: 'http://127.0.0.1:8333',
+      S3_REGION: 'eu-west-3',
+      S3_ACCESS_KEY_ID: 'AKIA-test',
+      S3_SECRET_ACCESS_KEY: 'shh-very-secret',
+    };
+    const config = loadConfig(env);
+    expect(config.s3.endpoint).toBe('http://127.0.0.1:8333');
+    expect(config.s3.region).toBe('eu-west-3');
+    expect(config.s3.forcePathStyle).toBe(true);
+    expect(config.s3.credentials?.accessKeyId).toBe('AKIA-test');
+    expect(config.s3.credentials?.secretAccessKey.reveal()).toBe('shh-very-secret');
+    expect(JSON.stringify(config)).not.toContain('shh-very-secret');
+    expect(util.inspect(config, { depth: Infinity })).not.toContain('shh-very-secret');
+    expect(loadConfig({ ...env, S3_FORCE_PATH_STYLE: 'false' }).s3.forcePathStyle).toBe(false);
+  });
+});
+
 describe('each invalid setting is named', () => {
   const cases: [string, Env, string][] = [
     ['SENSOR_API_URL not a URL', { ...API, SENSOR_API_URL: 'partner dot example' }, 'SENSOR_API_URL'],
@@ -212,6 +253,13 @@ describe('each invalid setting is named', () => {
       { ...API, SENSOR_API_MAX_RETRY_AFTER_MS: '-1' },
       'SENSOR_API_MAX_RETRY_AFTER_MS',
     ],
+    ['LANDING_STORE_URL bad bucket', { LANDING_STORE_URL: 's3://Bad_Bucket/x' }, 'LANDING_STORE_URL'],
+    ['LANDING_STORE_URL other scheme', { LANDING_STORE_URL: 'gs://bucket/x' }, 'LANDING_STORE_URL'],
+    ['LANDING_STORE_URL bad prefix', { LANDING_STORE_URL: 's3://bucket/a/../b' }, 'LANDING_STORE_URL'],
+    ['S3_ENDPOINT not http(s)', { S3_ENDPOINT: 'ftp://h:21' }, 'S3_ENDPOINT'],
+    ['S3_SECRET_ACCESS_KEY without the id', { S3_SECRET_ACCESS_KEY: 'x' }, 'S3_ACCESS_KEY_ID'],
+    ['S3_ACCESS_KEY_ID without the secret', { S3_ACCESS_KEY_ID: 'x' }, 'S3_SECRET_ACCESS_KEY'],
+    ['S3_FORCE_PATH_STYLE not a flag', { S3_FORCE_PATH_STYLE: 'sometimes' }, 'S3_FORCE_PATH_STYLE'],
   ];
 
   test.each(cases)('%s', (_label, env, setting) => {

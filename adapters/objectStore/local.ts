@@ -1,0 +1,160 @@
+/**
+ * A folder as an append-only object store: `<root>/<key>`. A write streams into `<root>/.tmp/`
+ * (same file system) while hashing, is flushed to disk, then hard-linked to its key: `link` fails
+ * when the key exists, so two writers can never replace each other's file and a reader never sees
+ * a partial one. Keys follow core/storeLocation's rule.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../../core/errors';
+import { formatStoreLocation } from '../../core/storeLocation';
+import { checkKey, checkPrefix, sha256OfStream } from './keys';
+import type { ObjectStore, StoredObject } from './types';
+
+const TMP = '.tmp';
+
+export class LocalObjectStore implements ObjectStore {
+  readonly url: string;
+
+  constructor(readonly root: string) {
+    this.url = formatStoreLocation({ kind: 'folder', path: root });
+  }
+
+  private pathOf(key: string): string {
+    checkKey(this.url, key);
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  async putFile(key: string, localPath: string): Promise<StoredObject> {
+    const target = this.pathOf(key);
+    const tempDir = path.join(this.root, TMP);
+    const temp = path.join(tempDir, randomUUID());
+    try {
+      await fs.mkdir(tempDir, { recursive: true });
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      const hash = createHash('sha256');
+      let bytes = 0;
+      await pipeline(
+        createReadStream(localPath),
+        new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            hash.update(chunk);
+            bytes += chunk.length;
+            done(null, chunk);
+          },
+        }),
+        createWriteStream(temp, { flags: 'wx' }),
+      );
+      // Durable before it is visible: a crash after the link never leaves a key with lost bytes.
+      // (fsync applies to the file, whichever descriptor asks.)
+      const handle = await fs.open(temp, 'r');
+      await handle.sync().finally(() => handle.close());
+      const stored: StoredObject = { key, bytes, sha256: hash.digest('hex') };
+      try {
+        await fs.link(temp, target);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') return await this.sameOrRefuse(stored, target);
+        // A file system without hard links (some network and container mounts): check, then
+        // rename. A writer racing in between could be replaced, which the link rules out elsewhere.
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+        if (await this.stat(key)) return await this.sameOrRefuse(stored, target);
+        await fs.rename(temp, target);
+      }
+      return stored;
+    } catch (error) {
+      throw this.wrap(error, `cannot write ${key}`);
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+  }
+
+  /** An identical object is an idempotent retry; different bytes are refused. */
+  private async sameOrRefuse(wanted: StoredObject, target: string): Promise<StoredObject> {
+    const existing = await sha256OfStream(createReadStream(target));
+    if (existing.sha256 === wanted.sha256 && existing.bytes === wanted.bytes) return wanted;
+    throw new ObjectExistsError(
+      this.url,
+      wanted.key,
+      `stored sha256 ${existing.sha256.slice(0, 12)}…, new ${wanted.sha256.slice(0, 12)}…`,
+    );
+  }
+
+  /** The file itself: a folder store needs no scratch copy. */
+  async getFile(key: string, _scratchDir?: string): Promise<string> {
+    const file = this.pathOf(key);
+    await this.stat(key).then((found) => {
+      if (found === undefined) throw new ObjectNotFoundError(this.url, key);
+    });
+    return file;
+  }
+
+  async openRead(key: string): Promise<NodeJS.ReadableStream> {
+    const file = this.pathOf(key);
+    // Opened first, so that a missing object rejects here rather than as a stream error later.
+    const handle = await fs.open(file, 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new ObjectNotFoundError(this.url, key);
+      throw this.wrap(error, `cannot read ${key}`);
+    });
+    return handle.createReadStream();
+  }
+
+  async stat(key: string): Promise<{ bytes: number } | undefined> {
+    const file = this.pathOf(key);
+    try {
+      const info = await fs.stat(file);
+      return info.isFile() ? { bytes: info.size } : undefined;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw this.wrap(error, `cannot stat ${key}`);
+    }
+  }
+
+  /**
+   * Walks the folders under the prefix depth first. Siblings are sorted by name, with "/" appended
+   * to folder names, which yields exactly the keys' string order (folder "a" holds keys "a/…",
+   * which sort after "a-b" and before "a0").
+   */
+  async *list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+    checkPrefix(this.url, prefix);
+    const start = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
+    yield* this.walk(start, prefix);
+  }
+
+  private async *walk(folderKey: string, prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+    const dir = path.join(this.root, ...folderKey.split('/').filter((s) => s !== ''));
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+      throw this.wrap(error, `cannot list ${folderKey || '/'}`);
+    });
+    const named = entries
+      .filter((entry) => !entry.name.startsWith('.') && (entry.isDirectory() || entry.isFile()))
+      .map((entry) => ({ entry, sortName: entry.isDirectory() ? `${entry.name}/` : entry.name }))
+      .sort((a, b) => (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0));
+    for (const { entry, sortName } of named) {
+      const key = folderKey + sortName;
+      if (entry.isDirectory()) {
+        // Descend only where keys can still match the prefix.
+        if (key.startsWith(prefix) || prefix.startsWith(key)) yield* this.walk(key, prefix);
+      } else if (key.startsWith(prefix)) {
+        const info = await fs.stat(path.join(dir, entry.name)).catch(() => undefined);
+        if (info) yield { key, bytes: info.size };
+      }
+    }
+  }
+
+  private wrap(error: unknown, what: string): unknown {
+    if (typeof error === 'object' && error !== null && 'isPipelineError' in error) return error;
+    const code = (error as NodeJS.ErrnoException).code;
+    // A full or read-only disk may be fixed by an operator; a retry is then the right thing.
+    return new ObjectStoreError(`${this.url}: ${what}: ${(error as Error).message}`, {
+      retryable: !['EISDIR', 'ENOTDIR', 'EEXIST', 'ENAMETOOLONG'].includes(code ?? ''),
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The ObjectStore contract (adapters/objectStore/types.ts) as a jest suite, run against every
+ * implementation: the folder store in the unit project, SeaweedFS's S3 in the integration one.
+ * Expected checksums come from node:crypto over the test's own bytes, never from the store.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { isObjectExistsError, isObjectNotFoundError, isObjectStoreError } from '../../core/errors';
+import type { ObjectStore } from '../../adapters/objectStore/types';
+
+export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+/** `open` gives a fresh, empty store for each test (a new folder, or a new prefix in the bucket). */
+export function objectStoreContract(open: () => Promise<ObjectStore>): void {
+  let scratch: string;
+  let store: ObjectStore;
+  beforeEach(async () => {
+    scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'tp-objects-'));
+    store = await open();
+  });
+  afterEach(async () => {
+    await fs.rm(scratch, { recursive: true, force: true });
+  });
+
+  async function file(bytes: Uint8Array): Promise<string> {
+    const filePath = path.join(scratch, randomUUID());
+    await fs.writeFile(filePath, bytes);
+    return filePath;
+  }
+
+  test('a put object reads back byte for byte, with its size and sha256', async () => {
+    const bytes = randomBytes(200_000);
+    const key = 'landing/source=partner-api/import_hour=2026-11-27T14:00:00Z/bucket=07/part-0.parquet';
+    const stored = await store.putFile(key, await file(bytes));
+    expect(stored).toEqual({ key, bytes: bytes.length, sha256: sha256(bytes) });
+    expect(await store.stat(key)).toEqual({ bytes: bytes.length });
+    expect(sha256(await readAll(await store.openRead(key)))).toBe(sha256(bytes));
+    expect(sha256(await fs.readFile(await store.getFile(key, scratch)))).toBe(sha256(bytes));
+  });
+
+  test('an empty file is an object of zero bytes', async () => {
+    const stored = await store.putFile('empty', await file(new Uint8Array()));
+    expect(stored).toEqual({ key: 'empty', bytes: 0, sha256: sha256(new Uint8Array()) });
+    expect(await readAll(await store.openRead('empty'))).toHaveLength(0);
+  });
+
+  test('putting the same bytes again is an idempotent retry', async () => {
+    const bytes = Buffer.from('one hour of readings\n');
+    const first = await store.putFile('raw/answer.json', await file(bytes));
+    const again = await store.putFile('raw/answer.json', await file(bytes));
+    expect(again).toEqual(first);
+  });
+
+  test('other bytes under an existing key are refused and the object is kept', async () => {
+    const original = Buffer.from('first version');
+    await store.putFile('raw/answer.json', await file(original));
+    const error = await rejection(
+      store.putFile('raw/answer.json', await file(Buffer.from('second version'))),
+    );
+    expect(isObjectExistsError(error)).toBe(true);
+    expect(isObjectExistsError(error) && error.retryable).toBe(false);
+    expect(await readAll(await store.openRead('raw/answer.json'))).toEqual(original);
+  });
+
+  test('of two writers racing for one key with different bytes, exactly one wins', async () => {
+    const a = randomBytes(300_000);
+    const b = randomBytes(300_000);
+    const results = await Promise.allSettled([
+      store.putFile('race', await file(a)),
+      store.putFile('race', await file(b)),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r) => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost.map((r) => isObjectExistsError(r.reason))).toEqual([true]);
+    const stored = sha256(await readAll(await store.openRead('race')));
+    expect(stored).toBe(won[0]?.status === 'fulfilled' ? won[0].value.sha256 : 'none');
+  });
+
+  test('a missing object: stat says undefined, reads reject with ObjectNotFoundError', async () => {
+    expect(await store.stat('nothing/here')).toBeUndefined();
+    const read = await rejection(store.openRead('nothing/here'));
+    const get = await rejection(store.getFile('nothing/here', scratch));
+    expect(isObjectNotFoundError(read)).toBe(true);
+    expect(isObjectNotFoundError(get)).toBe(true);
+  });
+
+  test.each([
+    ['../escape'],
+    ['/absolute'],
+    ['back\\slash'],
+    ['a//b'],
+    ['a/./b'],
+    ['a/../b'],
+    [''],
+    ['.tmp/x'],
+    ['sp ace'],
+  ])('the key %j is refused before anything is written', async (key) => {
+    const error = await rejection(store.putFile(key, await file(Buffer.from('x'))));
+    expect(isObjectStoreError(error)).toBe(true);
+    expect(isObjectStoreError(error) && error.retryable).toBe(false);
+    const listed = [];
+    for await (const object of store.list('')) listed.push(object);
+    expect(listed).toEqual([]);
+  });
+
+  test('list gives the objects under a prefix in key order, with their sizes', async () => {
+    // "a-b" < "a/b" < "a0" as strings: a folder walk must not put "a/…" first.
+    const keys = ['a0', 'a/b', 'a-b', 'a/c/d', 'a/c-e', 'b/x', 'ab'];
+    const sizes = new Map<string, number>();
+    for (const [i, key] of keys.entries()) {
+      const bytes = randomBytes(10 + i);
+      sizes.set(key, bytes.length);
+      await store.putFile(key, await file(bytes));
+    }
+    const list = async (prefix: string) => {
+      const out = [];
+      for await (const object of store.list(prefix)) out.push(object);
+      return out;
+    };
+    const expected = (prefix: string) =>
+      keys
+        .filter((key) => key.startsWith(prefix))
+        .sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)))
+        .map((key) => ({ key, bytes: sizes.get(key) }));
+    for (const prefix of ['', 'a', 'a/', 'a/c', 'a/c/', 'b/', 'zz']) {
+      expect(await list(prefix)).toEqual(expected(prefix));
+    }
+  });
+}
