@@ -22,6 +22,7 @@ import { backupTablesForHour } from '../adapters/db/backupTables';
 import type { LocalBackupStore } from '../adapters/backup/store';
 import type { Source } from '../adapters/sources/types';
 import { withFailureMapping } from './failures';
+import type { DatabaseTarget } from '../adapters/db/connection';
 import { DataQualityError, SourceError } from '../core/errors';
 import { hourStats } from '../core/hourStats';
 import { planBackfill as planHours } from '../core/backfillPlan';
@@ -53,6 +54,8 @@ export interface ActivityDeps {
   sourceFailurePolicy: 'fail' | 'partial';
   quality: QualitySettings;
   fetchMaxLagHours: number;
+  /** Named in database failure messages (never the URL); absent in tests that do not care. */
+  database?: DatabaseTarget;
 }
 
 const PULL_PREFIX = 'pull:';
@@ -128,6 +131,8 @@ export function createActivities(deps: ActivityDeps) {
         runId: input.runId,
         fetchedAt: batch.fetchedAt,
         records: batch.records,
+        texts: batch.texts,
+        unreadable: batch.unreadable,
         limits: deps.limits,
         supersedePrefix: batch.key === null && input.refetch ? PULL_PREFIX : undefined,
       });
@@ -152,7 +157,12 @@ export function createActivities(deps: ActivityDeps) {
     });
     await replaceAssignments(db, hour, assignments, deps.regionsHash);
     const outside = assignments.filter((a) => a.region === null).length;
-    return { readings: positions.length, inRegion: positions.length - outside, outside };
+    return {
+      readings: positions.length,
+      inRegion: positions.length - outside,
+      outside,
+      outsideInsideIfSwapped: countInsideIfSwapped(deps.regionIndex, lon, lat, regionNumbers),
+    };
   }
 
   async function aggregateHour(input: { hour: string }): Promise<AggregateResult> {
@@ -165,6 +175,10 @@ export function createActivities(deps: ActivityDeps) {
     fetched: number;
     rejected: number;
     stats: HourStats;
+    /** Of the hour's readings outside every region, how many fall inside one with lat/lon swapped. */
+    outsideInsideIfSwapped?: number;
+    /** All readings of the hour placed (every version), the base of the count above. */
+    outsidePlaced?: number;
   }): Promise<string[]> {
     const previousImports = await regionsOfPreviousHours(db, new Date(input.hour), SILENCE_HISTORY);
     const outcomes = evaluateQuality(
@@ -174,6 +188,11 @@ export function createActivities(deps: ActivityDeps) {
         counted: input.stats.counted,
         regionsNow: Object.keys(input.stats.pointsPerRegion),
         previousImports,
+        outside: input.stats.outside,
+        swapped:
+          input.outsidePlaced === undefined
+            ? undefined
+            : { outside: input.outsidePlaced, insideIfSwapped: input.outsideInsideIfSwapped ?? 0 },
       },
       deps.quality,
     );
@@ -212,6 +231,7 @@ export function createActivities(deps: ActivityDeps) {
     };
   }
 
+  /** Never fails on content (adapters/db/runs.ts sanitises); only the database can fail it. */
   async function finishImport(input: {
     runId: string;
     status: RunStatus;
@@ -226,17 +246,41 @@ export function createActivities(deps: ActivityDeps) {
     });
   }
 
-  return withFailureMapping({
-    startImport,
-    fetchSource,
-    assignRegions,
-    aggregateHour,
-    checkQuality,
-    persistHour,
-    backupHour,
-    finishImport,
-    planBackfill,
-  });
+  return withFailureMapping(
+    {
+      startImport,
+      fetchSource,
+      assignRegions,
+      aggregateHour,
+      checkQuality,
+      persistHour,
+      backupHour,
+      finishImport,
+      planBackfill,
+    },
+    deps.database,
+  );
+}
+
+/**
+ * Of the readings outside every region, how many would fall inside one with latitude and
+ * longitude swapped: the sign of a feed that writes them the wrong way round.
+ */
+function countInsideIfSwapped(
+  index: RegionIndex,
+  lon: Float64Array,
+  lat: Float64Array,
+  regionNumbers: Int16Array,
+): number {
+  const outside = [...regionNumbers.keys()].filter((i) => (regionNumbers[i] ?? -1) < 0);
+  if (outside.length === 0) return 0;
+  // Swapped: the latitude read as a longitude and the reverse; |lon| > 90 cannot be a latitude.
+  const usable = outside.filter((i) => Math.abs(lon[i] ?? 0) <= 90);
+  const swappedLon = Float64Array.from(usable, (i) => lat[i] ?? 0);
+  const swappedLat = Float64Array.from(usable, (i) => lon[i] ?? 0);
+  const found = new Int16Array(usable.length);
+  index.assign(swappedLon, swappedLat, found);
+  return found.filter((number) => number >= 0).length;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

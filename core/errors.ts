@@ -4,7 +4,7 @@
  * jest runs each test file in its own realm, where class identity is not shared.
  */
 
-export type PipelineErrorKind = 'config' | 'source' | 'regions' | 'backup' | 'data-quality';
+export type PipelineErrorKind = 'config' | 'source' | 'regions' | 'backup' | 'data-quality' | 'database';
 
 export class PipelineError extends Error {
   readonly kind: PipelineErrorKind;
@@ -69,6 +69,22 @@ export class DataQualityError extends PipelineError {
   }
 }
 
+/**
+ * Our database failed (refused, timed out, dropped the connection): never the source's fault.
+ * Retryable: the database usually comes back; `retryAfterMs` spaces the attempts so that a restart
+ * of a minute is lived through within the activity's attempts.
+ */
+export class DatabaseError extends PipelineError {
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    message: string,
+    options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super('database', message, { retryable: options.retryable ?? true, cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
 export function isPipelineError(error: unknown): error is PipelineError {
   return (
     typeof error === 'object' &&
@@ -86,6 +102,7 @@ export const isSourceError = isKind<SourceError>('source');
 export const isRegionsError = isKind<RegionsError>('regions');
 export const isBackupError = isKind<BackupError>('backup');
 export const isDataQualityError = isKind<DataQualityError>('data-quality');
+export const isDatabaseError = isKind<DatabaseError>('database');
 
 /** Unknown errors (bugs, driver errors) are retryable: Temporal's bounded retry policy decides. */
 export function isRetryable(error: unknown): boolean {

@@ -7,15 +7,25 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  log,
   proxyActivities,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AggregateResult, FetchSummary, HourRecompute, ImportTrigger } from '../activities/types';
+import type {
+  AggregateResult,
+  AssignSummary,
+  FetchSummary,
+  HourRecompute,
+  ImportTrigger,
+} from '../activities/types';
 import { formatHour } from '../core/importHour';
 import { resolveImportHour } from './importHour';
 import { summariseImport, type ImportSummary } from './summary';
+
+/** The failure type of a run whose aggregates are stored but whose backup failed; details[0] is its summary. */
+export const BACKUP_FAILED = 'BackupFailed';
 
 export interface HourlyImportInput {
   /** ISO hour; absent for scheduled runs, which use the schedule's nominal time. */
@@ -55,6 +65,21 @@ const computing: ActivityOptions = {
 };
 
 const ledger = proxyActivities<Activities>(quick);
+/**
+ * Writing the run's end is retried until the database takes it (up to an hour): a run must not be
+ * left 'running' in the ledger because the database was away when the run ended. Its content can
+ * never make it fail (adapters/db/runs.ts sanitises).
+ */
+const ledgerEnd = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 0,
+  },
+});
 const sources = proxyActivities<Activities>(fetching);
 const compute = proxyActivities<Activities>(computing);
 
@@ -93,13 +118,15 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
         'SourceFailed',
       );
     }
-    const recomputed = await recomputeHour(hour, async ({ stats }) => {
+    const recomputed = await recomputeHour(hour, async ({ stats }, assigned) => {
       // A check set to fail throws a non-retryable DataQualityError: nothing is persisted.
       const qualityWarnings = await ledger.checkQuality({
         hour,
         fetched: fetches.reduce((n, f) => n + f.fetched, 0),
         rejected: fetches.reduce((n, f) => n + f.rejected, 0),
         stats,
+        outsidePlaced: assigned.outside,
+        outsideInsideIfSwapped: assigned.outsideInsideIfSwapped,
       });
       warnings.push(...qualityWarnings);
     });
@@ -116,16 +143,21 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
       warnings,
       ...recomputed,
     });
-    await ledger.finishImport({ runId, status: summary.status, report: summary, error: null });
+    await ledgerEnd.finishImport({ runId, status: summary.status, report: summary, error: null });
   } catch (error) {
     // Not cancellable: a cancelled import must still be recorded as ended, not left 'running'.
     await CancellationScope.nonCancellable(async () => {
-      await ledger.finishImport({
-        runId,
-        status: 'failed',
-        report: { fetches, failedSources, recomputedHours: corrected },
-        error: isCancellation(error) ? 'cancelled' : failureMessage(error),
-      });
+      // The run's own failure is what it throws: a ledger that cannot be written is only logged.
+      await ledgerEnd
+        .finishImport({
+          runId,
+          status: 'failed',
+          report: { fetches, failedSources, recomputedHours: corrected },
+          error: isCancellation(error) ? 'cancelled' : failureMessage(error),
+        })
+        .catch((ledgerError: unknown) =>
+          log.error('the run ledger could not record the failure', { error: failureMessage(ledgerError) }),
+        );
       // What a failed run landed is backed up too: the sources cannot be asked for it again.
       for (const backedUp of [hour, ...corrected]) {
         await compute.backupHour({ hour: backedUp }).catch(() => undefined);
@@ -137,13 +169,10 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
   try {
     for (const backedUp of [hour, ...corrected]) await compute.backupHour({ hour: backedUp });
   } catch (error) {
-    await ledger.finishImport({
-      runId,
-      status: 'failed',
-      report: summary,
-      error: `the aggregates are stored, but the backup failed: ${failureMessage(error)}`,
-    });
-    throw error;
+    const message = `the aggregates are stored, but the backup failed: ${failureMessage(error)}`;
+    await ledgerEnd.finishImport({ runId, status: 'failed', report: summary, error: message });
+    // The summary travels with the failure, so `tempctl run` shows what was stored and why it failed.
+    throw ApplicationFailure.create({ message, type: BACKUP_FAILED, nonRetryable: true, details: [summary] });
   }
   return summary;
 }
@@ -157,20 +186,33 @@ async function fetchAll(
   const settled = await Promise.allSettled(
     names.map((source) => sources.fetchSource({ ...request, source })),
   );
+  const databaseFailures: string[] = [];
   settled.forEach((result, i) => {
     if (result.status === 'fulfilled') fetches.push(result.value);
+    else if (failureType(result.reason) === 'DatabaseError')
+      databaseFailures.push(failureMessage(result.reason));
     else failedSources.push({ source: names[i] ?? '?', error: failureMessage(result.reason) });
   });
+  // Our database failing is not the source's fault, and no policy makes an hour without it partial.
+  if (databaseFailures.length > 0)
+    throw ApplicationFailure.nonRetryable(databaseFailures.join('; '), 'DatabaseFailed');
+}
+
+/** The type of the application failure an activity failed with ('DatabaseError', 'SourceError'…). */
+function failureType(error: unknown): string | undefined {
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
 /** Recomputes one hour from what was landed for it: the import hour, and hours a correction touched. */
 async function recomputeHour(
   hour: string,
-  beforePersist: (result: AggregateResult) => Promise<void> = () => Promise.resolve(),
+  beforePersist: (result: AggregateResult, assigned: AssignSummary) => Promise<void> = () =>
+    Promise.resolve(),
 ): Promise<HourRecompute> {
   const assigned = await compute.assignRegions({ hour });
   const { aggregates, stats } = await compute.aggregateHour({ hour });
-  await beforePersist({ aggregates, stats });
+  await beforePersist({ aggregates, stats }, assigned);
   await compute.persistHour({ hour, aggregates });
   return { assigned, aggregates, stats };
 }

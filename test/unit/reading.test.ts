@@ -251,7 +251,7 @@ describe('validateRecord', () => {
 
   describe('temperature limits', () => {
     test('the defaults are -90 and 60 °C, both included', () => {
-      expect(DEFAULT_LIMITS).toEqual({ temperatureMin: -90, temperatureMax: 60 });
+      expect(DEFAULT_LIMITS).toMatchObject({ temperatureMin: -90, temperatureMax: 60 });
       expect(codes(record({ temperature: -90 }))).toEqual([]);
       expect(codes(record({ temperature: 60 }))).toEqual([]);
       expect(codes(record({ temperature: -90.0001 }))).toEqual(['temperature_implausible']);
@@ -259,7 +259,7 @@ describe('validateRecord', () => {
     });
 
     test('configured limits replace the defaults, boundaries included', () => {
-      const limits = { temperatureMin: -10, temperatureMax: 35 };
+      const limits = { ...DEFAULT_LIMITS, temperatureMin: -10, temperatureMax: 35 };
       expect(codes(record({ temperature: -10 }), limits)).toEqual([]);
       expect(codes(record({ temperature: 35 }), limits)).toEqual([]);
       expect(codes(record({ temperature: 0 }), limits)).toEqual([]);
@@ -271,14 +271,18 @@ describe('validateRecord', () => {
     });
 
     test('wider limits accept what the defaults refuse', () => {
-      const limits = { temperatureMin: -150, temperatureMax: 150 };
+      const limits = { ...DEFAULT_LIMITS, temperatureMin: -150, temperatureMax: 150 };
       expect(codes(record({ temperature: 100 }), limits)).toEqual([]);
       expect(codes(record({ temperature: -120 }), limits)).toEqual([]);
       expect(codes(record({ temperature: 100 }))).toEqual(['temperature_implausible']);
     });
 
     test('the implausible message states the value and the range', () => {
-      const result = validateRecord(record({ temperature: 36 }), { temperatureMin: -10, temperatureMax: 35 });
+      const result = validateRecord(record({ temperature: 36 }), {
+        ...DEFAULT_LIMITS,
+        temperatureMin: -10,
+        temperatureMax: 35,
+      });
       expect(result.ok).toBe(false);
       if (!result.ok) {
         expect(result.reasons[0]?.message).toContain('36');
