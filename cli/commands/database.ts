@@ -2,15 +2,27 @@
 import type { Command } from 'commander';
 import type { Knex } from 'knex';
 import { loadConfig } from '../../config';
-import { createDatabase, describeTarget, migrateToLatest } from '../../adapters/db/connection';
+import {
+  createDatabase,
+  databaseFailure,
+  describeTarget,
+  isDatabaseDriverError,
+  migrateToLatest,
+} from '../../adapters/db/connection';
 import { threeHoursBefore } from '../../adapters/db/queries';
 import { formatHour, parseHour } from '../../core/importHour';
 import { round, table } from '../format';
 
-export async function withDatabase<T>(work: (db: Knex) => Promise<T>): Promise<T> {
-  const db = createDatabase(loadConfig().database);
+export async function withDatabase<T>(
+  work: (db: Knex) => Promise<T>,
+  doing = 'running the command',
+): Promise<T> {
+  const target = loadConfig().database;
+  const db = createDatabase(target);
   try {
     return await work(db);
+  } catch (error) {
+    throw isDatabaseDriverError(error) ? databaseFailure(error, target, doing) : error;
   } finally {
     await db.destroy();
   }
@@ -35,7 +47,7 @@ export function registerDatabaseCommands(program: Command): void {
         console.log(
           `${describeTarget(loadConfig().database)}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
         );
-      }),
+      }, 'migrating'),
     );
 
   program

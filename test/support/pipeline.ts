@@ -62,7 +62,8 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'tp-data-')),
     ...options.env,
   });
-  const runtime = await buildRuntime(config, { db: database.db });
+  // The vendored polygons' geometry is checked once by test/unit/regionGeometry.test.ts.
+  const runtime = await buildRuntime(config, { db: database.db, skipGeometryCheck: true });
   const workerConnection = await NativeConnection.connect({ address });
   const worker = await createPipelineWorker({
     connection: workerConnection,
