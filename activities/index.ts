@@ -22,7 +22,7 @@ import { backupTablesForHour } from '../adapters/db/backupTables';
 import type { LocalBackupStore } from '../adapters/backup/store';
 import type { Source } from '../adapters/sources/types';
 import { withFailureMapping } from './failures';
-import type { DatabaseTarget } from '../adapters/db/connection';
+import { databaseFailure, isDatabaseDriverError, type DatabaseTarget } from '../adapters/db/connection';
 import { DataQualityError, SourceError } from '../core/errors';
 import { hourStats } from '../core/hourStats';
 import { planBackfill as planHours } from '../core/backfillPlan';
@@ -135,6 +135,11 @@ export function createActivities(deps: ActivityDeps) {
         unreadable: batch.unreadable,
         limits: deps.limits,
         supersedePrefix: batch.key === null && input.refetch ? PULL_PREFIX : undefined,
+      }).catch((error: unknown) => {
+        // The source answered; failing to store its answer is our database's failure, not the source's.
+        throw isDatabaseDriverError(error) && deps.database
+          ? databaseFailure(error, deps.database, `landing ${input.source}'s readings`)
+          : error;
       });
       await source.acknowledge(batch);
       // A batch another run landed (a file dropped again unchanged) adds nothing to this run.

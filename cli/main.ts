@@ -1,6 +1,7 @@
 /** tempctl: operate the temperature pipeline. */
 import { Command, CommanderError } from 'commander';
 import { isConfigError, isPipelineError } from '../core/errors';
+import { safeMessage } from '../core/safeText';
 import { registerDatabaseCommands } from './commands/database';
 import { registerDemoCommand } from './commands/demo';
 import { registerRegionsCommands } from './commands/regions';
@@ -44,11 +45,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (isConfigError(error)) {
-      console.error(`tempctl: configuration error: ${error.message}`);
+      console.error(`tempctl: configuration error: ${safeMessage(error.message)}`);
       return 2;
     }
     const detail = isPipelineError(error) ? error.message : rootMessage(error);
-    console.error(`tempctl: failed: ${detail}`);
+    console.error(`tempctl: failed: ${safeMessage(detail)}`);
     return 1;
   }
 }

@@ -4,6 +4,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../config';
 import { createActivities, type ActivityDeps } from '../activities';
+import { temporalUnreachable } from '../adapters/temporal/unreachable';
 
 export interface PipelineWorkerOptions {
   connection: NativeConnection;
@@ -27,7 +28,11 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
 }
 
 export async function connectWorker(config: Pick<Config, 'temporal'>): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: config.temporal.address });
+  try {
+    return await NativeConnection.connect({ address: config.temporal.address });
+  } catch (error) {
+    throw temporalUnreachable(config.temporal.address, error);
+  }
 }
 
 /** Keeps the SDK to warnings and errors: its per-state INFO lines drown the operator's output. */

@@ -76,8 +76,8 @@ const ledgerEnd = proxyActivities<Activities>({
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
+    // No maximumAttempts: unlimited attempts, bounded by the hour above.
     maximumInterval: '1 minute',
-    maximumAttempts: 0,
   },
 });
 const sources = proxyActivities<Activities>(fetching);

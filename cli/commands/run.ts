@@ -6,6 +6,7 @@ import { formatHour, parseHour, workflowIdForHour } from '../../core/importHour'
 import { hourlyImport } from '../../workflows/hourlyImport';
 import type { ImportSummary } from '../../workflows/summary';
 import { connectClient } from '../context';
+import { followImport } from '../follow';
 import { formatSummary } from '../format';
 
 /**
@@ -18,7 +19,17 @@ export async function runImport(
   hour: Date,
   options: { refetch?: boolean; trigger?: 'manual' | 'backfill' } = {},
 ): Promise<ImportSummary> {
-  const handle = await client.workflow.start(hourlyImport, {
+  return (await startImport(client, config, hour, options)).result();
+}
+
+/** Starts the hour's import, or finds the one running (see runImport), without waiting. */
+export async function startImport(
+  client: Client,
+  config: Pick<Config, 'temporal'>,
+  hour: Date,
+  options: { refetch?: boolean; trigger?: 'manual' | 'backfill' } = {},
+) {
+  return client.workflow.start(hourlyImport, {
     workflowId: workflowIdForHour(hour),
     taskQueue: config.temporal.taskQueue,
     args: [
@@ -30,7 +41,6 @@ export async function runImport(
       : WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
   });
-  return handle.result();
 }
 
 export function registerRunCommand(program: Command): void {
@@ -49,7 +59,12 @@ export function registerRunCommand(program: Command): void {
             `--refetch: the sources are called again; the readings landed earlier for ${formatHour(hour)} are kept but no longer count.`,
           );
         }
-        const summary = await runImport(client, config, hour, { refetch: options.refetch === true });
+        const handle = await startImport(client, config, hour, { refetch: options.refetch === true });
+        console.error(`Waiting for the import of ${formatHour(hour)} (workflow ${handle.workflowId})…`);
+        const summary = await followImport(handle, {
+          hour: formatHour(hour),
+          address: config.temporal.address,
+        });
         console.log(formatSummary(summary));
       } finally {
         await client.connection.close();
