@@ -37,6 +37,8 @@ export async function followImport(
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
+  // Said once Ctrl-C is handled, so that from this line on it always gets the message below.
+  say(`Waiting for the import of ${options.hour} (workflow ${handle.workflowId})…`);
   try {
     return await waitThroughOutages(handle, options.address, say, follow);
   } catch (error) {

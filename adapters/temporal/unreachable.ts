@@ -9,9 +9,12 @@ export function isTemporalUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
     const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
     if (code === 14 || code === 4) return true;
+    // A connection cut mid-call can also surface as INTERNAL "RST_STREAM" or CANCELLED by the peer.
     if (
       typeof message === 'string' &&
-      /^(14 UNAVAILABLE|4 DEADLINE_EXCEEDED)|Failed to connect before the deadline/.test(message)
+      /^(14 UNAVAILABLE|4 DEADLINE_EXCEEDED)|Failed to connect before the deadline|RST_STREAM|ECONNRESET|ECONNREFUSED|Connection dropped/.test(
+        message,
+      )
     )
       return true;
     current = cause;

@@ -60,7 +60,6 @@ export function registerRunCommand(program: Command): void {
           );
         }
         const handle = await startImport(client, config, hour, { refetch: options.refetch === true });
-        console.error(`Waiting for the import of ${formatHour(hour)} (workflow ${handle.workflowId})…`);
         const summary = await followImport(handle, {
           hour: formatHour(hour),
           address: config.temporal.address,
