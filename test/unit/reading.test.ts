@@ -312,3 +312,38 @@ describe('text PostgreSQL cannot store', () => {
     expect(codes({ ...base, id: 'a', country: 'Fr\udc00' })).toEqual(['country_invalid']);
   });
 });
+
+describe('issue 11: timestamps PostgreSQL can store, RFC 3339 variants, non-finite numbers', () => {
+  test.each([
+    ['2026-11-27t13:25:40z', '2026-11-27T13:25:40.000Z'],
+    ['2026-11-27T15:25:40 +02:00', '2026-11-27T13:25:40.000Z'],
+    ['2026-11-27 13:25:40Z', '2026-11-27T13:25:40.000Z'],
+    ['2026-11-27T15:25:40+0200', '2026-11-27T13:25:40.000Z'],
+    ['2026-11-27T13:25:40,5Z', '2026-11-27T13:25:40.500Z'],
+  ])('reads the RFC 3339 variant %s', (text, expected) => {
+    expect(parseTimestamp(text)).toBe(expected);
+  });
+
+  test.each(['0000-01-01 00:00:00', '0001-01-01T00:30:00+01:00', '2026-11-27T13:25:40+24:00'])(
+    'refuses %s: not storable by PostgreSQL, or not a real offset',
+    (text) => {
+      expect(parseTimestamp(text)).toBeNull();
+    },
+  );
+
+  test('a timestamp outside the window is quarantined with its own code', () => {
+    expect(codes(record({ timestamp: '1999-12-31 23:59:59' }))).toEqual(['timestamp_out_of_window']);
+    expect(codes(record({ timestamp: '2100-01-01 00:00:01' }))).toEqual(['timestamp_out_of_window']);
+    expect(codes(record({ timestamp: '2000-01-01 00:00:00' }))).toEqual([]);
+  });
+
+  test('NaN, Infinity anywhere, and deep nesting are reasons; broken keys are not', () => {
+    expect(codes(record({ temperature: NaN }))).toEqual(['temperature_invalid']);
+    expect(codes(record({ humidity: Infinity }))).toEqual(['number_not_finite']);
+    expect(codes(record({ extra: { deeper: [1, -Infinity] } }))).toEqual(['number_not_finite']);
+    let deep: unknown = 1;
+    for (let i = 0; i < 80; i += 1) deep = [deep];
+    expect(codes(record({ deep }))).toEqual(['too_deep']);
+    expect(codes(record({ '\ud83c': 'a\u0000' }))).toEqual([]);
+  });
+});
