@@ -191,7 +191,15 @@ async function fetchAll(
     if (result.status === 'fulfilled') fetches.push(result.value);
     else if (failureType(result.reason) === 'DatabaseError')
       databaseFailures.push(failureMessage(result.reason));
-    else failedSources.push({ source: names[i] ?? '?', error: failureMessage(result.reason) });
+    else {
+      const source = names[i] ?? '?';
+      // A SourceError's message already starts with its source: not "partner-api: partner-api: …".
+      const message = failureMessage(result.reason);
+      failedSources.push({
+        source,
+        error: message.startsWith(`${source}: `) ? message.slice(source.length + 2) : message,
+      });
+    }
   });
   // Our database failing is not the source's fault, and no policy makes an hour without it partial.
   if (databaseFailures.length > 0)
