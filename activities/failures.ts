@@ -1,24 +1,33 @@
 /**
  * Turns errors thrown by the adapters into Temporal failures that say whether to retry. Only the
- * message crosses into workflow history, and messages are written never to contain a secret.
+ * message crosses into workflow history, and messages are written never to contain a secret; they
+ * pass through the one sanitiser (core/safeText.ts), so history and the ledger can always hold them.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { isRetryable, isSourceError } from '../core/errors';
+import { isDatabaseError, isPipelineError, isRetryable, isSourceError } from '../core/errors';
+import { safeMessage } from '../core/safeText';
+import { databaseFailure, isDatabaseDriverError, type DatabaseTarget } from '../adapters/db/connection';
 
 export function toApplicationFailure(error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
   return ApplicationFailure.create({
-    message: error instanceof Error ? error.message : String(error),
+    message: safeMessage(error instanceof Error ? error.message : String(error)),
     type: error instanceof Error ? error.name : 'Error',
     // Unknown errors (a database hiccup, a bug) are retried; the bounded retry policy decides.
     nonRetryable: !isRetryable(error),
-    nextRetryDelay: isSourceError(error) ? error.retryAfterMs : undefined,
+    nextRetryDelay:
+      isSourceError(error) || isDatabaseError(error) ? (error.retryAfterMs as number | undefined) : undefined,
   });
 }
 
-/** Wraps every activity of an object so that its failures are classified the same way. */
+/**
+ * Wraps every activity of an object so that its failures are classified the same way: errors from
+ * the database driver become DatabaseErrors naming the database and the activity, so that no
+ * database failure passes for the source's.
+ */
 export function withFailureMapping<T extends Record<string, (...args: never[]) => Promise<unknown>>>(
   activities: T,
+  database?: DatabaseTarget,
 ): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, activity] of Object.entries(activities)) {
@@ -26,7 +35,11 @@ export function withFailureMapping<T extends Record<string, (...args: never[]) =
       try {
         return await activity(...args);
       } catch (error) {
-        throw toApplicationFailure(error);
+        const classified =
+          database !== undefined && !isPipelineError(error) && isDatabaseDriverError(error)
+            ? databaseFailure(error, database, `running ${name}`)
+            : error;
+        throw toApplicationFailure(classified);
       }
     };
   }

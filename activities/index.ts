@@ -24,6 +24,7 @@ import type { BackupStore } from '../adapters/backup/store';
 import { storeId } from '../adapters/db/storeIdentity';
 import type { Source } from '../adapters/sources/types';
 import { withFailureMapping } from './failures';
+import { databaseFailure, isDatabaseDriverError, type DatabaseTarget } from '../adapters/db/connection';
 import { DataQualityError, SourceError } from '../core/errors';
 import { hourStats } from '../core/hourStats';
 import { planBackfill as planHours } from '../core/backfillPlan';
@@ -59,6 +60,8 @@ export interface ActivityDeps {
   fetchMaxLagHours: number;
   /** Told of each run's end once the ledger has it (the metrics); must not throw. */
   onRunEnd?: (end: RunEndEvent) => Promise<void>;
+  /** Named in database failure messages (never the URL); absent in tests that do not care. */
+  database?: DatabaseTarget;
 }
 
 export interface RunEndEvent {
@@ -141,8 +144,15 @@ export function createActivities(deps: ActivityDeps) {
         runId: input.runId,
         fetchedAt: batch.fetchedAt,
         records: batch.records,
+        texts: batch.texts,
+        unreadable: batch.unreadable,
         limits: deps.limits,
         supersedePrefix: batch.key === null && input.refetch ? PULL_PREFIX : undefined,
+      }).catch((error: unknown) => {
+        // The source answered; failing to store its answer is our database's failure, not the source's.
+        throw isDatabaseDriverError(error) && deps.database
+          ? databaseFailure(error, deps.database, `landing ${input.source}'s readings`)
+          : error;
       });
       await source.acknowledge(batch);
       // A batch another run landed (a file dropped again unchanged) adds nothing to this run.
@@ -165,7 +175,12 @@ export function createActivities(deps: ActivityDeps) {
     });
     await replaceAssignments(db, hour, assignments, deps.regionsHash);
     const outside = assignments.filter((a) => a.region === null).length;
-    return { readings: positions.length, inRegion: positions.length - outside, outside };
+    return {
+      readings: positions.length,
+      inRegion: positions.length - outside,
+      outside,
+      outsideInsideIfSwapped: countInsideIfSwapped(deps.regionIndex, lon, lat, regionNumbers),
+    };
   }
 
   async function aggregateHour(input: { hour: string }): Promise<AggregateResult> {
@@ -178,6 +193,10 @@ export function createActivities(deps: ActivityDeps) {
     fetched: number;
     rejected: number;
     stats: HourStats;
+    /** Of the hour's readings outside every region, how many fall inside one with lat/lon swapped. */
+    outsideInsideIfSwapped?: number;
+    /** All readings of the hour placed (every version), the base of the count above. */
+    outsidePlaced?: number;
   }): Promise<string[]> {
     const previousImports = await regionsOfPreviousHours(db, new Date(input.hour), SILENCE_HISTORY);
     const outcomes = evaluateQuality(
@@ -187,6 +206,11 @@ export function createActivities(deps: ActivityDeps) {
         counted: input.stats.counted,
         regionsNow: Object.keys(input.stats.pointsPerRegion),
         previousImports,
+        outside: input.stats.outside,
+        swapped:
+          input.outsidePlaced === undefined
+            ? undefined
+            : { outside: input.outsidePlaced, insideIfSwapped: input.outsideInsideIfSwapped ?? 0 },
       },
       deps.quality,
     );
@@ -230,6 +254,7 @@ export function createActivities(deps: ActivityDeps) {
     };
   }
 
+  /** Never fails on content (adapters/db/runs.ts sanitises); only the database can fail it. */
   async function finishImport(input: FinishImportInput): Promise<void> {
     const finishedAt = deps.now();
     await recordRunEnd(db, input.runId, {
@@ -241,17 +266,41 @@ export function createActivities(deps: ActivityDeps) {
     await deps.onRunEnd?.({ runId: input.runId, status: input.status, report: input.report, finishedAt });
   }
 
-  return withFailureMapping({
-    startImport,
-    fetchSource,
-    assignRegions,
-    aggregateHour,
-    checkQuality,
-    persistHour,
-    backupHour,
-    finishImport,
-    planBackfill,
-  });
+  return withFailureMapping(
+    {
+      startImport,
+      fetchSource,
+      assignRegions,
+      aggregateHour,
+      checkQuality,
+      persistHour,
+      backupHour,
+      finishImport,
+      planBackfill,
+    },
+    deps.database,
+  );
+}
+
+/**
+ * Of the readings outside every region, how many would fall inside one with latitude and
+ * longitude swapped: the sign of a feed that writes them the wrong way round.
+ */
+function countInsideIfSwapped(
+  index: RegionIndex,
+  lon: Float64Array,
+  lat: Float64Array,
+  regionNumbers: Int16Array,
+): number {
+  const outside = [...regionNumbers.keys()].filter((i) => (regionNumbers[i] ?? -1) < 0);
+  if (outside.length === 0) return 0;
+  // Swapped: the latitude read as a longitude and the reverse; |lon| > 90 cannot be a latitude.
+  const usable = outside.filter((i) => Math.abs(lon[i] ?? 0) <= 90);
+  const swappedLon = Float64Array.from(usable, (i) => lat[i] ?? 0);
+  const swappedLat = Float64Array.from(usable, (i) => lon[i] ?? 0);
+  const found = new Int16Array(usable.length);
+  index.assign(swappedLon, swappedLat, found);
+  return found.filter((number) => number >= 0).length;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -46,6 +46,8 @@ export interface AssignSummary {
   readings: number;
   inRegion: number;
   outside: number;
+  /** Of those outside, how many fall inside a region with latitude and longitude swapped. */
+  outsideInsideIfSwapped?: number;
 }
 
 export interface AggregateResult {

@@ -1,6 +1,7 @@
 /** tempctl: operate the temperature pipeline. */
 import { Command, CommanderError } from 'commander';
 import { deepestMessage, isConfigError, isPipelineError } from '../core/errors';
+import { safeMessage } from '../core/safeText';
 import { registerBackfillCommand } from './commands/backfill';
 import { registerBackupCommands } from './commands/backup';
 import { registerDemoCommand } from './commands/demo';
@@ -46,11 +47,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (isConfigError(error)) {
-      console.error(`tempctl: configuration error: ${error.message}`);
+      console.error(`tempctl: configuration error: ${safeMessage(error.message)}`);
       return 2;
     }
     const detail = isPipelineError(error) ? error.message : deepestMessage(error);
-    console.error(`tempctl: failed: ${detail}`);
+    console.error(`tempctl: failed: ${safeMessage(detail)}`);
     return 1;
   }
 }

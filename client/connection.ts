@@ -5,12 +5,18 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TemporalConnectionConfig } from '../config';
 import { temporalConnectionOptions } from '../adapters/temporal/connection';
+import { temporalUnreachable } from '../adapters/temporal/unreachable';
 
 export type ClientConfig = { temporal: TemporalConnectionConfig };
 
 /** A client on `TEMPORAL_ADDRESS` and `TEMPORAL_NAMESPACE`; close it with `client.connection.close()`. */
 export async function connectClient(config: ClientConfig): Promise<Client> {
-  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  let connection: Connection;
+  try {
+    connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  } catch (error) {
+    throw temporalUnreachable(config.temporal.address, error);
+  }
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 

@@ -17,6 +17,12 @@ import {
   type SourceFailurePolicy,
 } from '../core/policies';
 import { parseStoreLocation } from '../core/storeLocation';
+import {
+  DEFAULT_LIMITS,
+  parseTimestamp,
+  STORABLE_TIMESTAMP_MAX,
+  STORABLE_TIMESTAMP_MIN,
+} from '../core/reading';
 import { Secret } from './secret';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -82,7 +88,13 @@ export interface S3Settings {
 }
 
 export interface Config {
-  database: { url: string | undefined; pgliteDir: string };
+  database: {
+    url: string | undefined;
+    pgliteDir: string;
+    /** PostgreSQL only: time allowed to open a connection, and for one statement (ms). */
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+  };
   temporal: TemporalConfig;
   observability: ObservabilityConfig;
   /** Passwords `tempctl roles apply` gives the least-privilege roles (none: group roles, no login). */
@@ -97,7 +109,7 @@ export interface Config {
   landingStoreUrl: string;
   s3: S3Settings;
   regions: { file: string; url: string | undefined; cacheDir: string };
-  validation: { temperatureMin: number; temperatureMax: number };
+  validation: { temperatureMin: number; temperatureMax: number; timestampMin: string; timestampMax: string };
   correctionStrategy: CorrectionStrategy;
   sourceFailurePolicy: SourceFailurePolicy;
   /** How old an import hour may be and still be fetched: the sources only serve the present. */
@@ -106,7 +118,11 @@ export interface Config {
     noValidReadings: CheckAction;
     rejectedShare: { action: CheckAction; max: number };
     regionWentSilent: CheckAction;
+    outsideShare: { action: CheckAction; max: number };
+    swappedCoordinates: CheckAction;
   };
+  /** Region polygons may overlap by this share of the smaller one's area before the worker refuses them. */
+  regionsOverlapTolerance: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -203,6 +219,21 @@ class Reader {
     return resolved;
   }
 
+  /** An ISO 8601 instant (UTC when no offset), normalised to toISOString form. */
+  instant(name: string, fallback: string, check: { min: string; max: string }): string {
+    const raw = this.text(name);
+    if (raw === undefined) return fallback;
+    const parsed = parseTimestamp(raw);
+    if (parsed === null || parsed < check.min || parsed > check.max) {
+      this.fail(
+        name,
+        `${JSON.stringify(raw)} is not an ISO 8601 instant between ${check.min} and ${check.max}`,
+      );
+      return fallback;
+    }
+    return parsed;
+  }
+
   fail(name: string, problem: string): void {
     this.problems.push(new ConfigError(name, problem));
   }
@@ -264,10 +295,17 @@ export function loadConfig(env: Env = process.env): Config {
     forcePathStyle: read.flag('S3_FORCE_PATH_STYLE', s3Endpoint !== undefined),
   };
 
+  const storable = { min: STORABLE_TIMESTAMP_MIN, max: STORABLE_TIMESTAMP_MAX };
+  const timestampMin = read.instant('TIMESTAMP_MIN', DEFAULT_LIMITS.timestampMin, storable);
+  const timestampMax = read.instant('TIMESTAMP_MAX', DEFAULT_LIMITS.timestampMax, storable);
+  if (timestampMin >= timestampMax) read.fail('TIMESTAMP_MIN', 'must be before TIMESTAMP_MAX');
+
   const config: Config = {
     database: {
       url: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
       pgliteDir: path.resolve(PROJECT_ROOT, read.text('PGLITE_DIR', path.join(dataDir, 'pglite'))),
+      connectTimeoutMs: read.number('DATABASE_CONNECT_TIMEOUT_MS', 10_000, { min: 1, integer: true }),
+      statementTimeoutMs: read.number('DATABASE_STATEMENT_TIMEOUT_MS', 300_000, { min: 1, integer: true }),
     },
     temporal: readTemporal(read),
     observability: {
@@ -299,7 +337,7 @@ export function loadConfig(env: Env = process.env): Config {
       url: read.url('REGIONS_URL', ['http:', 'https:']),
       cacheDir: path.join(dataDir, 'regions-cache'),
     },
-    validation: { temperatureMin, temperatureMax },
+    validation: { temperatureMin, temperatureMax, timestampMin, timestampMax },
     correctionStrategy: read.choice('CORRECTION_STRATEGY', CORRECTION_STRATEGIES, 'latest'),
     fetchMaxLagHours: read.number('FETCH_MAX_LAG_HOURS', 2, { min: 0, integer: true }),
     sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', SOURCE_FAILURE_POLICIES, 'fail'),
@@ -310,7 +348,13 @@ export function loadConfig(env: Env = process.env): Config {
         max: read.number('CHECK_REJECTED_SHARE_MAX', 0.2, { min: 0, max: 1 }),
       },
       regionWentSilent: read.choice('CHECK_REGION_WENT_SILENT', CHECK_ACTIONS, 'warn'),
+      outsideShare: {
+        action: read.choice('CHECK_OUTSIDE_SHARE', CHECK_ACTIONS, 'warn'),
+        max: read.number('CHECK_OUTSIDE_SHARE_MAX', 0.4, { min: 0, max: 1 }),
+      },
+      swappedCoordinates: read.choice('CHECK_SWAPPED_COORDINATES', CHECK_ACTIONS, 'warn'),
     },
+    regionsOverlapTolerance: read.number('REGIONS_OVERLAP_TOLERANCE', 0.001, { min: 0, max: 1 }),
   };
 
   const [first, ...more] = read.problems;

@@ -12,7 +12,8 @@ export type PipelineErrorKind =
   | 'data-quality'
   | 'object-exists'
   | 'object-not-found'
-  | 'object-store';
+  | 'object-store'
+  | 'database';
 
 export class PipelineError extends Error {
   readonly kind: PipelineErrorKind;
@@ -114,6 +115,22 @@ export class ObjectStoreError extends PipelineError {
   }
 }
 
+/**
+ * Our database failed (refused, timed out, dropped the connection): never the source's fault.
+ * Retryable: the database usually comes back; `retryAfterMs` spaces the attempts so that a restart
+ * of a minute is lived through within the activity's attempts.
+ */
+export class DatabaseError extends PipelineError {
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    message: string,
+    options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super('database', message, { retryable: options.retryable ?? true, cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
 export function isPipelineError(error: unknown): error is PipelineError {
   return (
     typeof error === 'object' &&
@@ -134,6 +151,7 @@ export const isDataQualityError = isKind<DataQualityError>('data-quality');
 export const isObjectExistsError = isKind<ObjectExistsError>('object-exists');
 export const isObjectNotFoundError = isKind<ObjectNotFoundError>('object-not-found');
 export const isObjectStoreError = isKind<ObjectStoreError>('object-store');
+export const isDatabaseError = isKind<DatabaseError>('database');
 
 /** Unknown errors (bugs, driver errors) are retryable: Temporal's bounded retry policy decides. */
 export function isRetryable(error: unknown): boolean {

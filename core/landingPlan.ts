@@ -25,6 +25,18 @@ export interface PlannedReading {
 export interface PlannedRejection {
   raw: unknown;
   reasons: Rejection[];
+  /** The record's text as sent, when the source had one (the partner API's body). */
+  text?: string;
+}
+
+/**
+ * A record as received: its parsed value and, when the source sent text, that text. A record whose
+ * text could not be read at all carries `unreadable` instead of a value and goes to quarantine.
+ */
+export interface ReceivedRecord {
+  value: unknown;
+  text?: string;
+  unreadable?: Rejection;
 }
 
 /** What landing records did, summed per batch, per source and per run. */
@@ -50,13 +62,36 @@ export interface LandingPlan {
 export function validateAll(
   records: readonly unknown[],
   limits: ValidationLimits,
+  texts: readonly (string | undefined)[] = [],
 ): { valid: { reading: Reading; raw: unknown }[]; rejections: PlannedRejection[] } {
   const valid: { reading: Reading; raw: unknown }[] = [];
   const rejections: PlannedRejection[] = [];
-  for (const raw of records) {
+  records.forEach((raw, i) => {
     const result = validateRecord(raw, limits);
     if (result.ok) valid.push({ reading: result.reading, raw });
-    else rejections.push({ raw, reasons: result.reasons });
+    else rejections.push({ raw, reasons: result.reasons, ...textOf(texts[i]) });
+  });
+  return { valid, rejections };
+}
+
+function textOf(text: string | undefined): { text?: string } {
+  return text === undefined ? {} : { text };
+}
+
+/** Validates received records: the unreadable ones are rejected with their reason, the rest as above. */
+export function validateReceived(
+  received: readonly ReceivedRecord[],
+  limits: ValidationLimits,
+): { valid: { reading: Reading; raw: unknown }[]; rejections: PlannedRejection[] } {
+  const readable = received.filter((record) => record.unreadable === undefined);
+  const { valid, rejections } = validateAll(
+    readable.map((record) => record.value),
+    limits,
+    readable.map((record) => record.text),
+  );
+  for (const record of received) {
+    if (record.unreadable !== undefined)
+      rejections.push({ raw: null, reasons: [record.unreadable], ...textOf(record.text) });
   }
   return { valid, rejections };
 }

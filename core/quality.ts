@@ -11,6 +11,10 @@ export interface QualitySettings {
   noValidReadings: CheckAction;
   rejectedShare: { action: CheckAction; max: number };
   regionWentSilent: CheckAction;
+  /** Share of counted readings outside every region above `max` (off when absent). */
+  outsideShare?: { action: CheckAction; max: number };
+  /** Readings outside every region that would fall inside one with lat/lon swapped (off when absent). */
+  swappedCoordinates?: CheckAction;
 }
 
 export interface QualityInput {
@@ -22,16 +26,30 @@ export interface QualityInput {
   regionsNow: readonly string[];
   /** For each of the previous imports, newest first, the regions that had points. */
   previousImports: readonly (readonly string[])[];
+  /** Counted readings outside every region. */
+  outside?: number;
+  /** Placed readings outside every region, and how many of them fall inside one once swapped. */
+  swapped?: { outside: number; insideIfSwapped: number };
 }
 
 export interface CheckOutcome {
-  check: 'no_valid_readings' | 'rejected_share' | 'region_went_silent';
+  check:
+    'no_valid_readings' | 'rejected_share' | 'region_went_silent' | 'outside_share' | 'swapped_coordinates';
   action: Exclude<CheckAction, 'off'>;
   message: string;
 }
 
 /** How many consecutive earlier imports with points make a region's silence suspicious. */
 export const SILENCE_HISTORY = 24;
+
+/**
+ * The swapped-coordinates check fires when at least this many readings are outside every region
+ * and at least SWAPPED_SHARE of them land inside one once swapped: a few stray points prove nothing.
+ */
+export const SWAPPED_MIN_OUTSIDE = 5;
+export const SWAPPED_SHARE = 0.5;
+
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 export function evaluateQuality(input: QualityInput, settings: QualitySettings): CheckOutcome[] {
   const outcomes: CheckOutcome[] = [];
@@ -67,6 +85,28 @@ export function evaluateQuality(input: QualityInput, settings: QualitySettings):
         `no reading now in ${silent.join(', ')}, which had readings in each of the last ${SILENCE_HISTORY} imports`,
       );
     }
+  }
+  const outside = input.outside ?? 0;
+  const outsideShare = input.counted === 0 ? 0 : outside / input.counted;
+  if (settings.outsideShare && outsideShare > settings.outsideShare.max) {
+    report(
+      'outside_share',
+      settings.outsideShare.action,
+      `${percent(outsideShare)} of the readings counted are outside every region (${outside} of ${input.counted}), above the limit of ${percent(settings.outsideShare.max)} (CHECK_OUTSIDE_SHARE_MAX)`,
+    );
+  }
+  const swapped = input.swapped;
+  if (
+    settings.swappedCoordinates &&
+    swapped &&
+    swapped.outside >= SWAPPED_MIN_OUTSIDE &&
+    swapped.insideIfSwapped >= swapped.outside * SWAPPED_SHARE
+  ) {
+    report(
+      'swapped_coordinates',
+      settings.swappedCoordinates,
+      `latitude and longitude look swapped: ${swapped.insideIfSwapped} of the ${swapped.outside} readings outside every region would fall inside one if their latitude and longitude were exchanged; the source probably sends them the wrong way round`,
+    );
   }
   return outcomes;
 }

@@ -3,6 +3,9 @@
  * Pure: no I/O. A record that fails gets every reason it fails, so the quarantine explains it fully.
  */
 import { instantOf } from './calendar';
+import { isStorableText, MAX_JSON_DEPTH } from './safeText';
+
+export { isStorableText } from './safeText';
 
 export interface Reading {
   /** The sensor reading's id as the source gives it (a UUID for the partner API). */
@@ -25,7 +28,11 @@ export type RejectionCode =
   | 'lon_invalid'
   | 'temperature_invalid'
   | 'temperature_implausible'
-  | 'country_invalid';
+  | 'country_invalid'
+  | 'timestamp_out_of_window'
+  | 'number_not_finite'
+  | 'too_deep'
+  | 'not_json';
 
 export interface Rejection {
   code: RejectionCode;
@@ -37,29 +44,86 @@ export type Validation = { ok: true; reading: Reading } | { ok: false; reasons: 
 export interface ValidationLimits {
   temperatureMin: number;
   temperatureMax: number;
+  /** Plausible measurement times, ISO 8601 UTC, both included (TIMESTAMP_MIN, TIMESTAMP_MAX). */
+  timestampMin: string;
+  timestampMax: string;
 }
 
-export const DEFAULT_LIMITS: ValidationLimits = { temperatureMin: -90, temperatureMax: 60 };
-
-const PARTNER_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
-const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?$/;
+export const DEFAULT_LIMITS: ValidationLimits = {
+  temperatureMin: -90,
+  temperatureMax: 60,
+  timestampMin: '2000-01-01T00:00:00.000Z',
+  timestampMax: '2100-01-01T00:00:00.000Z',
+};
 
 /**
- * Parses the partner's `YYYY-MM-DD HH:MM:SS` (taken as UTC) or ISO 8601 (UTC when it has no offset).
- * Returns the instant as an ISO string, or null when the text is not a real calendar time.
+ * What PostgreSQL's timestamptz accepts in the ISO form we write: years 0001 to 9999 (its range is
+ * wider, 4713 BC to 294276 AD, but year 0000 does not exist in its input and `+010000` is not read).
+ * Every configured window must lie inside it (config/index.ts).
+ */
+export const STORABLE_TIMESTAMP_MIN = '0001-01-01T00:00:00.000Z';
+export const STORABLE_TIMESTAMP_MAX = '9999-12-31T23:59:59.999Z';
+
+/**
+ * The partner's `YYYY-MM-DD HH:MM:SS` and RFC 3339 with its variants (§5.6 and its note): `T`, `t`
+ * or a space between date and time, a fraction after `.` or `,`, the zone `Z`, `z`, `+HH:MM` or
+ * `+HHMM`, optionally after one space. No zone means UTC.
+ */
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?: ?([Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?$/;
+
+/**
+ * Parses the partner's `YYYY-MM-DD HH:MM:SS` (taken as UTC) or RFC 3339 / ISO 8601 (UTC when it has
+ * no offset). Returns the instant as an ISO string, or null when the text is not a real calendar
+ * time or falls outside what PostgreSQL can store.
  */
 export function parseTimestamp(text: string): string | null {
-  const match = PARTNER_TIMESTAMP.exec(text) ?? ISO_TIMESTAMP.exec(text);
+  const match = TIMESTAMP.exec(text);
+  const zone = match?.[8];
+  if (match && zone !== undefined) match[8] = zone.toUpperCase();
   const instant = match ? instantOf(match) : null;
-  return instant === null || Number.isNaN(instant.getTime()) ? null : instant.toISOString();
+  if (instant === null || Number.isNaN(instant.getTime())) return null;
+  const iso = instant.toISOString();
+  // toISOString writes years outside 0000-9999 with a sign and six digits: never storable here.
+  return iso.length === 24 && iso >= STORABLE_TIMESTAMP_MIN && iso <= STORABLE_TIMESTAMP_MAX ? iso : null;
 }
 
 /** Ids and labels are indexed and compared: a bounded length keeps them within an index row. */
 export const MAX_ID_LENGTH = 256;
 
-/** PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate is not a character at all. */
-export function isStorableText(text: string): boolean {
-  return !text.includes('\u0000') && text.isWellFormed();
+const CHECKED_FIELDS = new Set(['id', 'timestamp', 'lat', 'lon', 'temperature', 'country']);
+
+/**
+ * The rest of the record (fields we do not read) must still be storable as jsonb: numbers that are
+ * not finite (NaN, Infinity, 1e400) have no JSON form, and nesting is bounded. Keys and strings with
+ * NUL or lone surrogates are not reasons: they are repaired when stored (core/safeText.ts).
+ */
+function checkExtras(record: Record<string, unknown>, reasons: Rejection[]): void {
+  const nonFinite: string[] = [];
+  let tooDeep = false;
+  const walk = (value: unknown, path: string, depth: number): void => {
+    if (tooDeep) return;
+    if (depth > MAX_JSON_DEPTH) {
+      tooDeep = true;
+      return;
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) nonFinite.push(`${path} is ${value}`);
+    else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
+    else if (typeof value === 'object' && value !== null)
+      for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`, depth + 1);
+  };
+  for (const [key, value] of Object.entries(record)) {
+    if (!CHECKED_FIELDS.has(key)) walk(value, key, 1);
+  }
+  if (nonFinite.length > 0) {
+    const shown = nonFinite.slice(0, 3).map((text) => text.toWellFormed().slice(0, 80));
+    reasons.push({
+      code: 'number_not_finite',
+      message: `${shown.join(', ')}${nonFinite.length > 3 ? ` and ${nonFinite.length - 3} more` : ''}: not a finite number`,
+    });
+  }
+  if (tooDeep)
+    reasons.push({ code: 'too_deep', message: `the record nests deeper than ${MAX_JSON_DEPTH} levels` });
 }
 
 function isFiniteNumber(value: unknown): value is number {
@@ -68,7 +132,7 @@ function isFiniteNumber(value: unknown): value is number {
 
 function checkCoordinate(value: unknown, name: 'lat' | 'lon', limit: number, reasons: Rejection[]): void {
   if (!isFiniteNumber(value)) {
-    reasons.push({ code: `${name}_invalid`, message: `${name} is ${describe(value)}, not a number` });
+    reasons.push({ code: `${name}_invalid`, message: `${name} is ${describe(value)}, not a finite number` });
   } else if (value < -limit || value > limit) {
     reasons.push({ code: `${name}_invalid`, message: `${name} ${value} is outside [-${limit}, ${limit}]` });
   }
@@ -78,7 +142,7 @@ function describe(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  if (typeof value === 'number') return String(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : `${value}`;
   return `a ${Array.isArray(value) ? 'array' : typeof value}`;
 }
 
@@ -103,12 +167,18 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
     });
   }
 
-  const timestamp = typeof record.timestamp === 'string' ? parseTimestamp(record.timestamp) : null;
+  let timestamp = typeof record.timestamp === 'string' ? parseTimestamp(record.timestamp) : null;
   if (timestamp === null) {
     reasons.push({
       code: 'timestamp_invalid',
-      message: `timestamp is ${describe(record.timestamp)}, not "YYYY-MM-DD HH:MM:SS" or ISO 8601`,
+      message: `timestamp is ${describe(record.timestamp)}, not "YYYY-MM-DD HH:MM:SS" or RFC 3339 between years 0001 and 9999`,
     });
+  } else if (timestamp < limits.timestampMin || timestamp > limits.timestampMax) {
+    reasons.push({
+      code: 'timestamp_out_of_window',
+      message: `timestamp ${timestamp} is outside the plausible window [${limits.timestampMin}, ${limits.timestampMax}] (TIMESTAMP_MIN, TIMESTAMP_MAX)`,
+    });
+    timestamp = null;
   }
 
   checkCoordinate(record.lat, 'lat', 90, reasons);
@@ -118,7 +188,7 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
   if (!isFiniteNumber(temperature)) {
     reasons.push({
       code: 'temperature_invalid',
-      message: `temperature is ${describe(temperature)}, not a number`,
+      message: `temperature is ${describe(temperature)}, not a finite number`,
     });
   } else if (temperature < limits.temperatureMin || temperature > limits.temperatureMax) {
     reasons.push({
@@ -136,6 +206,8 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
       message: 'country is not usable text (too long, a NUL or a broken Unicode character)',
     });
   }
+
+  checkExtras(record, reasons);
 
   if (reasons.length > 0 || timestamp === null) {
     return { ok: false, reasons };

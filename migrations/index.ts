@@ -3,6 +3,7 @@ import * as initial from './001_initial';
 import * as threeHoursBefore from './002_three_hours_before_view';
 import * as readingsByImportHour from './003_readings_by_import_hour';
 import * as storeIdentity from './004_store_identity';
+import * as quarantineRawText from './005_quarantine_raw_text';
 
 /**
  * The migrations, listed in order. Listed rather than discovered on disk so that they load the same
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '002_three_hours_before_view': threeHoursBefore,
   '003_readings_by_import_hour': readingsByImportHour,
   '004_store_identity': storeIdentity,
+  '005_quarantine_raw_text': quarantineRawText,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -13,6 +13,7 @@ import { runEndRecorder } from './runEnd';
 
 /** Bundled with the workflows: the import hour on every workflow log line. */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/logContext')];
+import { temporalUnreachable } from '../adapters/temporal/unreachable';
 
 export interface PipelineWorkerOptions {
   connection: NativeConnection;
@@ -49,7 +50,11 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
 }
 
 export async function connectWorker(config: Pick<Config, 'temporal'>): Promise<NativeConnection> {
-  return NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  try {
+    return await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  } catch (error) {
+    throw temporalUnreachable(config.temporal.address, error);
+  }
 }
 
 /**

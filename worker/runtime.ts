@@ -3,9 +3,18 @@
  * the region index, the sources and the backup store. Anything wrong here stops the worker at start
  * with a message naming the setting or the file.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
-import { createDatabase, migrateToLatest } from '../adapters/db/connection';
+import {
+  createDatabase,
+  databaseFailure,
+  isDatabaseDriverError,
+  migrateToLatest,
+} from '../adapters/db/connection';
+import { checkRegionGeometry } from '../adapters/regions/geometry';
+import type { RegionSet } from '../core/geo';
 import { loadRegionSet } from '../adapters/regions';
 import { buildRegionIndex } from '../core/geo';
 import { createSources } from '../adapters/sources';
@@ -21,17 +30,25 @@ export interface WorkerRuntime {
 
 export async function buildRuntime(
   config: Config,
-  overrides: { db?: Knex; sources?: readonly Source[]; now?: () => Date } = {},
+  overrides: {
+    db?: Knex;
+    sources?: readonly Source[];
+    now?: () => Date;
+    /** Skip the geometry check (seconds on the national file): tests that start many workers. */
+    skipGeometryCheck?: boolean;
+  } = {},
 ): Promise<WorkerRuntime> {
   const sources = overrides.sources ?? createSources(config);
   const regionSet = await loadRegionSet(config.regions);
+  if (overrides.skipGeometryCheck !== true)
+    checkRegionGeometryOnce(regionSet, config.regions.cacheDir, config.regionsOverlapTolerance);
   const regionIndex = buildRegionIndex(regionSet);
   const db = overrides.db ?? createDatabase(config.database);
   try {
     await migrateToLatest(db);
   } catch (error) {
     if (!overrides.db) await db.destroy();
-    throw error;
+    throw isDatabaseDriverError(error) ? databaseFailure(error, config.database, 'migrating') : error;
   }
   return {
     deps: {
@@ -46,9 +63,26 @@ export async function buildRuntime(
       sourceFailurePolicy: config.sourceFailurePolicy,
       quality: config.quality,
       fetchMaxLagHours: config.fetchMaxLagHours,
+      database: config.database,
     },
     close: async () => {
       if (!overrides.db) await db.destroy();
     },
   };
+}
+
+/**
+ * The geometry check takes seconds on the national file: a marker named by the regions' content
+ * hash (and the tolerance) records that these exact polygons passed, so later starts skip it.
+ */
+function checkRegionGeometryOnce(set: RegionSet, cacheDir: string, overlapTolerance: number): void {
+  const marker = path.join(cacheDir, `geometry-valid-${set.hash}-${overlapTolerance}`);
+  if (fs.existsSync(marker)) return;
+  checkRegionGeometry(set, { overlapTolerance });
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    fs.writeFileSync(marker, `${new Date().toISOString()}\n`);
+  } catch {
+    // Only a cache: the check runs again next time.
+  }
 }

@@ -7,6 +7,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  log,
   proxyActivities,
   workflowInfo,
   type ActivityOptions,
@@ -14,6 +15,7 @@ import {
 import type { Activities } from '../activities';
 import type {
   AggregateResult,
+  AssignSummary,
   FetchSummary,
   HourRecompute,
   ImportTrigger,
@@ -23,6 +25,9 @@ import { deepestMessage } from '../core/errors';
 import { formatHour } from '../core/importHour';
 import { resolveImportHour } from './resolveImportHour';
 import { summariseImport, type ImportSummary } from './summary';
+
+/** The failure type of a run whose aggregates are stored but whose backup failed; details[0] is its summary. */
+export const BACKUP_FAILED = 'BackupFailed';
 
 export interface HourlyImportInput {
   /** ISO hour; absent for scheduled runs, which use the schedule's nominal time. */
@@ -62,6 +67,21 @@ const computing: ActivityOptions = {
 };
 
 const ledger = proxyActivities<Activities>(quick);
+/**
+ * Writing the run's end is retried until the database takes it (up to an hour): a run must not be
+ * left 'running' in the ledger because the database was away when the run ended. Its content can
+ * never make it fail (adapters/db/runs.ts sanitises).
+ */
+const ledgerEnd = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    // No maximumAttempts: unlimited attempts, bounded by the hour above.
+    maximumInterval: '1 minute',
+  },
+});
 const sources = proxyActivities<Activities>(fetching);
 const compute = proxyActivities<Activities>(computing);
 
@@ -100,13 +120,15 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
         'SourceFailed',
       );
     }
-    const recomputed = await recomputeHour(hour, async ({ stats }) => {
+    const recomputed = await recomputeHour(hour, async ({ stats }, assigned) => {
       // A check set to fail throws a non-retryable DataQualityError: nothing is persisted.
       const qualityWarnings = await ledger.checkQuality({
         hour,
         fetched: fetches.reduce((n, f) => n + f.fetched, 0),
         rejected: fetches.reduce((n, f) => n + f.rejected, 0),
         stats,
+        outsidePlaced: assigned.outside,
+        outsideInsideIfSwapped: assigned.outsideInsideIfSwapped,
       });
       warnings.push(...qualityWarnings);
     });
@@ -123,16 +145,21 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
       warnings,
       ...recomputed,
     });
-    await ledger.finishImport({ runId, status: summary.status, report: summary, error: null });
+    await ledgerEnd.finishImport({ runId, status: summary.status, report: summary, error: null });
   } catch (error) {
     // Not cancellable: a cancelled import must still be recorded as ended, not left 'running'.
     await CancellationScope.nonCancellable(async () => {
-      await ledger.finishImport({
-        runId,
-        status: 'failed',
-        report: { fetches, failedSources, recomputedHours: corrected },
-        error: isCancellation(error) ? 'cancelled' : deepestMessage(error),
-      });
+      // The run's own failure is what it throws: a ledger that cannot be written is only logged.
+      await ledgerEnd
+        .finishImport({
+          runId,
+          status: 'failed',
+          report: { fetches, failedSources, recomputedHours: corrected },
+          error: isCancellation(error) ? 'cancelled' : deepestMessage(error),
+        })
+        .catch((ledgerError: unknown) =>
+          log.error('the run ledger could not record the failure', { error: deepestMessage(ledgerError) }),
+        );
       // What a failed run landed is backed up too: the sources cannot be asked for it again.
       for (const backedUp of [hour, ...corrected]) {
         await compute.backupHour({ hour: backedUp }).catch(() => undefined);
@@ -144,13 +171,10 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
   try {
     for (const backedUp of [hour, ...corrected]) await compute.backupHour({ hour: backedUp });
   } catch (error) {
-    await ledger.finishImport({
-      runId,
-      status: 'failed',
-      report: summary,
-      error: `the aggregates are stored, but the backup failed: ${deepestMessage(error)}`,
-    });
-    throw error;
+    const message = `the aggregates are stored, but the backup failed: ${deepestMessage(error)}`;
+    await ledgerEnd.finishImport({ runId, status: 'failed', report: summary, error: message });
+    // The summary travels with the failure, so `tempctl run` shows what was stored and why it failed.
+    throw ApplicationFailure.create({ message, type: BACKUP_FAILED, nonRetryable: true, details: [summary] });
   }
   return summary;
 }
@@ -167,20 +191,41 @@ async function fetchAll(
   // A cancelled run is not a failed source: it must end as cancelled, whatever the failure policy.
   const cancelled = settled.find((r) => r.status === 'rejected' && isCancellation(r.reason));
   if (cancelled?.status === 'rejected') throw cancelled.reason;
+  const databaseFailures: string[] = [];
   settled.forEach((result, i) => {
     if (result.status === 'fulfilled') fetches.push(result.value);
-    else failedSources.push({ source: names[i] ?? '?', error: deepestMessage(result.reason) });
+    else if (failureType(result.reason) === 'DatabaseError')
+      databaseFailures.push(deepestMessage(result.reason));
+    else {
+      const source = names[i] ?? '?';
+      // A SourceError's message already starts with its source: not "partner-api: partner-api: …".
+      const message = deepestMessage(result.reason);
+      failedSources.push({
+        source,
+        error: message.startsWith(`${source}: `) ? message.slice(source.length + 2) : message,
+      });
+    }
   });
+  // Our database failing is not the source's fault, and no policy makes an hour without it partial.
+  if (databaseFailures.length > 0)
+    throw ApplicationFailure.nonRetryable(databaseFailures.join('; '), 'DatabaseFailed');
+}
+
+/** The type of the application failure an activity failed with ('DatabaseError', 'SourceError'…). */
+function failureType(error: unknown): string | undefined {
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
 /** Recomputes one hour from what was landed for it: the import hour, and hours a correction touched. */
 async function recomputeHour(
   hour: string,
-  beforePersist: (result: AggregateResult) => Promise<void> = () => Promise.resolve(),
+  beforePersist: (result: AggregateResult, assigned: AssignSummary) => Promise<void> = () =>
+    Promise.resolve(),
 ): Promise<HourRecompute> {
   const assigned = await compute.assignRegions({ hour });
   const { aggregates, stats } = await compute.aggregateHour({ hour });
-  await beforePersist({ aggregates, stats });
+  await beforePersist({ aggregates, stats }, assigned);
   await compute.persistHour({ hour, aggregates });
   return { assigned, aggregates, stats };
 }

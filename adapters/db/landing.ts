@@ -11,7 +11,9 @@ import {
   type KnownReading,
   type LandingCounts,
   type LandingPlan,
+  type ReceivedRecord,
 } from '../../core/landingPlan';
+import { storableJson, storableString } from '../../core/safeText';
 import type { ValidationLimits } from '../../core/reading';
 import { affectedRows } from './connection';
 
@@ -24,6 +26,10 @@ export interface LandingInput {
   runId: string;
   fetchedAt: Date;
   records: readonly unknown[];
+  /** Each record's text as sent, in the order of `records`, when the source had one. */
+  texts?: readonly (string | undefined)[];
+  /** Records that could not be read at all: straight to quarantine with their reason. */
+  unreadable?: readonly ReceivedRecord[];
   limits: ValidationLimits;
   /** For a refetch: the key prefix of this hour's earlier batches that the new batch replaces. */
   supersedePrefix?: string;
@@ -111,7 +117,11 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
       input.supersedePrefix === undefined
         ? undefined
         : await retireBatches(trx, input, input.supersedePrefix);
-    const { valid, rejections } = validateAll(input.records, input.limits);
+    const { valid, rejections } = validateAll(input.records, input.limits, input.texts);
+    for (const record of input.unreadable ?? []) {
+      if (record.unreadable) rejections.push({ raw: null, reasons: [record.unreadable], text: record.text });
+    }
+    const fetched = input.records.length + (input.unreadable?.length ?? 0);
     const known = await knownVersions(trx, input.source, [...new Set(valid.map((v) => v.reading.id))]);
     const plan = planLanding(valid, rejections, known, input.importHour);
     // Corrections the retired batch carried no longer count: their hours must be recomputed too.
@@ -125,11 +135,11 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
         batch_key: input.batchKey,
         run_id: input.runId,
         fetched_at: input.fetchedAt,
-        record_count: input.records.length,
+        record_count: fetched,
       })
       .returning('batch_id')) as { batch_id: number }[];
     const batchId = (inserted as { batch_id: number }).batch_id;
-    const summary = summarise(batchId, input.runId, input.records.length, plan, replacedBatches);
+    const summary = summarise(batchId, input.runId, fetched, plan, replacedBatches);
     await trx('fetch_batches')
       .where('batch_id', batchId)
       .update({ summary: JSON.stringify(summary) });
@@ -149,11 +159,14 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
       received_at: input.fetchedAt,
       raw: toJsonb(raw),
     }));
-    const quarantineRows = plan.rejections.map(({ raw, reasons }) => ({
+    const quarantineRows = plan.rejections.map(({ raw, reasons, text }) => ({
       batch_id: batchId,
       import_hour: input.importHour,
       source: input.source,
       raw: toJsonb(raw),
+      // As sent: jsonb would rewrite -0.0 and 1e400, and cannot hold NaN; only NUL and broken
+      // UTF-16, which no PostgreSQL text can hold, are replaced.
+      raw_text: text === undefined ? null : storableString(text),
       reasons: JSON.stringify(reasons),
       received_at: input.fetchedAt,
     }));
@@ -164,15 +177,13 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
 }
 
 /**
- * A received record as jsonb, as close to verbatim as PostgreSQL allows: jsonb refuses the NUL
- * character and lone surrogates, so those (and only those) are replaced by U+FFFD. Without this one
- * such record would fail its whole batch, again at every retry.
+ * A received record as jsonb, as close to verbatim as PostgreSQL allows: jsonb refuses NUL and lone
+ * surrogates (in keys and strings, replaced by U+FFFD) and non-finite numbers (null); a record
+ * nested too deep is stored as null (its text is kept in the quarantine). Without this one such
+ * record would fail its whole batch, again at every retry.
  */
 export function toJsonb(raw: unknown): string {
-  const text = JSON.stringify(raw === undefined ? null : raw, (_key, value: unknown) =>
-    typeof value === 'string' ? value.toWellFormed().replaceAll('\u0000', '\uFFFD') : value,
-  );
-  return text.replace(/\\u0000/g, '\\uFFFD');
+  return storableJson(raw) ?? 'null';
 }
 
 async function insertChunked(trx: Knex.Transaction, table: string, rows: object[]): Promise<void> {

@@ -1,5 +1,6 @@
 /** The run ledger: one row per import run, what it did and how it ended. */
 import type { Knex } from 'knex';
+import { safeMessage, storableJson } from '../../core/safeText';
 
 export type RunStatus = 'running' | 'succeeded' | 'incomplete' | 'failed';
 
@@ -28,6 +29,10 @@ export async function recordRunStart(db: Knex, run: RunStart): Promise<void> {
     .ignore();
 }
 
+/**
+ * Writes how the run ended. Never fails on content: the error goes through the one sanitiser and
+ * the report is made storable as jsonb, whatever text the failure quoted.
+ */
 export async function recordRunEnd(
   db: Knex,
   runId: string,
@@ -38,8 +43,8 @@ export async function recordRunEnd(
     .update({
       status: end.status,
       finished_at: end.finishedAt,
-      report: JSON.stringify(end.report),
-      error: end.error,
+      report: storableJson(end.report) ?? 'null',
+      error: end.error === null ? null : safeMessage(end.error),
     });
 }
 

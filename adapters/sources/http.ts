@@ -1,5 +1,5 @@
 /**
- * GET a JSON array over HTTP with Node's built-in fetch, and classify every failure as retryable
+ * GET a JSON array of records over HTTP with Node's built-in fetch, and classify every failure as retryable
  * or not, so the activity can let Temporal retry what can succeed and stop at once on what cannot.
  *
  * Timeouts. "Connect" bounds the time until the response headers arrive (connection, TLS and the
@@ -14,7 +14,12 @@
  * or the query string; network errors are described by code and message, never attached as
  * `cause` (an undici error can quote a header value).
  */
+import { BodyShapeError, splitJsonArray } from '../../core/jsonArraySplitter';
+import { sniffBody } from '../../core/bodySniff';
 import { SourceError } from '../../core/errors';
+import type { ReceivedRecord } from '../../core/landingPlan';
+import { parseJsonLenient, readRecordText } from '../../core/lenientJson';
+import { safeMessage } from '../../core/safeText';
 import { parseRetryAfter } from './retryAfter';
 
 export interface HttpJsonRequest {
@@ -40,7 +45,7 @@ export const REJECTED_KEY_MESSAGE = 'the sensor API rejected the API key';
 const SNIPPET_BYTES = 2048;
 const SNIPPET_CHARS = 200;
 
-export async function getJsonArray(request: HttpJsonRequest): Promise<unknown[]> {
+export async function getJsonRecords(request: HttpJsonRequest): Promise<ReceivedRecord[]> {
   const fetchImpl = request.fetch ?? fetch;
   const now = request.now ?? (() => new Date());
   const target = describeUrl(request.url);
@@ -108,7 +113,7 @@ export async function getJsonArray(request: HttpJsonRequest): Promise<unknown[]>
         status,
       });
     }
-    return parseArray(body, target, status, error);
+    return readRecords(body, target, status, error);
   } finally {
     clearTimeout(totalTimer);
     clearTimeout(connectTimer);
@@ -186,26 +191,40 @@ function statusError(
   return error(`${target} refused the request (HTTP ${status})${said}`, { retryable: false, status });
 }
 
-function parseArray(body: Buffer, target: string, status: number, error: MakeError): unknown[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
-  } catch (cause) {
-    // A body cut short or garbled in transit: another attempt is likely to get a whole one.
-    throw error(
-      `the body from ${target} is not valid JSON (${body.length} bytes, truncated?): ${describeCause(cause)}`,
-      { retryable: true, status },
-    );
-  }
-  if (!Array.isArray(parsed)) {
-    // Well-formed but not the contract (e.g. {"error":"quota exceeded"}): retrying returns the same.
-    const kind = parsed === null ? 'null' : typeof parsed;
-    throw error(`${target} answered a JSON ${kind}, not an array: ${shorten(JSON.stringify(parsed))}`, {
-      retryable: false,
+/**
+ * The body's records, each with its text as sent. A body that is not a JSON array at all is refused
+ * with what it looks like (core/bodySniff.ts); one cut short says "truncated" and is retried; inside
+ * a whole array, a record that cannot be read is quarantined by itself and the others land.
+ */
+function readRecords(body: Buffer, target: string, status: number, error: MakeError): ReceivedRecord[] {
+  const look = sniffBody(body);
+  if (look !== null) {
+    throw error(`the body from ${target} is ${look.description}, not a JSON array`, {
+      retryable: look.transient,
       status,
     });
   }
-  return parsed as unknown[];
+  try {
+    return splitJsonArray(body).map(readRecordText);
+  } catch (cause) {
+    if (!(cause instanceof BodyShapeError)) throw cause;
+    if (cause.problem === 'truncated') {
+      // A body cut short in transit: another attempt is likely to get a whole one.
+      throw error(`the body from ${target} is truncated: ${cause.message}`, { retryable: true, status });
+    }
+    // Well-formed but not the contract (e.g. {"error":"quota exceeded"}): retrying returns the same.
+    const parsed = parseJsonLenient(new TextDecoder().decode(body));
+    const what = parsed.ok
+      ? `a JSON ${parsed.value === null ? 'null' : Array.isArray(parsed.value) ? 'array followed by more text' : typeof parsed.value}, not an array`
+      : `not JSON (${cause.message})`;
+    throw error(
+      `${target} answered ${what}: ${shorten(new TextDecoder().decode(body.subarray(0, SNIPPET_BYTES)))}`,
+      {
+        retryable: false,
+        status,
+      },
+    );
+  }
 }
 
 class TooLarge extends Error {
@@ -281,8 +300,7 @@ function describeCause(cause: unknown): string {
 }
 
 function shorten(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
+  return safeMessage(text.replace(/\s+/g, ' ').trim(), SNIPPET_CHARS);
 }
 
 /** Origin and path only: a query string or user info may hold credentials. */

@@ -4,7 +4,7 @@
  */
 import type { PartnerApiConfig } from '../../config';
 import { PARTNER_API_SOURCE } from '../../core/policies';
-import { getJsonArray } from './http';
+import { getJsonRecords } from './http';
 import type { Source, SourceBatch } from './types';
 
 export function createPartnerApiSource(
@@ -18,7 +18,7 @@ export function createPartnerApiSource(
       // The key is revealed only here, into the request header; it is listed as a secret so that
       // no error message built from the exchange can carry it.
       const apiKey = config.apiKey.reveal();
-      const records = await getJsonArray({
+      const received = await getJsonRecords({
         source: PARTNER_API_SOURCE,
         url: config.url,
         headers: { 'X-API-Key': apiKey },
@@ -37,7 +37,17 @@ export function createPartnerApiSource(
         fetch: deps.fetch,
         now,
       });
-      return [{ source: PARTNER_API_SOURCE, key: null, fetchedAt: now(), records }];
+      const readable = received.filter((record) => record.unreadable === undefined);
+      return [
+        {
+          source: PARTNER_API_SOURCE,
+          key: null,
+          fetchedAt: now(),
+          records: readable.map((record) => record.value),
+          texts: readable.map((record) => record.text),
+          unreadable: received.filter((record) => record.unreadable !== undefined),
+        },
+      ];
     },
     // Nothing to do: the API has no notion of consumed readings.
     acknowledge: () => Promise.resolve(),

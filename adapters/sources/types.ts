@@ -3,6 +3,8 @@
  * quarantine happen in one place downstream, so every source's bad records are treated alike).
  */
 
+import type { ReceivedRecord } from '../../core/landingPlan';
+
 export interface SourceBatch {
   /** The source's registered name: 'partner-api' | 'file-drop'. */
   source: string;
@@ -14,6 +16,10 @@ export interface SourceBatch {
   fetchedAt: Date;
   /** Raw parsed JSON items / CSV rows as objects, NOT validated. */
   records: unknown[];
+  /** Each record's text as sent, in the order of `records`, when the source had one. */
+  texts?: readonly (string | undefined)[];
+  /** Records received but unreadable (not JSON): quarantined with their reason and text. */
+  unreadable?: readonly ReceivedRecord[];
 }
 
 export interface Source {

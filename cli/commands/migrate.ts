@@ -14,6 +14,6 @@ export function registerMigrateCommand(program: Command): void {
         console.log(
           `${describeTarget(loadConfig().database)}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
         );
-      }),
+      }, 'migrating'),
     );
 }

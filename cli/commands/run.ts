@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { formatHour, parseHour } from '../../core/importHour';
-import { runImport, withClient } from '../../client';
+import { startImport, withClient } from '../../client';
+import { followImport } from '../follow';
 import { formatSummary } from '../format';
 
 export function registerRunCommand(program: Command): void {
@@ -19,8 +20,12 @@ export function registerRunCommand(program: Command): void {
           `--refetch: the sources are called again; the readings landed earlier for ${formatHour(hour)} are kept but no longer count.`,
         );
       }
-      const summary = await withClient(config, (client) =>
-        runImport(client, config, hour, { refetch: options.refetch === true }),
+      // Followed rather than awaited: the wait survives a Temporal restart and Ctrl-C says what goes on.
+      const summary = await withClient(config, async (client) =>
+        followImport(await startImport(client, config, hour, { refetch: options.refetch === true }), {
+          hour: formatHour(hour),
+          address: config.temporal.address,
+        }),
       );
       console.log(formatSummary(summary));
     });

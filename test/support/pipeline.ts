@@ -14,6 +14,7 @@ import { loadConfig, type Config } from '../../config';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../sim/server';
 import { buildRuntime, type WorkerRuntime } from '../../worker/runtime';
 import { connectWorker, createPipelineWorker } from '../../worker';
+import { createDatabase } from '../../adapters/db/connection';
 import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from './databases';
 import { claimNamespace } from './namespaces';
 
@@ -34,6 +35,8 @@ export interface PipelineOptions {
   simulator?: Partial<SimulatorOptions>;
   /** Extra environment settings, e.g. SOURCES or CORRECTION_STRATEGY. */
   env?: Record<string, string>;
+  /** The worker reaches its database through this URL instead (e.g. a proxy that can be cut). */
+  workerDatabaseUrl?: (url: string) => Promise<string>;
 }
 
 export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
@@ -63,7 +66,11 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'tp-data-')),
     ...options.env,
   });
-  const runtime = await buildRuntime(config, { db: database.db });
+  const workerUrl = options.workerDatabaseUrl ? await options.workerDatabaseUrl(database.url!) : undefined;
+  const workerConfig = workerUrl ? { ...config, database: { ...config.database, url: workerUrl } } : config;
+  const workerDb = workerUrl ? createDatabase(workerConfig.database) : database.db;
+  // The vendored polygons' geometry is checked once by test/unit/regionGeometry.test.ts.
+  const runtime = await buildRuntime(workerConfig, { db: workerDb, skipGeometryCheck: true });
   const workerConnection = await connectWorker(config);
   const worker = await createPipelineWorker({
     connection: workerConnection,
@@ -88,6 +95,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       await workerConnection.close();
       await client.connection.close();
       await runtime.close();
+      if (workerDb !== database.db) await workerDb.destroy();
       await simulator.close();
       await database.drop();
       fs.rmSync(backupDir, { recursive: true, force: true });

@@ -33,7 +33,12 @@ describe('defaults', () => {
   });
 
   test('database, Temporal and paths', () => {
-    expect(config.database).toEqual({ url: undefined, pgliteDir: path.join(ROOT, '.data', 'pglite') });
+    expect(config.database).toEqual({
+      url: undefined,
+      pgliteDir: path.join(ROOT, '.data', 'pglite'),
+      connectTimeoutMs: 10_000,
+      statementTimeoutMs: 300_000,
+    });
     expect(config.temporal).toEqual({
       address: 'localhost:7233',
       namespace: 'default',
@@ -55,19 +60,27 @@ describe('defaults', () => {
   test('sources, validation, strategies and checks', () => {
     expect(config.partnerApi).toBeUndefined();
     expect(config.sources).toEqual(['partner-api']);
-    expect(config.validation).toEqual({ temperatureMin: -90, temperatureMax: 60 });
+    expect(config.validation).toEqual({
+      temperatureMin: -90,
+      temperatureMax: 60,
+      timestampMin: '2000-01-01T00:00:00.000Z',
+      timestampMax: '2100-01-01T00:00:00.000Z',
+    });
     expect(config.correctionStrategy).toBe('latest');
     expect(config.sourceFailurePolicy).toBe('fail');
     expect(config.quality).toEqual({
       noValidReadings: 'fail',
       rejectedShare: { action: 'warn', max: 0.2 },
       regionWentSilent: 'warn',
+      outsideShare: { action: 'warn', max: 0.4 },
+      swappedCoordinates: 'warn',
     });
+    expect(config.regionsOverlapTolerance).toBe(0.001);
   });
 
   test('empty and blank values count as unset', () => {
     const blank = loadConfig({ TEMPERATURE_MIN: '', TEMPERATURE_MAX: '   ', SOURCES: '', DATABASE_URL: ' ' });
-    expect(blank.validation).toEqual({ temperatureMin: -90, temperatureMax: 60 });
+    expect(blank.validation).toMatchObject({ temperatureMin: -90, temperatureMax: 60 });
     expect(blank.sources).toEqual(['partner-api']);
     expect(blank.database.url).toBeUndefined();
   });
@@ -113,6 +126,13 @@ describe('valid settings are read', () => {
       CHECK_REJECTED_SHARE: 'off',
       CHECK_REJECTED_SHARE_MAX: '1',
       CHECK_REGION_WENT_SILENT: 'fail',
+      CHECK_OUTSIDE_SHARE: 'fail',
+      CHECK_OUTSIDE_SHARE_MAX: '0.5',
+      CHECK_SWAPPED_COORDINATES: 'off',
+      TIMESTAMP_MIN: '2020-01-01 00:00:00',
+      TIMESTAMP_MAX: '2030-06-01T00:00:00+02:00',
+      DATABASE_CONNECT_TIMEOUT_MS: '2500',
+      DATABASE_STATEMENT_TIMEOUT_MS: '60000',
       DATABASE_URL: 'postgresql://app:pw@db.internal:5432/temps',
       TEMPORAL_ADDRESS: 'temporal:7233',
       TEMPORAL_NAMESPACE: 'prod',
@@ -129,13 +149,21 @@ describe('valid settings are read', () => {
       maxRetryAfterMs: 0,
     });
     expect(config.sources).toEqual(['file-drop', 'partner-api']);
-    expect(config.validation).toEqual({ temperatureMin: -40.5, temperatureMax: 45 });
+    expect(config.validation).toEqual({
+      temperatureMin: -40.5,
+      temperatureMax: 45,
+      timestampMin: '2020-01-01T00:00:00.000Z',
+      timestampMax: '2030-05-31T22:00:00.000Z',
+    });
+    expect(config.database).toMatchObject({ connectTimeoutMs: 2500, statementTimeoutMs: 60000 });
     expect(config.correctionStrategy).toBe('first');
     expect(config.sourceFailurePolicy).toBe('partial');
     expect(config.quality).toEqual({
       noValidReadings: 'warn',
       rejectedShare: { action: 'off', max: 1 },
       regionWentSilent: 'fail',
+      outsideShare: { action: 'fail', max: 0.5 },
+      swappedCoordinates: 'off',
     });
     expect(config.database.url).toBe('postgresql://app:pw@db.internal:5432/temps');
     expect(config.database.pgliteDir).toBe(path.join('/var/lib/temps', 'pglite'));

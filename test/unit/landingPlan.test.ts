@@ -68,7 +68,7 @@ describe('validateAll', () => {
   });
 
   test('applies the limits it is given', () => {
-    const limits = { temperatureMin: 0, temperatureMax: 20 };
+    const limits = { ...DEFAULT_LIMITS, temperatureMin: 0, temperatureMax: 20 };
     const { valid, rejections } = validateAll([raw('a', 20), raw('b', 20.5), raw('c', -0.5)], limits);
     expect(valid.map((v) => v.reading.id)).toEqual(['a']);
     expect(rejections.flatMap((r) => r.reasons.map((x) => x.code))).toEqual([

@@ -238,3 +238,51 @@ test('several checks at once, each with its own action', () => {
   expect(byCheck).toEqual({ no_valid_readings: 'fail', rejected_share: 'warn', region_went_silent: 'warn' });
   expect(outcomes).toHaveLength(3);
 });
+
+describe('outside_share and swapped_coordinates', () => {
+  const settings: QualitySettings = {
+    ...ALL_FAIL,
+    noValidReadings: 'off',
+    outsideShare: { action: 'warn', max: 0.2 },
+    swappedCoordinates: 'warn',
+  };
+
+  test('20 % outside is at the limit, 21 % above it', () => {
+    expect(checks(evaluateQuality(input({ counted: 100, outside: 20 }), settings))).toEqual([]);
+    const [outcome] = evaluateQuality(input({ counted: 100, outside: 21 }), settings);
+    expect(outcome).toEqual({
+      check: 'outside_share',
+      action: 'warn',
+      message:
+        '21.0 % of the readings counted are outside every region (21 of 100), above the limit of 20.0 % (CHECK_OUTSIDE_SHARE_MAX)',
+    });
+  });
+
+  test('most readings outside falling inside once swapped: said in plain words', () => {
+    const outcomes = evaluateQuality(
+      input({ counted: 10, outside: 10, swapped: { outside: 10, insideIfSwapped: 9 } }),
+      settings,
+    );
+    expect(checks(outcomes)).toEqual(['outside_share', 'swapped_coordinates']);
+    expect(outcomes.find((o) => o.check === 'swapped_coordinates')?.message).toBe(
+      'latitude and longitude look swapped: 9 of the 10 readings outside every region would fall inside one if their latitude and longitude were exchanged; the source probably sends them the wrong way round',
+    );
+  });
+
+  test('a few stray points, or a minority that fits swapped, prove nothing', () => {
+    const quiet = { ...settings, outsideShare: { action: 'off' as const, max: 0.2 } };
+    expect(evaluateQuality(input({ swapped: { outside: 4, insideIfSwapped: 4 } }), quiet)).toEqual([]);
+    expect(evaluateQuality(input({ swapped: { outside: 10, insideIfSwapped: 4 } }), quiet)).toEqual([]);
+  });
+
+  test('off, or absent from older settings, reports nothing', () => {
+    const off = {
+      ...settings,
+      swappedCoordinates: 'off' as const,
+      outsideShare: { action: 'off' as const, max: 0 },
+    };
+    const busy = input({ counted: 10, outside: 10, swapped: { outside: 10, insideIfSwapped: 10 } });
+    expect(evaluateQuality(busy, off)).toEqual([]);
+    expect(evaluateQuality(busy, { ...ALL_FAIL, noValidReadings: 'off' })).toEqual([]);
+  });
+});

@@ -251,7 +251,7 @@ describe('validateRecord', () => {
 
   describe('temperature limits', () => {
     test('the defaults are -90 and 60 °C, both included', () => {
-      expect(DEFAULT_LIMITS).toEqual({ temperatureMin: -90, temperatureMax: 60 });
+      expect(DEFAULT_LIMITS).toMatchObject({ temperatureMin: -90, temperatureMax: 60 });
       expect(codes(record({ temperature: -90 }))).toEqual([]);
       expect(codes(record({ temperature: 60 }))).toEqual([]);
       expect(codes(record({ temperature: -90.0001 }))).toEqual(['temperature_implausible']);
@@ -259,7 +259,7 @@ describe('validateRecord', () => {
     });
 
     test('configured limits replace the defaults, boundaries included', () => {
-      const limits = { temperatureMin: -10, temperatureMax: 35 };
+      const limits = { ...DEFAULT_LIMITS, temperatureMin: -10, temperatureMax: 35 };
       expect(codes(record({ temperature: -10 }), limits)).toEqual([]);
       expect(codes(record({ temperature: 35 }), limits)).toEqual([]);
       expect(codes(record({ temperature: 0 }), limits)).toEqual([]);
@@ -271,14 +271,18 @@ describe('validateRecord', () => {
     });
 
     test('wider limits accept what the defaults refuse', () => {
-      const limits = { temperatureMin: -150, temperatureMax: 150 };
+      const limits = { ...DEFAULT_LIMITS, temperatureMin: -150, temperatureMax: 150 };
       expect(codes(record({ temperature: 100 }), limits)).toEqual([]);
       expect(codes(record({ temperature: -120 }), limits)).toEqual([]);
       expect(codes(record({ temperature: 100 }))).toEqual(['temperature_implausible']);
     });
 
     test('the implausible message states the value and the range', () => {
-      const result = validateRecord(record({ temperature: 36 }), { temperatureMin: -10, temperatureMax: 35 });
+      const result = validateRecord(record({ temperature: 36 }), {
+        ...DEFAULT_LIMITS,
+        temperatureMin: -10,
+        temperatureMax: 35,
+      });
       expect(result.ok).toBe(false);
       if (!result.ok) {
         expect(result.reasons[0]?.message).toContain('36');
@@ -306,5 +310,40 @@ describe('text PostgreSQL cannot store', () => {
   test('a country with a NUL or a lone surrogate is rejected', () => {
     expect(codes({ ...base, id: 'a', country: 'Fr\u0000' })).toEqual(['country_invalid']);
     expect(codes({ ...base, id: 'a', country: 'Fr\udc00' })).toEqual(['country_invalid']);
+  });
+});
+
+describe('issue 11: timestamps PostgreSQL can store, RFC 3339 variants, non-finite numbers', () => {
+  test.each([
+    ['2026-11-27t13:25:40z', '2026-11-27T13:25:40.000Z'],
+    ['2026-11-27T15:25:40 +02:00', '2026-11-27T13:25:40.000Z'],
+    ['2026-11-27 13:25:40Z', '2026-11-27T13:25:40.000Z'],
+    ['2026-11-27T15:25:40+0200', '2026-11-27T13:25:40.000Z'],
+    ['2026-11-27T13:25:40,5Z', '2026-11-27T13:25:40.500Z'],
+  ])('reads the RFC 3339 variant %s', (text, expected) => {
+    expect(parseTimestamp(text)).toBe(expected);
+  });
+
+  test.each(['0000-01-01 00:00:00', '0001-01-01T00:30:00+01:00', '2026-11-27T13:25:40+24:00'])(
+    'refuses %s: not storable by PostgreSQL, or not a real offset',
+    (text) => {
+      expect(parseTimestamp(text)).toBeNull();
+    },
+  );
+
+  test('a timestamp outside the window is quarantined with its own code', () => {
+    expect(codes(record({ timestamp: '1999-12-31 23:59:59' }))).toEqual(['timestamp_out_of_window']);
+    expect(codes(record({ timestamp: '2100-01-01 00:00:01' }))).toEqual(['timestamp_out_of_window']);
+    expect(codes(record({ timestamp: '2000-01-01 00:00:00' }))).toEqual([]);
+  });
+
+  test('NaN, Infinity anywhere, and deep nesting are reasons; broken keys are not', () => {
+    expect(codes(record({ temperature: NaN }))).toEqual(['temperature_invalid']);
+    expect(codes(record({ humidity: Infinity }))).toEqual(['number_not_finite']);
+    expect(codes(record({ extra: { deeper: [1, -Infinity] } }))).toEqual(['number_not_finite']);
+    let deep: unknown = 1;
+    for (let i = 0; i < 80; i += 1) deep = [deep];
+    expect(codes(record({ deep }))).toEqual(['too_deep']);
+    expect(codes(record({ '\ud83c': 'a\u0000' }))).toEqual([]);
   });
 });
