@@ -1,6 +1,10 @@
 /** What activities take and return: references and small summaries, never the readings themselves. */
 import type { RegionAggregate } from '../core/aggregate';
 import type { LandingCounts } from '../core/landingPlan';
+import type { HourStats } from '../core/hourStats';
+import type { BucketResult } from '../core/bucket';
+
+export type { HourStats };
 
 export type ImportTrigger = 'schedule' | 'manual' | 'backfill';
 
@@ -36,17 +40,10 @@ export interface FetchSummary extends LandingCounts {
 }
 
 export interface AssignSummary {
+  /** Readings counted in the hour (one version each), placed by the region index. */
   readings: number;
   inRegion: number;
   outside: number;
-}
-
-export interface HourStats {
-  /** Readings that count in the hour (one version per reading). */
-  counted: number;
-  outside: number;
-  countryMismatches: { franceOutside: number; foreignInside: number };
-  pointsPerRegion: Record<string, number>;
 }
 
 export interface AggregateResult {
@@ -64,8 +61,26 @@ export interface BackupSummary {
   files: { name: string; rows: number }[];
 }
 
+/** A bucket's partial result, computed now or reused from `hour_partials`. */
+export interface BucketOutcome {
+  bucket: number;
+  result: BucketResult;
+  /** True when the stored result was still valid (its files unchanged) and nothing was read. */
+  reused: boolean;
+  files: number;
+}
+
+/** Which of the hour's buckets must be computed; the others' results, reused. */
+export interface HourPlan {
+  bucketCount: number;
+  stale: number[];
+  fresh: BucketOutcome[];
+}
+
 export interface HourRecompute extends AggregateResult {
   assigned: AssignSummary;
+  /** The hour's bucket count and the buckets computed in this run (the others were reused). */
+  buckets: { count: number; computed: number[] };
 }
 
 /** Which hours of a range a backfill recomputes. */

@@ -25,7 +25,8 @@ export type RejectionCode =
   | 'lon_invalid'
   | 'temperature_invalid'
   | 'temperature_implausible'
-  | 'country_invalid';
+  | 'country_invalid'
+  | 'beyond_correction_horizon';
 
 export interface Rejection {
   code: RejectionCode;
@@ -53,6 +54,10 @@ export function parseTimestamp(text: string): string | null {
   const instant = match ? instantOf(match) : null;
   return instant === null || Number.isNaN(instant.getTime()) ? null : instant.toISOString();
 }
+
+/** |lat| and |lon| limits, degrees (WGS 84). */
+export const LAT_LIMIT = 90;
+export const LON_LIMIT = 180;
 
 /** Ids and labels are indexed and compared: a bounded length keeps them within an index row. */
 export const MAX_ID_LENGTH = 256;
@@ -111,8 +116,8 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
     });
   }
 
-  checkCoordinate(record.lat, 'lat', 90, reasons);
-  checkCoordinate(record.lon, 'lon', 180, reasons);
+  checkCoordinate(record.lat, 'lat', LAT_LIMIT, reasons);
+  checkCoordinate(record.lon, 'lon', LON_LIMIT, reasons);
 
   const temperature = record.temperature;
   if (!isFiniteNumber(temperature)) {
@@ -150,5 +155,20 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
       temperature: temperature as number,
       country: typeof country === 'string' ? country : null,
     },
+  };
+}
+
+/**
+ * A reading measured more than `horizonHours` before its import hour (CORRECTION_HORIZON_HOURS).
+ * Earlier versions of an id are looked up only that far back (docs/scaling.md §3.3), so such a
+ * record could be a correction whose first version is out of sight: it is quarantined with this
+ * reason rather than counted as a new reading of the wrong hour.
+ */
+export function checkHorizon(reading: Reading, importHour: Date, horizonHours: number): Rejection | null {
+  const oldest = importHour.getTime() - horizonHours * 3_600_000;
+  if (Date.parse(reading.timestamp) >= oldest) return null;
+  return {
+    code: 'beyond_correction_horizon',
+    message: `measured at ${reading.timestamp}, more than ${horizonHours} hours before the import hour (CORRECTION_HORIZON_HOURS): earlier versions are not looked up that far back`,
   };
 }

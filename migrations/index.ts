@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initial from './001_initial';
 import * as threeHoursBefore from './002_three_hours_before_view';
 import * as readingsByImportHour from './003_readings_by_import_hour';
+import * as columnarLanding from './005_columnar_landing';
 
 /**
  * The migrations, listed in order. Listed rather than discovered on disk so that they load the same
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_three_hours_before_view': threeHoursBefore,
   '003_readings_by_import_hour': readingsByImportHour,
+  '005_columnar_landing': columnarLanding,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,8 +1,11 @@
 /**
  * Everything a worker needs, built once from the configuration at start: the database (migrated),
- * the region index, the sources and the backup store. Anything wrong here stops the worker at start
+ * the region index, the sources, the landing store, DuckDB and the backup store. Anything wrong here stops the worker at start
  * with a message naming the setting or the file.
  */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { createDatabase, migrateToLatest } from '../adapters/db/connection';
@@ -12,6 +15,8 @@ import { createSources } from '../adapters/sources';
 import type { Source } from '../adapters/sources/types';
 import { LocalBackupStore } from '../adapters/backup/store';
 import type { ActivityDeps } from '../activities';
+import { openObjectStore } from '../adapters/objectStore';
+import { openAnalytics } from '../adapters/analytics/duckdb';
 
 export interface WorkerRuntime {
   deps: ActivityDeps;
@@ -32,6 +37,17 @@ export async function buildRuntime(
     if (!overrides.db) await db.destroy();
     throw error;
   }
+  const landingStore = openObjectStore(config.landingStoreUrl, config.s3);
+  const scratchDir = path.join(
+    config.pipeline.scratchDir,
+    `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
+  );
+  await fs.mkdir(scratchDir, { recursive: true });
+  const analytics = await openAnalytics({
+    memoryLimitMb: config.pipeline.duckdbMemoryLimitMb,
+    threads: config.pipeline.duckdbThreads,
+    tempDir: path.join(scratchDir, 'duckdb'),
+  });
   return {
     deps: {
       db,
@@ -45,8 +61,15 @@ export async function buildRuntime(
       sourceFailurePolicy: config.sourceFailurePolicy,
       quality: config.quality,
       fetchMaxLagHours: config.fetchMaxLagHours,
+      landingStore,
+      analytics,
+      scratchDir,
+      hourBuckets: config.pipeline.hourBuckets,
+      correctionHorizonHours: config.pipeline.correctionHorizonHours,
     },
     close: async () => {
+      analytics.close();
+      await fs.rm(scratchDir, { recursive: true, force: true });
       if (!overrides.db) await db.destroy();
     },
   };

@@ -1,7 +1,8 @@
 /**
- * One import hour, end to end: fetch every source in parallel → geo-assign → aggregate → persist →
- * back up, with each step's timeouts and retries, and a ledger row from start to end. Deterministic:
- * no I/O here; readings never pass through history, only the hour and small summaries do.
+ * One import hour, end to end: fetch every source in parallel → plan the hour's buckets → one
+ * activity per stale bucket (any worker) → exact merge here → check → persist → back up, with each
+ * step's timeouts and retries, and a ledger row from start to end. Deterministic: no I/O here;
+ * readings never pass through history, only the hour, bucket numbers and small summaries do.
  */
 import {
   ApplicationFailure,
@@ -13,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AggregateResult, FetchSummary, HourRecompute, ImportTrigger } from '../activities/types';
+import { mergeBuckets } from '../core/bucket';
 import { formatHour } from '../core/importHour';
 import { resolveImportHour } from './importHour';
 import { summariseImport, type ImportSummary } from './summary';
@@ -34,9 +36,13 @@ const quick: ActivityOptions = {
     maximumAttempts: 10,
   },
 };
+// Long steps are bounded by heartbeats, not by their length: a worker that dies mid-step stops
+// beating and the step is retried elsewhere within seconds, while a large hour that is making
+// progress is never timed out (and its source never called twice). The start-to-close timeout is
+// only a ceiling for a step that beats but never ends.
 const fetching: ActivityOptions = {
-  // Longer than the HTTP client's own total timeout, so the client reports the timeout, not Temporal.
-  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  startToCloseTimeout: '1 hour',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
@@ -45,9 +51,10 @@ const fetching: ActivityOptions = {
   },
 };
 const computing: ActivityOptions = {
-  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '10 seconds',
+  startToCloseTimeout: '1 hour',
   retry: {
-    initialInterval: '5 seconds',
+    initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
     maximumAttempts: 5,
@@ -163,16 +170,27 @@ async function fetchAll(
   });
 }
 
-/** Recomputes one hour from what was landed for it: the import hour, and hours a correction touched. */
+/**
+ * Recomputes one hour from what was landed for it (the import hour, and hours a correction
+ * touched): only the buckets whose files changed are computed again, in parallel on any worker;
+ * the others' stored results are reused. The merge is exact, so the rows do not depend on the
+ * number of buckets or on which worker computed which.
+ */
 async function recomputeHour(
   hour: string,
   beforePersist: (result: AggregateResult) => Promise<void> = () => Promise.resolve(),
 ): Promise<HourRecompute> {
-  const assigned = await compute.assignRegions({ hour });
-  const { aggregates, stats } = await compute.aggregateHour({ hour });
+  const plan = await compute.planHour({ hour });
+  const computed = await Promise.all(plan.stale.map((bucket) => compute.aggregateBucket({ hour, bucket })));
+  const { aggregates, stats } = mergeBuckets([...plan.fresh, ...computed].map((outcome) => outcome.result));
   await beforePersist({ aggregates, stats });
   await compute.persistHour({ hour, aggregates });
-  return { assigned, aggregates, stats };
+  const assigned = {
+    readings: stats.counted,
+    inRegion: stats.counted - stats.outside,
+    outside: stats.outside,
+  };
+  return { assigned, aggregates, stats, buckets: { count: plan.bucketCount, computed: plan.stale } };
 }
 
 function failureMessage(error: unknown): string {

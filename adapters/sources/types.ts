@@ -12,14 +12,19 @@ export interface SourceBatch {
    */
   key: string | null;
   fetchedAt: Date;
-  /** Raw parsed JSON items / CSV rows as objects, NOT validated. */
-  records: unknown[];
+  /** Raw parsed records (NDJSON items, CSV rows as objects), NOT validated: small file drops. */
+  records?: unknown[];
+  /** Or a local file holding the batch as one JSON array, exactly as received (the partner's answer). */
+  bodyFile?: string;
 }
 
 export interface Source {
   readonly name: string;
-  /** Throws SourceError (retryable or not) on failure. */
-  fetch(): Promise<SourceBatch[]>;
+  /**
+   * Throws SourceError (retryable or not) on failure. A source that downloads writes its body
+   * into a new file under `scratchDir` (the caller's, removed after landing; default: the OS's).
+   */
+  fetch(scratchDir?: string): Promise<SourceBatch[]>;
   /**
    * Called after the batch is durably landed. Must be idempotent (an activity retry calls it again)
    * and must work from `source` and `key` alone: it may run in another process than `fetch`.
