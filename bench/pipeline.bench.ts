@@ -37,11 +37,11 @@ const sizes = [100_000, 1_000_000, ...(process.argv.includes('--ten-million') ? 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const perSecond = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
 
-function writeBody(file: string, count: number, now: Date): void {
+function writeBody(file: string, count: number, now: Date, seed: number): void {
   const fd = fs.openSync(file, 'w');
   fs.writeSync(fd, '[');
   for (let i = 0, call = 0; i < count; i += 10_000, call += 1) {
-    const part = generateReadings(11, call, Math.min(10_000, count - i), now).map((r) => JSON.stringify(r));
+    const part = generateReadings(seed, call, Math.min(10_000, count - i), now).map((r) => JSON.stringify(r));
     fs.writeSync(fd, (i === 0 ? '' : ',') + part.join(','));
   }
   fs.writeSync(fd, ']');
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     for (const [index, size] of sizes.entries()) {
       const hour = new Date(truncateToHour(now).getTime() - index * 3_600_000);
       const body = path.join(dir, `body-${size}.json`);
-      writeBody(body, size, now);
+      writeBody(body, size, now, 11 + index);
       partner.setBody(body);
       const callsBefore = partner.calls();
       const workflowId = `bench-${formatHour(hour)}`;

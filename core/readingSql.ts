@@ -56,5 +56,5 @@ export function fastValidSql(limits: ValidationLimits, oldestMeasuredSql: string
 
 /** The typed values of an accepted record, in the order of `LANDED_COLUMNS` after the ids. */
 export const TYPED_VALUES_SQL =
-  `id->>'$' AS reading_id, measured_at, CAST(lat AS DOUBLE) AS lat, CAST(lon AS DOUBLE) AS lon,` +
-  ` CAST(temperature AS DOUBLE) AS temperature, CASE WHEN json_type(country) = 'VARCHAR' THEN country->>'$' END AS country`;
+  `id->>'$' AS reading_id, measured_at, TRY_CAST(lat AS DOUBLE) AS lat, TRY_CAST(lon AS DOUBLE) AS lon,` +
+  ` TRY_CAST(temperature AS DOUBLE) AS temperature, CASE WHEN json_type(country) = 'VARCHAR' THEN country->>'$' END AS country`;

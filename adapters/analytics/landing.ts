@@ -78,7 +78,7 @@ export interface LandedBody {
 
 /** The columns of every landed Parquet file, in order. */
 export const LANDED_COLUMNS =
-  'source, reading_id, batch_key, ordinal, import_hour, belongs_to_hour, received_at, measured_at, lat, lon, temperature, country';
+  'source, reading_id, batch_key, ordinal, import_hour, belongs_to_hour, bucket, received_at, measured_at, lat, lon, temperature, country';
 
 const RAW_COLUMNS = `{id: 'JSON', timestamp: 'JSON', lat: 'JSON', lon: 'JSON', temperature: 'JSON', country: 'JSON'}`;
 const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
@@ -96,7 +96,7 @@ export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Pr
     fetched = await fastPath(conn, input, oldest);
     const bad = await queryRows<{ ordinal: number }>(
       conn,
-      `SELECT CAST(ordinal AS DOUBLE) AS ordinal FROM checked WHERE NOT coalesce(${fastValidSql(input.limits, sqlInstant(oldest))}, false) ORDER BY ordinal`,
+      `SELECT CAST(ordinal AS DOUBLE) AS ordinal FROM checked WHERE NOT ok ORDER BY ordinal`,
     );
     slow = { wanted: new Set(bad.map((row) => row.ordinal)) };
   } catch (error) {
@@ -140,13 +140,17 @@ async function fastPath(conn: DuckDBConnection, input: LandBodyInput, oldest: Da
   await conn.run(
     `CREATE TEMP TABLE ts_map AS SELECT t, CAST(epoch_ms(ms) AS TIMESTAMPTZ) AS measured_at FROM read_json(${sqlString(mapFile)}, format = 'array', columns = {t: 'VARCHAR', ms: 'BIGINT'})`,
   );
+  // The predicate is evaluated once per record, into `ok`.
   await conn.run(
-    `CREATE TEMP TABLE checked AS SELECT r.*, m.measured_at FROM (SELECT rowid AS ordinal, * FROM raw) r LEFT JOIN ts_map m ON m.t = (r.timestamp->>'$')`,
-  );
-  await conn.run(
-    `INSERT INTO valid SELECT ordinal, ${TYPED_VALUES_SQL} FROM checked WHERE ${fastValidSql(input.limits, sqlInstant(oldest))}`,
+    `CREATE TEMP TABLE checked AS
+       SELECT ordinal, ${TYPED_VALUES_SQL}, coalesce(${fastValidSql(input.limits, sqlInstant(oldest))}, false) AS ok
+         FROM (SELECT r.rowid AS ordinal, r.*, m.measured_at FROM raw r LEFT JOIN ts_map m ON m.t = (r.timestamp->>'$'))`,
   );
   const [count] = await queryRows<{ n: number }>(conn, `SELECT CAST(count(*) AS DOUBLE) AS n FROM raw`);
+  await conn.run(`DROP TABLE raw`);
+  await conn.run(
+    `INSERT INTO valid SELECT ordinal, reading_id, measured_at, lat, lon, temperature, country FROM checked WHERE ok`,
+  );
   return count?.n ?? 0;
 }
 
@@ -228,22 +232,36 @@ async function planVersions(
   const order = 'received_at DESC, batch_key DESC, ordinal DESC';
   const known =
     input.knownFiles.length === 0
-      ? `SELECT NULL::VARCHAR AS reading_id, NULL::BIGINT AS ordinal, NULL::TIMESTAMPTZ AS belongs_to_hour, NULL::TIMESTAMPTZ AS measured_at, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, NULL::DOUBLE AS temperature, NULL::VARCHAR AS country WHERE false`
-      : `SELECT reading_id, -1 AS ordinal, belongs_to_hour, measured_at, lat, lon, temperature, country
+      ? `SELECT NULL::VARCHAR AS reading_id, NULL::BIGINT AS ordinal, NULL::TIMESTAMPTZ AS belongs_to_hour, NULL::INTEGER AS bucket, NULL::TIMESTAMPTZ AS measured_at, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, NULL::DOUBLE AS temperature, NULL::VARCHAR AS country WHERE false`
+      : `SELECT reading_id, -1 AS ordinal, belongs_to_hour, bucket, measured_at, lat, lon, temperature, country
            FROM read_parquet(${sqlPaths(input.knownFiles)}, union_by_name = true)
           WHERE source = ${sqlString(input.source)} AND reading_id IN (SELECT reading_id FROM valid)
           QUALIFY row_number() OVER (PARTITION BY reading_id ORDER BY ${order}) = 1`;
   const same = ['measured_at', 'lat', 'lon', 'temperature', 'country']
     .map((c) => `lag(${c}) OVER w IS NOT DISTINCT FROM ${c}`)
     .join(' AND ');
+  await conn.run(`CREATE TEMP TABLE known AS ${known}`);
+  // Only ids with an earlier version (known, or repeated in the batch) need the window; the others,
+  // nearly all, are new readings of this hour.
+  await conn.run(
+    `CREATE TEMP TABLE repeated AS
+       SELECT reading_id FROM valid GROUP BY reading_id HAVING count(*) > 1
+       UNION SELECT reading_id FROM known`,
+  );
   await conn.run(
     `CREATE TEMP TABLE planned AS
        SELECT reading_id, ordinal, measured_at, lat, lon, temperature, country,
               ordinal >= 0 AND row_number() OVER w > 1 AND ${same} AS duplicate,
               row_number() OVER w > 1 AS correction,
-              coalesce(first_value(belongs_to_hour) OVER w, ${sqlInstant(input.importHour)}) AS belongs_to_hour
-         FROM (${known} UNION ALL SELECT reading_id, ordinal, NULL, measured_at, lat, lon, temperature, country FROM valid)
-       WINDOW w AS (PARTITION BY reading_id ORDER BY ordinal)`,
+              coalesce(first_value(belongs_to_hour) OVER w, ${sqlInstant(input.importHour)}) AS belongs_to_hour,
+              first_value(bucket) OVER w AS known_bucket
+         FROM (SELECT * FROM known
+               UNION ALL SELECT reading_id, ordinal, NULL, NULL, measured_at, lat, lon, temperature, country
+                 FROM valid WHERE reading_id IN (SELECT reading_id FROM repeated))
+       WINDOW w AS (PARTITION BY reading_id ORDER BY ordinal)
+       UNION ALL
+       SELECT reading_id, ordinal, measured_at, lat, lon, temperature, country, false, false, ${sqlInstant(input.importHour)}, NULL
+         FROM valid WHERE reading_id NOT IN (SELECT reading_id FROM repeated)`,
   );
   const [counts] = await queryRows<{ valid: number; duplicates: number; corrections: number }>(
     conn,
@@ -265,13 +283,13 @@ async function planVersions(
     `CREATE TEMP TABLE landed AS
        SELECT ${sqlString(input.source)} AS source, p.reading_id, ${sqlString(input.batchKey)} AS batch_key, p.ordinal,
               ${sqlInstant(input.importHour)} AS import_hour, p.belongs_to_hour, ${sqlInstant(input.fetchedAt)} AS received_at,
-              p.measured_at, p.lat, p.lon, p.temperature, p.country, n.bucket_count
+              p.measured_at, p.lat, p.lon, p.temperature, p.country, n.bucket_count,
+              -- A version of a known reading goes where its first version went: all versions share a bucket.
+              coalesce(p.known_bucket, ${bucketSql('n.bucket_count')}) AS bucket
          FROM planned p JOIN (${values === '' ? 'SELECT NULL::TIMESTAMPTZ AS belongs_to_hour, 1 AS bucket_count WHERE false' : `VALUES ${values}`}) n(belongs_to_hour, bucket_count)
            ON n.belongs_to_hour = p.belongs_to_hour
         WHERE p.ordinal >= 0 AND NOT p.duplicate`,
   );
-  await conn.run(`ALTER TABLE landed ADD COLUMN bucket INTEGER`);
-  await conn.run(`UPDATE landed SET bucket = ${bucketSql('bucket_count')}`);
   return {
     valid: counts?.valid ?? 0,
     duplicates: counts?.duplicates ?? 0,
@@ -292,7 +310,7 @@ async function writeFiles(conn: DuckDBConnection, input: LandBodyInput): Promise
     const file = path.join(input.workDir, `part-${group.ms}-${group.bucket}.parquet`);
     await conn.run(
       `COPY (SELECT ${LANDED_COLUMNS} FROM landed
-              WHERE belongs_to_hour = ${sqlInstant(belongsToHour)} AND bucket = ${group.bucket} ORDER BY ordinal)
+              WHERE belongs_to_hour = ${sqlInstant(belongsToHour)} AND bucket = ${group.bucket})
          TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
     );
     files.push({
