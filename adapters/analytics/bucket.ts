@@ -26,7 +26,7 @@ export async function readCounted(
   const order = strategy === 'latest' ? 'DESC' : 'ASC';
   await conn.run(
     `CREATE TEMP TABLE counted AS
-       SELECT lat, lon, temperature, country FROM read_parquet(${sqlPaths(files)}, union_by_name = true)
+       SELECT lat, lon, temperature, country FROM read_parquet(${sqlPaths(files)}, union_by_name = true, hive_partitioning = false)
        QUALIFY row_number() OVER (PARTITION BY source, reading_id
                                   ORDER BY received_at ${order}, batch_key ${order}, ordinal ${order}) = 1`,
   );

@@ -234,7 +234,7 @@ async function planVersions(
     input.knownFiles.length === 0
       ? `SELECT NULL::VARCHAR AS reading_id, NULL::BIGINT AS ordinal, NULL::TIMESTAMPTZ AS belongs_to_hour, NULL::INTEGER AS bucket, NULL::TIMESTAMPTZ AS measured_at, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, NULL::DOUBLE AS temperature, NULL::VARCHAR AS country WHERE false`
       : `SELECT reading_id, -1 AS ordinal, belongs_to_hour, bucket, measured_at, lat, lon, temperature, country
-           FROM read_parquet(${sqlPaths(input.knownFiles)}, union_by_name = true)
+           FROM read_parquet(${sqlPaths(input.knownFiles)}, union_by_name = true, hive_partitioning = false)
           WHERE source = ${sqlString(input.source)} AND reading_id IN (SELECT reading_id FROM valid)
           QUALIFY row_number() OVER (PARTITION BY reading_id ORDER BY ${order}) = 1`;
   const same = ['measured_at', 'lat', 'lon', 'temperature', 'country']

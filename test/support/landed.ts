@@ -38,7 +38,7 @@ export async function landedReadings(
     queryRows<Omit<LandedReading, 'batch_id'> & { file: string; ordinal: number }>(
       conn,
       `SELECT source, reading_id, import_hour, belongs_to_hour, temperature, CAST(ordinal AS DOUBLE) AS ordinal, filename AS file
-         FROM read_parquet(${sqlPaths(local)}, filename = true)`,
+         FROM read_parquet(${sqlPaths(local)}, filename = true, hive_partitioning = false)`,
     ),
   );
   return rows

@@ -40,8 +40,9 @@ function reading(id: string, temperature: number, extra: Record<string, unknown>
 let n = 0;
 async function land(body: string, over: Partial<LandBodyInput> = {}): Promise<LandedBody> {
   n += 1;
-  const work = path.join(dir, `w${n}`);
-  fs.mkdirSync(work);
+  // Folders named like the store's keys: DuckDB must not read `bucket=007` as a column.
+  const work = path.join(dir, `w${n}`, 'source=partner-api', 'bucket=007');
+  fs.mkdirSync(work, { recursive: true });
   const bodyPath = path.join(work, 'body.json');
   fs.writeFileSync(bodyPath, body);
   return analytics.withConnection((conn) =>
