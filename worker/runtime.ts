@@ -17,6 +17,7 @@ import { LocalBackupStore } from '../adapters/backup/store';
 import type { ActivityDeps } from '../activities';
 import { openObjectStore } from '../adapters/objectStore';
 import { openAnalytics } from '../adapters/analytics/duckdb';
+import { moveRowStoreReadings } from '../adapters/analytics/upgrade';
 
 export interface WorkerRuntime {
   deps: ActivityDeps;
@@ -47,6 +48,13 @@ export async function buildRuntime(
     memoryLimitMb: config.pipeline.duckdbMemoryLimitMb,
     threads: config.pipeline.duckdbThreads,
     tempDir: path.join(scratchDir, 'duckdb'),
+  });
+  // Readings landed by the row-store pipeline move into the landing store (a no-op once done).
+  await moveRowStoreReadings(db, {
+    landingStore,
+    analytics,
+    scratchDir,
+    hourBuckets: config.pipeline.hourBuckets,
   });
   return {
     deps: {

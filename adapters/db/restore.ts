@@ -10,6 +10,7 @@ import { migrateToLatest } from './connection';
 /** Tables in the order their foreign keys need; reading_regions is derived and rebuilt by a rerun. */
 const RESTORE_ORDER = [
   'fetch_batches',
+  'landed_files',
   'readings',
   'quarantine',
   'import_runs',
@@ -25,6 +26,7 @@ const JSON_COLUMNS: Record<string, string[]> = {
 };
 const SERIAL_KEYS: Record<string, string> = {
   fetch_batches: 'batch_id',
+  landed_files: 'file_id',
   readings: 'row_id',
   quarantine: 'quarantine_id',
 };

@@ -1,8 +1,13 @@
 /** `tempctl migrate` and `tempctl query three-hours-before`. */
 import type { Command } from 'commander';
 import type { Knex } from 'knex';
-import { loadConfig } from '../../config';
+import { loadConfig, type Config } from '../../config';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { createDatabase, describeTarget, migrateToLatest } from '../../adapters/db/connection';
+import { openObjectStore, type ObjectStore } from '../../adapters/objectStore';
+import { openAnalytics, type Analytics } from '../../adapters/analytics/duckdb';
+import { moveRowStoreReadings } from '../../adapters/analytics/upgrade';
 import { threeHoursBefore } from '../../adapters/db/queries';
 import { formatHour, parseHour } from '../../core/importHour';
 import { round, table } from '../format';
@@ -25,6 +30,32 @@ export function printThreeHoursBefore(rows: Awaited<ReturnType<typeof threeHours
   );
 }
 
+/** The landing store, DuckDB and a scratch folder, for the time of `work`. */
+async function withLandingStore<T>(
+  config: Config,
+  work: (deps: {
+    landingStore: ObjectStore;
+    analytics: Analytics;
+    scratchDir: string;
+    hourBuckets: number;
+  }) => Promise<T>,
+): Promise<T> {
+  const scratchDir = path.join(config.pipeline.scratchDir, `migrate-${process.pid}`);
+  await fs.mkdir(scratchDir, { recursive: true });
+  const analytics = await openAnalytics({
+    memoryLimitMb: config.pipeline.duckdbMemoryLimitMb,
+    threads: config.pipeline.duckdbThreads,
+    tempDir: path.join(scratchDir, 'duckdb'),
+  });
+  try {
+    const landingStore = openObjectStore(config.landingStoreUrl, config.s3);
+    return await work({ landingStore, analytics, scratchDir, hourBuckets: config.pipeline.hourBuckets });
+  } finally {
+    analytics.close();
+    await fs.rm(scratchDir, { recursive: true, force: true });
+  }
+}
+
 export function registerDatabaseCommands(program: Command): void {
   program
     .command('migrate')
@@ -32,9 +63,16 @@ export function registerDatabaseCommands(program: Command): void {
     .action(() =>
       withDatabase(async (db) => {
         const applied = await migrateToLatest(db);
+        const config = loadConfig();
         console.log(
-          `${describeTarget(loadConfig().database)}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
+          `${describeTarget(config.database)}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
         );
+        const moved = await withLandingStore(config, (deps) => moveRowStoreReadings(db, deps));
+        if (moved.batches > 0) {
+          console.log(
+            `moved ${moved.readings} readings of ${moved.batches} batches from PostgreSQL into ${config.landingStoreUrl} (${moved.files} Parquet files, counts and sha256 checked)`,
+          );
+        }
       }),
     );
 
