@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { RegionIndex } from '../core/geo';
 import type { ValidationLimits } from '../core/reading';
 import type { QualitySettings } from '../core/quality';
-import type { LocalBackupStore } from '../adapters/backup/store';
+import type { BackupStore } from '../adapters/backup/store';
 import type { Source } from '../adapters/sources/types';
 import type { ObjectStore } from '../adapters/objectStore/types';
 import type { Analytics } from '../adapters/analytics/duckdb';
@@ -14,7 +14,7 @@ export interface ActivityDeps {
   sources: readonly Source[];
   regionIndex: RegionIndex;
   regionsHash: string;
-  backupStore: LocalBackupStore;
+  backupStore: BackupStore;
   /** Where raw bodies and Parquet files land (LANDING_STORE_URL). */
   landingStore: ObjectStore;
   analytics: Analytics;

@@ -43,6 +43,7 @@ export interface Config {
   partnerApi: PartnerApiConfig | undefined;
   sources: string[];
   fileDrop: { dir: string };
+  /** Where hour backups go: an absolute folder path or `s3://bucket/prefix`. */
   backupDir: string;
   /** Where landed files go: an absolute folder path or `s3://bucket/prefix`. */
   landingStoreUrl: string;
@@ -235,7 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     fileDrop: {
       dir: path.resolve(PROJECT_ROOT, read.text('FILE_DROP_DIR', path.join(dataDir, 'file-drop'))),
     },
-    backupDir: path.resolve(PROJECT_ROOT, read.text('BACKUP_DIR', path.join(dataDir, 'backups'))),
+    backupDir: read.storeUrl('BACKUP_DIR', path.join(dataDir, 'backups'), PROJECT_ROOT),
     landingStoreUrl: read.storeUrl('LANDING_STORE_URL', path.join(dataDir, 'landing'), PROJECT_ROOT),
     s3,
     regions: {

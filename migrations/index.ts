@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initial from './001_initial';
 import * as threeHoursBefore from './002_three_hours_before_view';
 import * as readingsByImportHour from './003_readings_by_import_hour';
+import * as storeIdentity from './004_store_identity';
 import * as columnarLanding from './005_columnar_landing';
 
 /**
@@ -12,6 +13,7 @@ const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_three_hours_before_view': threeHoursBefore,
   '003_readings_by_import_hour': readingsByImportHour,
+  '004_store_identity': storeIdentity,
   '005_columnar_landing': columnarLanding,
 };
 

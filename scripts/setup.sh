@@ -1,6 +1,6 @@
 #!/bin/sh
-# Installs what the project needs, once: npm packages (when the lock changed) and the Temporal CLI
-# (into .tools/ when `temporal` is not on PATH). Safe to run any number of times.
+# Installs what the project needs, once: npm packages (when the lock changed), the Temporal CLI
+# and SeaweedFS for the S3 tests (into .tools/ when not on PATH). Safe to run any number of times.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -10,3 +10,4 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 sh scripts/install-temporal.sh >&2
+sh scripts/install-seaweedfs.sh >&2

@@ -13,7 +13,8 @@ import { loadRegionSet } from '../adapters/regions';
 import { buildRegionIndex } from '../core/geo';
 import { createSources } from '../adapters/sources';
 import type { Source } from '../adapters/sources/types';
-import { LocalBackupStore } from '../adapters/backup/store';
+import { BackupStore } from '../adapters/backup/store';
+import { bindObjectStore } from '../adapters/db/storeIdentity';
 import type { ActivityDeps } from '../activities';
 import { openObjectStore } from '../adapters/objectStore';
 import { openAnalytics } from '../adapters/analytics/duckdb';
@@ -38,7 +39,8 @@ export async function buildRuntime(
     if (!overrides.db) await db.destroy();
     throw error;
   }
-  const landingStore = openObjectStore(config.landingStoreUrl, config.s3);
+  // Bound to this database's store id: two databases sharing a folder or bucket never meet.
+  const landingStore = await bindObjectStore(db, openObjectStore(config.landingStoreUrl, config.s3));
   const scratchDir = path.join(
     config.pipeline.scratchDir,
     `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
@@ -62,7 +64,7 @@ export async function buildRuntime(
       sources,
       regionIndex,
       regionsHash: regionSet.hash,
-      backupStore: new LocalBackupStore(config.backupDir),
+      backupStore: new BackupStore(openObjectStore(config.backupDir, config.s3)),
       now: overrides.now ?? (() => new Date()),
       limits: config.validation,
       correctionStrategy: config.correctionStrategy,

@@ -1,185 +1,355 @@
 /**
- * Backups, one folder per import hour: gzip'd NDJSON files of the hour's rows and a manifest with
- * each file's row count and sha256. A folder is written under a temporary name and renamed into
- * place, so a reader sees a whole backup or the previous one, never half of one.
+ * Hour backups in an object store (BACKUP_DIR: a folder or `s3://bucket/prefix`), streamed in
+ * bounded memory whatever the hour's size. Layout, under the database's store id
+ * (adapters/db/storeIdentity.ts), so databases sharing a destination never meet:
+ *
+ *   stores/<store id>.json                                 marks that the store id has backups
+ *   <store id>/hours/<hour>/<generation>/tables/<t>.ndjson.gz  one gzip'd NDJSON file per table
+ *   <store id>/hours/<hour>/<generation>/manifest.json     each file's rows, bytes, sha256; written last
+ *   <store id>/objects/<landing key>                       copies of landed objects (immutable, shared)
+ *
+ * Objects are never rewritten: backing an hour up again writes a new generation (named by its
+ * time), and readers take the newest generation that has a manifest. A generation without one is
+ * an interrupted backup and is ignored.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { BackupError } from '../../core/errors';
+import { BackupError, isObjectExistsError, isObjectNotFoundError } from '../../core/errors';
 import { formatHour } from '../../core/importHour';
+import { sha256OfStream } from '../objectStore/keys';
+import type { ObjectStore } from '../objectStore/types';
+import { readNdjsonGzip, writeNdjsonGzip } from './ndjson';
 
 export const MANIFEST = 'manifest.json';
-export const MANIFEST_FORMAT = 'temperature-pipeline/hour-backup@1';
+export const MANIFEST_FORMAT = 'temperature-pipeline/hour-backup@2';
+
+/** A table's rows for one hour, produced as they are written (a cursor, batches). */
+export interface BackupTable {
+  name: string;
+  /** Usually async (a cursor, batches); a plain iterable is accepted for rows already at hand. */
+  rows: AsyncIterable<object> | Iterable<object>;
+}
+
+/** A landed object to copy: its key in the database's (bound) landing store and its recorded sha256. */
+export interface LandedObject {
+  key: string;
+  sha256: string;
+}
 
 export interface BackupFileEntry {
+  /** Table name; the file is `tables/<name>.ndjson.gz` in the generation. */
   name: string;
   rows: number;
   bytes: number;
   sha256: string;
 }
 
+export interface BackupObjectEntry {
+  /** Key in the landing store (relative to the store id); the copy is `<store id>/objects/<key>`. */
+  key: string;
+  bytes: number;
+  sha256: string;
+}
+
 export interface HourManifest {
   format: string;
+  storeId: string;
   hour: string;
   createdAt: string;
-  files: BackupFileEntry[];
+  /** Tables in the order a restore inserts them (foreign keys first). */
+  tables: BackupFileEntry[];
+  objects: BackupObjectEntry[];
 }
 
-export interface BackupTable {
-  name: string;
-  rows: readonly object[];
+/** One hour's newest complete backup. */
+export interface HourBackupRef {
+  storeId: string;
+  /** `2026-11-27T140000Z` */
+  folder: string;
+  /** `<store id>/hours/<folder>/<generation>/` */
+  generation: string;
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+const TABLE_NAME = /^[a-z_]+$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const UUID = /^[0-9a-f-]{36}$/;
+
+export function hourFolder(hour: Date): string {
+  return formatHour(hour).replace(/:/g, '');
 }
 
-function toNdjsonGzip(rows: readonly object[]): Buffer {
-  return gzipSync(rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length > 0 ? '\n' : ''));
+/** The hour a folder name stands for (`2026-11-27T140000Z` → 2026-11-27T14:00:00Z). */
+export function hourOfFolder(folder: string): Date {
+  return new Date(folder.replace(/T(\d{2})(\d{2})(\d{2})Z$/, 'T$1:$2:$3Z'));
 }
 
-const SAFE_FILE_NAME = /^[a-z_]+\.ndjson\.gz$/;
+export class BackupStore {
+  constructor(
+    readonly store: ObjectStore,
+    /** Where table files are built and S3 objects downloaded before they move on. */
+    readonly scratchDir: string = os.tmpdir(),
+  ) {}
 
-function isManifest(value: unknown): value is HourManifest {
-  const m = value as Partial<HourManifest> | null;
-  return (
-    typeof m === 'object' &&
-    m !== null &&
-    m.format === MANIFEST_FORMAT &&
-    typeof m.hour === 'string' &&
-    Array.isArray(m.files) &&
-    m.files.every(
-      (f: Partial<BackupFileEntry> | null) =>
-        typeof f === 'object' &&
-        f !== null &&
-        typeof f.name === 'string' &&
-        // File names stay inside the backup folder: no path can be smuggled in through a manifest.
-        SAFE_FILE_NAME.test(f.name) &&
-        Number.isInteger(f.rows) &&
-        Number.isInteger(f.bytes) &&
-        typeof f.sha256 === 'string',
-    )
-  );
-}
-
-export class LocalBackupStore {
-  constructor(readonly root: string) {}
-
-  hourDir(hour: Date): string {
-    return path.join(this.root, formatHour(hour).replace(/:/g, ''));
+  get url(): string {
+    return this.store.url;
   }
 
-  async writeHour(hour: Date, tables: readonly BackupTable[], createdAt: Date): Promise<HourManifest> {
-    await fs.mkdir(this.root, { recursive: true });
-    const finalDir = this.hourDir(hour);
-    const tempDir = `${finalDir}.tmp-${randomUUID()}`;
-    await fs.mkdir(tempDir);
+  /** Names an object in errors: the store's URL and the key, enough to find the file. */
+  private where(key: string): string {
+    return `${this.store.url.replace(/\/?$/, '/')}${key}`;
+  }
+
+  /**
+   * Writes one hour's backup: each table streamed to a gzip'd NDJSON file, each landed object
+   * copied from `landing` (its sha256 checked against the recorded one on the way), then the
+   * manifest. Rejects with a BackupError naming a landed object whose bytes do not match.
+   */
+  async writeHour(
+    storeId: string,
+    hour: Date,
+    content: { tables: readonly BackupTable[]; objects?: readonly LandedObject[]; landing?: ObjectStore },
+    createdAt: Date,
+  ): Promise<{ manifest: HourManifest; ref: HourBackupRef }> {
+    if (!UUID.test(storeId)) throw new BackupError(`not a store id: ${storeId}`);
+    const stamp = createdAt.toISOString().replace(/[-:.]/g, '');
+    const ref: HourBackupRef = {
+      storeId,
+      folder: hourFolder(hour),
+      generation: `${storeId}/hours/${hourFolder(hour)}/g${stamp}-${randomBytes(4).toString('hex')}/`,
+    };
+    const work = await fs.mkdtemp(path.join(this.scratchDir, 'tp-backup-'));
     try {
-      const files: BackupFileEntry[] = [];
-      for (const table of tables) {
-        const name = `${table.name}.ndjson.gz`;
-        const bytes = toNdjsonGzip(table.rows);
-        await fs.writeFile(path.join(tempDir, name), bytes);
-        files.push({ name, rows: table.rows.length, bytes: bytes.length, sha256: sha256(bytes) });
+      const tables: BackupFileEntry[] = [];
+      for (const table of content.tables) {
+        if (!TABLE_NAME.test(table.name)) throw new BackupError(`not a table name: ${table.name}`);
+        const file = path.join(work, `${table.name}.ndjson.gz`);
+        const rows = await writeNdjsonGzip(table.rows, file);
+        const stored = await this.store.putFile(`${ref.generation}tables/${table.name}.ndjson.gz`, file);
+        await fs.rm(file);
+        tables.push({ name: table.name, rows, bytes: stored.bytes, sha256: stored.sha256 });
+      }
+      const objects: BackupObjectEntry[] = [];
+      for (const object of content.objects ?? []) {
+        if (!content.landing) throw new BackupError('landed objects to back up, but no landing store');
+        const copied = await this.copyVerified(
+          content.landing,
+          object.key,
+          `${storeId}/objects/${object.key}`,
+          object.sha256,
+          work,
+        );
+        objects.push({ key: object.key, bytes: copied.bytes, sha256: copied.sha256 });
       }
       const manifest: HourManifest = {
         format: MANIFEST_FORMAT,
+        storeId,
         hour: formatHour(hour),
         createdAt: createdAt.toISOString(),
-        files,
+        tables,
+        objects,
       };
-      await fs.writeFile(path.join(tempDir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-      await this.swapInto(tempDir, finalDir);
-      return manifest;
-    } catch (error) {
-      await fs.rm(tempDir, { recursive: true, force: true });
-      throw error;
+      const manifestFile = path.join(work, MANIFEST);
+      await fs.writeFile(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+      await this.store.putFile(`${ref.generation}${MANIFEST}`, manifestFile);
+      const marker = path.join(work, 'store.json');
+      await fs.writeFile(marker, JSON.stringify({ format: MANIFEST_FORMAT, storeId }) + '\n');
+      await this.store.putFile(`stores/${storeId}.json`, marker);
+      return { manifest, ref };
+    } finally {
+      await fs.rm(work, { recursive: true, force: true });
     }
   }
 
-  /** Replaces the hour's folder; the old one is renamed away first because rename cannot replace a non-empty folder. */
-  private async swapInto(tempDir: string, finalDir: string): Promise<void> {
-    const oldDir = `${finalDir}.old-${randomUUID()}`;
-    const hadOld = await fs
-      .rename(finalDir, oldDir)
-      .then(() => true)
-      .catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return false;
+  /**
+   * Copies `fromKey` of `from` to `toKey` of `to` (this store or a landing store), through a local
+   * file: its sha256 must equal `sha256` before it is written. An identical copy already there is
+   * kept (objects are immutable). Returns the size and sha256.
+   */
+  private async copyVerified(
+    from: ObjectStore,
+    fromKey: string,
+    toKey: string,
+    sha256: string,
+    work: string,
+    to: ObjectStore = this.store,
+  ): Promise<{ bytes: number; sha256: string }> {
+    const local = await from.getFile(fromKey, work).catch((error: unknown) => {
+      if (isObjectNotFoundError(error))
+        throw new BackupError(`${from.url.replace(/\/?$/, '/')}${fromKey}: listed but missing`);
+      throw error;
+    });
+    try {
+      const actual = await sha256OfStream(createReadStream(local));
+      if (actual.sha256 !== sha256) {
+        throw new BackupError(
+          `${from.url.replace(/\/?$/, '/')}${fromKey}: sha256 ${actual.sha256} differs from the recorded ${sha256}; the object is damaged`,
+        );
+      }
+      await to.putFile(toKey, local).catch((error: unknown) => {
+        if (isObjectExistsError(error))
+          throw new BackupError(`${to.url}${toKey}: exists already with other bytes (${error.message})`);
         throw error;
       });
-    await fs.rename(tempDir, finalDir);
-    if (hadOld) await fs.rm(oldDir, { recursive: true, force: true });
-  }
-
-  /** The hours with a complete backup (a manifest), oldest first. */
-  async listHours(): Promise<string[]> {
-    const entries = await fs.readdir(this.root, { withFileTypes: true }).catch(() => []);
-    const hours: string[] = [];
-    for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name.includes('.')) continue;
-      const manifestPath = path.join(this.root, entry.name, MANIFEST);
-      if (
-        await fs.stat(manifestPath).then(
-          () => true,
-          () => false,
-        )
-      )
-        hours.push(entry.name);
+      return { bytes: actual.bytes, sha256 };
+    } finally {
+      // A folder store hands out the object itself: only a downloaded copy is removed.
+      if (path.dirname(local) === work) await fs.rm(local, { force: true });
     }
-    return hours.sort();
   }
 
-  async readManifest(folder: string): Promise<HourManifest> {
-    const manifestPath = path.join(this.root, folder, MANIFEST);
-    let manifest: HourManifest;
+  /** The store ids that have backups here. */
+  async storeIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const { key } of this.store.list('stores/')) {
+      const id = /^stores\/([0-9a-f-]{36})\.json$/.exec(key)?.[1];
+      if (id) ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Each backed-up hour of a store id with its newest complete generation, oldest hour first. */
+  async listHours(storeId: string): Promise<HourBackupRef[]> {
+    const newest = new Map<string, string>();
+    const prefix = `${storeId}/hours/`;
+    for await (const { key } of this.store.list(prefix)) {
+      const match = /^([^/]+)\/([^/]+)\/manifest\.json$/.exec(key.slice(prefix.length));
+      if (!match?.[1] || !match[2]) continue;
+      const generation = `${prefix}${match[1]}/${match[2]}/`;
+      // Generation names start with their creation time: the greatest is the newest.
+      if ((newest.get(match[1]) ?? '') < generation) newest.set(match[1], generation);
+    }
+    return [...newest.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([folder, generation]) => ({ storeId, folder, generation }));
+  }
+
+  async readManifest(ref: HourBackupRef): Promise<HourManifest> {
+    const key = `${ref.generation}${MANIFEST}`;
+    let manifest: unknown;
     try {
-      manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8')) as HourManifest;
+      const text = (await readAll(await this.store.openRead(key))).toString('utf8');
+      manifest = JSON.parse(text);
     } catch (error) {
       throw new BackupError(
-        `${manifestPath}: manifest missing or not valid JSON (${(error as Error).message})`,
+        `${this.where(key)}: manifest missing or not valid JSON (${(error as Error).message})`,
       );
     }
-    if (!isManifest(manifest)) throw new BackupError(`${manifestPath}: not a ${MANIFEST_FORMAT} manifest`);
+    if (!isManifest(manifest) || manifest.storeId !== ref.storeId)
+      throw new BackupError(`${this.where(key)}: not a ${MANIFEST_FORMAT} manifest of store ${ref.storeId}`);
     return manifest;
   }
 
   /**
-   * Checks every file of a backup folder against its manifest (size, sha256, decompression, row
-   * count) and returns the rows of each. Throws a BackupError naming the first file that fails.
+   * Reads every file of an hour's backup back (size, sha256, decompression, row count) and every
+   * copied object (size, sha256), streamed. Throws a BackupError naming the first that fails.
    */
-  async readVerified(folder: string): Promise<{ manifest: HourManifest; tables: Map<string, unknown[]> }> {
-    const manifest = await this.readManifest(folder);
-    const tables = new Map<string, unknown[]>();
-    for (const entry of manifest.files) {
-      const filePath = path.join(this.root, folder, entry.name);
-      const bytes = await fs.readFile(filePath).catch(() => {
-        throw new BackupError(`${filePath}: listed in the manifest but missing`);
-      });
-      if (bytes.length !== entry.bytes || sha256(bytes) !== entry.sha256) {
+  async verify(ref: HourBackupRef): Promise<HourManifest> {
+    const manifest = await this.readManifest(ref);
+    for (const table of manifest.tables) {
+      // Reading the rows checks the file: the tally is compared when the stream ends.
+      for await (const row of this.readTable(ref, manifest, table.name)) void row;
+    }
+    for (const object of manifest.objects) {
+      const key = `${ref.storeId}/objects/${object.key}`;
+      const actual = await this.openOrFail(key).then(sha256OfStream);
+      if (actual.bytes !== object.bytes || actual.sha256 !== object.sha256)
         throw new BackupError(
-          `${filePath}: checksum mismatch (${bytes.length} bytes, manifest says ${entry.bytes}); the file is corrupted or truncated`,
+          `${this.where(key)}: checksum mismatch (${actual.bytes} bytes, manifest says ${object.bytes}); the file is corrupted or truncated`,
+        );
+    }
+    return manifest;
+  }
+
+  /**
+   * The rows of one table of an hour's backup, streamed. When the file ends, its size, sha256 and
+   * row count are checked against the manifest: a consumer that reads to the end (a restore in a
+   * transaction) gets a BackupError, naming the file, before it can commit damaged rows.
+   */
+  async *readTable(
+    ref: HourBackupRef,
+    manifest: HourManifest,
+    name: string,
+  ): AsyncGenerator<Record<string, unknown>> {
+    const entry = manifest.tables.find((table) => table.name === name);
+    if (!entry) return;
+    const key = `${ref.generation}tables/${name}.ndjson.gz`;
+    const raw = await this.openOrFail(key);
+    let tally: { bytes: number; sha256: string; rows: number } | undefined;
+    try {
+      for await (const row of readNdjsonGzip(raw, (t) => (tally = t))) yield row as Record<string, unknown>;
+    } catch (error) {
+      if (error instanceof BackupError) throw error;
+      throw new BackupError(
+        `${this.where(key)}: checksum mismatch or unreadable (${(error as Error).message}); the file is corrupted or truncated`,
+      );
+    }
+    if (!tally || tally.bytes !== entry.bytes || tally.sha256 !== entry.sha256)
+      throw new BackupError(
+        `${this.where(key)}: checksum mismatch (${tally?.bytes ?? 0} bytes, manifest says ${entry.bytes}); the file is corrupted or truncated`,
+      );
+    if (tally.rows !== entry.rows)
+      throw new BackupError(`${this.where(key)}: holds ${tally.rows} rows, the manifest says ${entry.rows}`);
+  }
+
+  /** Copies an hour's landed objects back into `landing` (bound to the store id), each checksum verified. */
+  async restoreObjects(ref: HourBackupRef, manifest: HourManifest, landing: ObjectStore): Promise<number> {
+    const work = await fs.mkdtemp(path.join(this.scratchDir, 'tp-restore-'));
+    try {
+      for (const object of manifest.objects) {
+        await this.copyVerified(
+          this.store,
+          `${ref.storeId}/objects/${object.key}`,
+          object.key,
+          object.sha256,
+          work,
+          landing,
         );
       }
-      let rows: unknown[];
-      try {
-        const text = gunzipSync(bytes).toString('utf8');
-        rows =
-          text === ''
-            ? []
-            : text
-                .trimEnd()
-                .split('\n')
-                .map((line) => JSON.parse(line) as unknown);
-      } catch (error) {
-        throw new BackupError(`${filePath}: cannot be decompressed or parsed (${(error as Error).message})`);
-      }
-      if (rows.length !== entry.rows) {
-        throw new BackupError(`${filePath}: holds ${rows.length} rows, the manifest says ${entry.rows}`);
-      }
-      tables.set(entry.name.replace(/\.ndjson\.gz$/, ''), rows);
+      return manifest.objects.length;
+    } finally {
+      await fs.rm(work, { recursive: true, force: true });
     }
-    return { manifest, tables };
   }
+
+  private async openOrFail(key: string): Promise<NodeJS.ReadableStream> {
+    return this.store.openRead(key).catch((error: unknown) => {
+      throw new BackupError(
+        `${this.where(key)}: listed in the manifest but missing (${(error as Error).message})`,
+      );
+    });
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function isManifest(value: unknown): value is HourManifest {
+  const m = value as Partial<HourManifest> | null;
+  const counted = (e: Partial<BackupObjectEntry> | null) =>
+    typeof e === 'object' &&
+    e !== null &&
+    Number.isInteger(e.bytes) &&
+    typeof e.sha256 === 'string' &&
+    HEX64.test(e.sha256);
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    m.format === MANIFEST_FORMAT &&
+    typeof m.storeId === 'string' &&
+    typeof m.hour === 'string' &&
+    Array.isArray(m.tables) &&
+    Array.isArray(m.objects) &&
+    // Names and keys become object keys: nothing can be smuggled in through a manifest.
+    m.tables.every(
+      (t: Partial<BackupFileEntry> | null) =>
+        counted(t) && typeof t?.name === 'string' && TABLE_NAME.test(t.name) && Number.isInteger(t.rows),
+    ) &&
+    m.objects.every((o: Partial<BackupObjectEntry> | null) => counted(o) && typeof o?.key === 'string')
+  );
 }

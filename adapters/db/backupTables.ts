@@ -1,29 +1,79 @@
-/** The rows that make up one hour's backup, and how to put them back. */
+/** The rows that make up one hour's backup, read in batches so that no hour is held whole. */
 import type { Knex } from 'knex';
-import type { BackupTable } from '../backup/store';
+import type { BackupTable, LandedObject } from '../backup/store';
+
+/** Rows per query: small enough for flat memory, large enough that a million rows take 200 queries. */
+const BATCH = 5_000;
 
 /**
- * The hour's small tables: its batches with their landed files (keys, rows, sha256: the files
- * themselves are immutable in the landing store), versions landed before the columnar landing
- * (`readings`, empty for newer hours), the quarantine, its aggregates and its run ledger.
+ * The rows of `table` matching `where`, in `key` order, fetched BATCH at a time by keyset
+ * pagination (`key > last`), which works the same on PostgreSQL and PGlite, unlike a server cursor.
+ * `key` must be unique within the rows matched.
  */
-export async function backupTablesForHour(db: Knex, hour: Date): Promise<BackupTable[]> {
-  const byImportHour = (table: string, order: string) =>
-    db(table).where('import_hour', hour).orderBy(order) as Promise<object[]>;
+export async function* rowsInBatches(
+  db: Knex,
+  table: string,
+  where: Record<string, unknown>,
+  key: string,
+  batch = BATCH,
+): AsyncGenerator<object> {
+  let last: unknown;
+  for (;;) {
+    const query = db(table).where(where).orderBy(key).limit(batch);
+    if (last !== undefined) void query.andWhere(key, '>', last as Knex.Value);
+    const rows = (await query) as Record<string, unknown>[];
+    yield* rows;
+    if (rows.length < batch) return;
+    last = rows[rows.length - 1]?.[key];
+  }
+}
+
+/**
+ * The hour's small tables: its batches and their landed files (keys, rows, sha256; the files
+ * themselves are copied as landed objects, `landedObjectsForHour`), versions landed before the
+ * columnar landing (`readings`, empty for newer hours), the quarantine, the run ledger and the
+ * aggregates: with the objects, enough to rebuild the hour with no call to a source.
+ * Listed in the order a restore inserts them (foreign keys first).
+ */
+export function backupTablesForHour(db: Knex, hour: Date): BackupTable[] {
+  const byImportHour = (name: string, key: string): BackupTable => ({
+    name,
+    rows: rowsInBatches(db, name, { import_hour: hour }, key),
+  });
   return [
-    { name: 'fetch_batches', rows: await byImportHour('fetch_batches', 'batch_id') },
-    {
-      name: 'landed_files',
-      rows: (await db('landed_files')
-        .whereIn('batch_id', db('fetch_batches').where('import_hour', hour).select('batch_id'))
-        .orderBy('file_id')) as object[],
-    },
-    { name: 'readings', rows: await byImportHour('readings', 'row_id') },
-    { name: 'quarantine', rows: await byImportHour('quarantine', 'quarantine_id') },
-    { name: 'import_runs', rows: await byImportHour('import_runs', 'started_at') },
+    byImportHour('fetch_batches', 'batch_id'),
+    { name: 'landed_files', rows: landedFileRows(db, hour) },
+    byImportHour('readings', 'row_id'),
+    byImportHour('quarantine', 'quarantine_id'),
+    byImportHour('import_runs', 'run_id'),
     {
       name: 'region_hourly_temperature',
-      rows: (await db('region_hourly_temperature').where('hour', hour).orderBy('region')) as object[],
+      rows: rowsInBatches(db, 'region_hourly_temperature', { hour }, 'region'),
     },
   ];
+}
+
+async function* landedFileRows(db: Knex, hour: Date): AsyncGenerator<object> {
+  const batches = (await db('fetch_batches')
+    .where('import_hour', hour)
+    .orderBy('batch_id')
+    .pluck('batch_id')) as number[];
+  for (const batchId of batches) yield* rowsInBatches(db, 'landed_files', { batch_id: batchId }, 'file_id');
+}
+
+/** The landed objects of the hour's batches: their Parquet files and the raw answers they came from. */
+export async function landedObjectsForHour(db: Knex, hour: Date): Promise<LandedObject[]> {
+  const files = (await db('landed_files as f')
+    .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
+    .where('b.import_hour', hour)
+    .orderBy('f.file_id')
+    .select('f.object_key as key', 'f.sha256')) as LandedObject[];
+  const raws = (await db('raw_bodies as r')
+    .join('fetch_batches as b', function () {
+      this.on('b.source', '=', 'r.source').andOn('b.batch_key', '=', 'r.batch_key');
+    })
+    .where('b.import_hour', hour)
+    .orderBy('b.batch_id')
+    .select('r.object_key as key', 'r.sha256')) as LandedObject[];
+  return [...raws, ...files];
 }

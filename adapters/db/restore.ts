@@ -1,102 +1,147 @@
 /**
- * Rebuilds the tables from hour backups into an empty database. Every backup is verified before
- * anything is written, and everything is written in one transaction: a restore is all or nothing.
+ * Rebuilds the tables from hour backups into an empty database, and the landed objects into the
+ * landing store. Every backup is verified (streamed) before anything is written; the rows go in
+ * through one transaction, streamed from the files in batches, and each file is checked again as
+ * it ends, so a file damaged meanwhile rolls the whole restore back: all or nothing.
  */
 import type { Knex } from 'knex';
 import { BackupError } from '../../core/errors';
-import type { LocalBackupStore } from '../backup/store';
+import { hourOfFolder, type BackupStore, type HourBackupRef, type HourManifest } from '../backup/store';
+import { PrefixedObjectStore } from '../objectStore/prefixed';
+import type { ObjectStore } from '../objectStore/types';
 import { migrateToLatest } from './connection';
 
-/** Tables in the order their foreign keys need; reading_regions is derived and rebuilt by a rerun. */
-const RESTORE_ORDER = [
-  'fetch_batches',
-  'landed_files',
-  'readings',
-  'quarantine',
-  'import_runs',
-  'region_hourly_temperature',
-] as const;
-/** jsonb columns; in a backup, a JSON null in a NOT NULL column (a quarantined `null` record) is the value itself. */
-const NOT_NULL_JSON = new Set(['raw', 'reasons']);
-const JSON_COLUMNS: Record<string, string[]> = {
-  fetch_batches: ['summary'],
-  readings: ['raw'],
-  quarantine: ['raw', 'reasons'],
-  import_runs: ['report'],
-};
-const SERIAL_KEYS: Record<string, string> = {
-  fetch_batches: 'batch_id',
-  landed_files: 'file_id',
-  readings: 'row_id',
-  quarantine: 'quarantine_id',
-};
 const CHUNK = 1_000;
 
 export interface RestoreReport {
+  storeId: string;
   hours: string[];
   rows: Record<string, number>;
+  objects: number;
 }
 
-/** Backup folders (named like 2026-11-27T140000Z) within an hour range, both ends included. */
-export function foldersInRange(folders: readonly string[], from?: Date, to?: Date): string[] {
-  return folders.filter((folder) => {
-    const hour = new Date(folder.replace(/T(\d{2})(\d{2})(\d{2})Z$/, 'T$1:$2:$3Z'));
+/** Backed-up hours within a range, both ends included. */
+export function hoursInRange(refs: readonly HourBackupRef[], from?: Date, to?: Date): HourBackupRef[] {
+  return refs.filter(({ folder }) => {
+    const hour = hourOfFolder(folder);
     return (from === undefined || hour >= from) && (to === undefined || hour <= to);
   });
 }
 
-export async function verifyBackups(store: LocalBackupStore, folders: readonly string[]) {
-  const verified = [];
-  for (const folder of folders) verified.push({ folder, ...(await store.readVerified(folder)) });
-  return verified;
+/** The store id to read: the one given, else the only one in the backup store. */
+export async function pickStoreId(backup: BackupStore, given?: string): Promise<string> {
+  const ids = await backup.storeIds();
+  if (given !== undefined) {
+    if (!ids.includes(given)) throw new BackupError(`no backup of store ${given} in ${backup.url}`);
+    return given;
+  }
+  if (ids.length === 1 && ids[0]) return ids[0];
+  if (ids.length === 0) throw new BackupError(`no hour backup in ${backup.url}`);
+  throw new BackupError(
+    `${backup.url} holds the backups of ${ids.length} databases (${ids.join(', ')}): name one with --store-id`,
+  );
 }
 
 export async function restoreFromBackups(
   db: Knex,
-  store: LocalBackupStore,
-  range: { from?: Date; to?: Date } = {},
+  backup: BackupStore,
+  options: { from?: Date; to?: Date; storeId?: string; landing?: ObjectStore } = {},
 ): Promise<RestoreReport> {
-  const folders = foldersInRange(await store.listHours(), range.from, range.to);
-  if (folders.length === 0) throw new BackupError(`no hour backup in ${store.root} for that range`);
-  const verified = await verifyBackups(store, folders);
+  const storeId = await pickStoreId(backup, options.storeId);
+  const refs = hoursInRange(await backup.listHours(storeId), options.from, options.to);
+  if (refs.length === 0) throw new BackupError(`no hour backup in ${backup.url} for that range`);
+  const verified: { ref: HourBackupRef; manifest: HourManifest }[] = [];
+  for (const ref of refs) verified.push({ ref, manifest: await backup.verify(ref) });
 
   await migrateToLatest(db);
-  for (const table of RESTORE_ORDER) {
+  // Tables in the order the backups list them (the writer puts foreign keys first).
+  const tables = [...new Set(verified.flatMap(({ manifest }) => manifest.tables.map((t) => t.name)))];
+  for (const table of tables) {
     const existing = (await db(table).count({ n: '*' }).first()) as { n: number | string };
     if (Number(existing.n) > 0) {
       throw new BackupError(`restore needs an empty database: ${table} already holds ${existing.n} rows`);
     }
   }
 
+  const withObjects = verified.filter(({ manifest }) => manifest.objects.length > 0);
+  if (withObjects.length > 0 && !options.landing)
+    throw new BackupError('the backups hold landed objects: a landing store to restore them into is needed');
+  let objects = 0;
+  if (options.landing) {
+    // The restored database takes the lost one's store id, so its keys find their objects.
+    const landing = new PrefixedObjectStore(options.landing, `${storeId}/`);
+    for (const { ref, manifest } of withObjects)
+      objects += await backup.restoreObjects(ref, manifest, landing);
+  }
+
   const rows: Record<string, number> = {};
   await db.transaction(async (trx) => {
-    for (const table of RESTORE_ORDER) {
-      const all = verified.flatMap(({ tables }) => (tables.get(table) ?? []) as Record<string, unknown>[]);
-      const prepared = all.map((row) => encodeJson(table, row));
-      for (let i = 0; i < prepared.length; i += CHUNK) await trx(table).insert(prepared.slice(i, i + CHUNK));
-      rows[table] = prepared.length;
-      const key = SERIAL_KEYS[table];
-      if (key && prepared.length > 0) {
-        // The rows keep their ids; the sequence must continue after them.
+    await trx('store_identity').update({ store_id: storeId });
+    for (const table of tables) {
+      const columns = await columnsOf(trx, table);
+      let count = 0;
+      for (const { ref, manifest } of verified) {
+        let chunk: Record<string, unknown>[] = [];
+        for await (const row of backup.readTable(ref, manifest, table)) {
+          chunk.push(encodeJson(columns, row));
+          if (chunk.length === CHUNK) {
+            await trx(table).insert(chunk);
+            count += chunk.length;
+            chunk = [];
+          }
+        }
+        if (chunk.length > 0) await trx(table).insert(chunk);
+        count += chunk.length;
+      }
+      rows[table] = count;
+      // The rows keep their ids; each serial sequence must continue after them.
+      for (const serial of columns.serial) {
+        if (count === 0) continue;
         await trx.raw(`SELECT setval(pg_get_serial_sequence(?, ?), (SELECT max(??) FROM ??))`, [
           table,
-          key,
-          key,
+          serial,
+          serial,
           table,
         ]);
       }
     }
   });
-  return { hours: verified.map((v) => v.manifest.hour), rows };
+  return { storeId, hours: verified.map((v) => v.manifest.hour), rows, objects };
 }
 
-function encodeJson(table: string, row: Record<string, unknown>): Record<string, unknown> {
+interface Columns {
+  /** jsonb/json columns, and whether each is NOT NULL. */
+  json: Map<string, boolean>;
+  /** Columns filled by a sequence (serial, bigserial). */
+  serial: string[];
+}
+
+/** Read from the catalog, so tables added by later migrations restore with no list to keep. */
+async function columnsOf(db: Knex, table: string): Promise<Columns> {
+  const rows = (await db('information_schema.columns')
+    .where({ table_schema: 'public', table_name: table })
+    .select('column_name', 'data_type', 'is_nullable', 'column_default')) as {
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+    column_default: string | null;
+  }[];
+  return {
+    json: new Map(
+      rows
+        .filter((r) => r.data_type === 'jsonb' || r.data_type === 'json')
+        .map((r) => [r.column_name, r.is_nullable === 'NO']),
+    ),
+    serial: rows.filter((r) => r.column_default?.startsWith('nextval(')).map((r) => r.column_name),
+  };
+}
+
+/** JSON values as text for the driver; in a NOT NULL JSON column, a JSON null is the value itself. */
+function encodeJson(columns: Columns, row: Record<string, unknown>): Record<string, unknown> {
   const encoded = { ...row };
-  for (const column of JSON_COLUMNS[table] ?? []) {
+  for (const [column, notNull] of columns.json) {
     const value = encoded[column];
-    if (NOT_NULL_JSON.has(column) || (value !== undefined && value !== null)) {
-      encoded[column] = JSON.stringify(value ?? null);
-    }
+    if (notNull || (value !== undefined && value !== null)) encoded[column] = JSON.stringify(value ?? null);
   }
   return encoded;
 }

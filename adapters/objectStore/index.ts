@@ -8,10 +8,13 @@ import type { S3Settings } from '../../config';
 import { ObjectStoreError } from '../../core/errors';
 import { parseStoreLocation } from '../../core/storeLocation';
 import { LocalObjectStore } from './local';
+import { S3ObjectStore, s3Client } from './s3';
 import type { ObjectStore } from './types';
 
 export type { ObjectStore, StoredObject } from './types';
 export { LocalObjectStore } from './local';
+export { S3ObjectStore, s3Client } from './s3';
+export { PrefixedObjectStore } from './prefixed';
 
 export function openObjectStore(url: string, s3: S3Settings): ObjectStore {
   let location;
@@ -21,6 +24,5 @@ export function openObjectStore(url: string, s3: S3Settings): ObjectStore {
     throw new ObjectStoreError(`object store location ${(error as Error).message}`, { retryable: false });
   }
   if (location.kind === 'folder') return new LocalObjectStore(path.resolve(location.path));
-  void s3;
-  throw new ObjectStoreError(`${url}: the S3 store is not built yet`, { retryable: false });
+  return new S3ObjectStore(location.bucket, location.prefix, s3Client(s3));
 }

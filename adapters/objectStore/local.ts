@@ -57,8 +57,13 @@ export class LocalObjectStore implements ObjectStore {
       try {
         await fs.link(temp, target);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        return await this.sameOrRefuse(stored, target);
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') return await this.sameOrRefuse(stored, target);
+        // A file system without hard links (some network and container mounts): check, then
+        // rename. A writer racing in between could be replaced, which the link rules out elsewhere.
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+        if (await this.stat(key)) return await this.sameOrRefuse(stored, target);
+        await fs.rename(temp, target);
       }
       return stored;
     } catch (error) {

@@ -2,12 +2,16 @@
  * The landing store's contract: an append-only set of immutable objects (Parquet files, raw partner
  * answers, backup files) under string keys, kept in a local folder or an S3-compatible bucket.
  * Keys are relative POSIX paths ("<store id>/landing/source=…/import_hour=…/bucket=07/part-….parquet");
- * every implementation refuses keys with "..", a leading "/" or a backslash.
+ * every implementation refuses, with a non-retryable ObjectStoreError, keys that break
+ * core/storeLocation's rule: "/"-separated non-empty parts of ASCII letters, digits and
+ * !-_.*'()=:+,@~, none starting with "." (so no "..", leading "/", backslash or space).
  *
- * Implementations: `LocalObjectStore` (a folder, write = temporary name then rename) and
- * `S3ObjectStore` (`@aws-sdk/client-s3`, write = conditional put `If-None-Match: *` where the server
- * supports it, else HEAD-then-PUT under a per-key lock). `openObjectStore(url)` picks one from
- * `file:///abs/path`, a plain path, or `s3://bucket/prefix`.
+ * Implementations: `LocalObjectStore` (a folder; write = temporary file, fsync, then a hard link to
+ * the key, which fails if the key exists) and `S3ObjectStore` (`@aws-sdk/client-s3`; write = HEAD,
+ * then a streamed conditional put `If-None-Match: *`, honoured by AWS and SeaweedFS, with the sha256
+ * as object metadata). `openObjectStore(url, s3Settings)` picks one from `file:///abs/path`, a plain
+ * path, or `s3://bucket/prefix`. `bindObjectStore(db, store)` (adapters/db/storeIdentity.ts) gives
+ * the view under the database's store id that the pipeline writes through.
  */
 export interface StoredObject {
   key: string;
@@ -28,13 +32,16 @@ export interface ObjectStore {
   putFile(key: string, localPath: string): Promise<StoredObject>;
   /**
    * A local path holding the object's bytes: the file itself for a folder store, a download into
-   * `scratchDir` for S3. Rejects with ObjectNotFoundError when absent.
+   * `scratchDir` for S3, which the caller deletes when done. Rejects with ObjectNotFoundError when absent.
    */
   getFile(key: string, scratchDir: string): Promise<string>;
   /** A readable stream of the object's bytes (for backups and checksums). */
   openRead(key: string): Promise<NodeJS.ReadableStream>;
   /** Size of the object, or undefined when absent. */
   stat(key: string): Promise<{ bytes: number } | undefined>;
-  /** Every object whose key starts with `prefix`, in key order. */
+  /**
+   * Every object whose key starts with `prefix` ('' for all), in key (byte) order. The S3 store
+   * sorts a listing itself (SeaweedFS lists folder by folder), holding its keys in memory.
+   */
   list(prefix: string): AsyncIterable<{ key: string; bytes: number }>;
 }

@@ -8,6 +8,7 @@ import { createDatabase, describeTarget, migrateToLatest } from '../../adapters/
 import { openObjectStore, type ObjectStore } from '../../adapters/objectStore';
 import { openAnalytics, type Analytics } from '../../adapters/analytics/duckdb';
 import { moveRowStoreReadings } from '../../adapters/analytics/upgrade';
+import { bindObjectStore } from '../../adapters/db/storeIdentity';
 import { threeHoursBefore } from '../../adapters/db/queries';
 import { formatHour, parseHour } from '../../core/importHour';
 import { round, table } from '../format';
@@ -32,6 +33,7 @@ export function printThreeHoursBefore(rows: Awaited<ReturnType<typeof threeHours
 
 /** The landing store, DuckDB and a scratch folder, for the time of `work`. */
 async function withLandingStore<T>(
+  db: Knex,
   config: Config,
   work: (deps: {
     landingStore: ObjectStore;
@@ -48,7 +50,7 @@ async function withLandingStore<T>(
     tempDir: path.join(scratchDir, 'duckdb'),
   });
   try {
-    const landingStore = openObjectStore(config.landingStoreUrl, config.s3);
+    const landingStore = await bindObjectStore(db, openObjectStore(config.landingStoreUrl, config.s3));
     return await work({ landingStore, analytics, scratchDir, hourBuckets: config.pipeline.hourBuckets });
   } finally {
     analytics.close();
@@ -67,7 +69,7 @@ export function registerDatabaseCommands(program: Command): void {
         console.log(
           `${describeTarget(config.database)}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
         );
-        const moved = await withLandingStore(config, (deps) => moveRowStoreReadings(db, deps));
+        const moved = await withLandingStore(db, config, (deps) => moveRowStoreReadings(db, deps));
         if (moved.batches > 0) {
           console.log(
             `moved ${moved.readings} readings of ${moved.batches} batches from PostgreSQL into ${config.landingStoreUrl} (${moved.files} Parquet files, counts and sha256 checked)`,

@@ -1,9 +1,9 @@
 /** `tempctl backfill`, `tempctl backup verify` and `tempctl restore`: recomputing and recovering hours. */
-import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
-import { LocalBackupStore } from '../../adapters/backup/store';
-import { foldersInRange, restoreFromBackups } from '../../adapters/db/restore';
+import { BackupStore } from '../../adapters/backup/store';
+import { hoursInRange, pickStoreId, restoreFromBackups } from '../../adapters/db/restore';
+import { openObjectStore } from '../../adapters/objectStore';
 import { formatHour, hoursBetween, parseHour } from '../../core/importHour';
 import type { BackfillSelection } from '../../activities/types';
 import { backfill, backfillProgress, MAX_BACKFILL_HOURS } from '../../workflows/backfill';
@@ -91,31 +91,43 @@ export function registerRecoveryCommands(program: Command): void {
   const backup = program.command('backup').description('hour backups');
   backup
     .command('verify')
-    .description('check every backup manifest: each file present, size, sha256, row count')
-    .option('--dir <folder>', 'backup folder (default BACKUP_DIR)')
+    .description(
+      'check every hour backup: each file present, size, sha256, row count, and each copied object',
+    )
+    .option('--dir <location>', 'backup folder or s3://bucket/prefix (default BACKUP_DIR)')
+    .option(
+      '--store-id <uuid>',
+      'only the backups of this database (default: every database backed up there)',
+    )
     .option('--from <hour>', 'first hour')
     .option('--to <hour>', 'last hour')
-    .action(async (options: { dir?: string; from?: string; to?: string }) => {
-      const store = new LocalBackupStore(path.resolve(options.dir ?? loadConfig().backupDir));
-      const folders = foldersInRange(
-        await store.listHours(),
-        options.from === undefined ? undefined : parseHour(options.from),
-        options.to === undefined ? undefined : parseHour(options.to),
-      );
+    .action(async (options: { dir?: string; storeId?: string; from?: string; to?: string }) => {
+      const config = loadConfig();
+      const store = new BackupStore(openObjectStore(options.dir ?? config.backupDir, config.s3));
+      const ids =
+        options.storeId === undefined ? await store.storeIds() : [await pickStoreId(store, options.storeId)];
+      let checked = 0;
       let failures = 0;
-      for (const folder of folders) {
-        try {
-          const { manifest } = await store.readVerified(folder);
-          console.log(
-            `OK    ${manifest.hour}  ${manifest.files.map((f) => `${f.name.split('.')[0]} ${f.rows}`).join(', ')}`,
-          );
-        } catch (error) {
-          failures += 1;
-          console.log(`FAIL  ${folder}  ${(error as Error).message}`);
+      for (const id of ids) {
+        const refs = hoursInRange(
+          await store.listHours(id),
+          options.from === undefined ? undefined : parseHour(options.from),
+          options.to === undefined ? undefined : parseHour(options.to),
+        );
+        for (const ref of refs) {
+          checked += 1;
+          try {
+            const manifest = await store.verify(ref);
+            const tables = manifest.tables.map((t) => `${t.name} ${t.rows}`).join(', ');
+            console.log(`OK    ${manifest.hour}  ${tables}, objects ${manifest.objects.length}`);
+          } catch (error) {
+            failures += 1;
+            console.log(`FAIL  ${ref.folder}  ${(error as Error).message}`);
+          }
         }
       }
-      console.log(`${folders.length - failures} verified, ${failures} failed`);
-      if (folders.length === 0) throw new Error(`no hour backup found in ${store.root} for that range`);
+      console.log(`${checked - failures} verified, ${failures} failed`);
+      if (checked === 0) throw new Error(`no hour backup found in ${store.url} for that range`);
       if (failures > 0) throw new Error(`${failures} backup(s) failed verification`);
     });
 
@@ -124,19 +136,28 @@ export function registerRecoveryCommands(program: Command): void {
     .description(
       'rebuild the tables from hour backups into an empty database (refuses a backup that fails verification)',
     )
-    .requiredOption('--from <folder>', 'the backup folder (BACKUP_DIR of the lost database)')
+    .requiredOption(
+      '--from <location>',
+      'the backup folder or s3://bucket/prefix (BACKUP_DIR of the lost database)',
+    )
+    .option('--store-id <uuid>', 'which database to restore when several were backed up there')
     .option('--from-hour <hour>', 'first hour to restore')
     .option('--to-hour <hour>', 'last hour to restore')
-    .action(async (options: { from: string; fromHour?: string; toHour?: string }) => {
-      const store = new LocalBackupStore(path.resolve(options.from));
+    .action(async (options: { from: string; storeId?: string; fromHour?: string; toHour?: string }) => {
+      const config = loadConfig();
+      const store = new BackupStore(openObjectStore(options.from, config.s3));
+      // Landed objects go back into LANDING_STORE_URL, under the lost database's store id.
+      const landing = openObjectStore(config.landingStoreUrl, config.s3);
       const report = await withDatabase((db) =>
         restoreFromBackups(db, store, {
+          storeId: options.storeId,
+          landing,
           from: options.fromHour === undefined ? undefined : parseHour(options.fromHour),
           to: options.toHour === undefined ? undefined : parseHour(options.toHour),
         }),
       );
       console.log(
-        `restored ${report.hours.length} hour(s): ${report.hours[0]} … ${report.hours[report.hours.length - 1]}`,
+        `restored store ${report.storeId}, ${report.hours.length} hour(s): ${report.hours[0]} … ${report.hours[report.hours.length - 1]}, ${report.objects} landed object(s)`,
       );
       console.log(
         Object.entries(report.rows)

@@ -11,10 +11,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalBackupStore } from '../../adapters/backup/store';
+import { BackupStore } from '../../adapters/backup/store';
+import { storeId } from '../../adapters/db/storeIdentity';
+import { LocalObjectStore } from '../../adapters/objectStore';
 import { hourAggregates } from '../../adapters/db/hours';
 import { threeHoursBefore } from '../../adapters/db/queries';
 import { restoreFromBackups } from '../../adapters/db/restore';
+import { PrefixedObjectStore } from '../../adapters/objectStore/prefixed';
 import { runsForHour } from '../../adapters/db/runs';
 import { runImport } from '../../cli/commands/run';
 import { addHours, formatHour, truncateToHour } from '../../core/importHour';
@@ -173,9 +176,11 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
 
   test('backup of 7 hours → drop every table → restore into the empty database → identical tables and three-hours-before view', async () => {
     const db = pipeline.database.db;
-    const store = new LocalBackupStore(pipeline.backupDir);
+    const store = new BackupStore(new LocalObjectStore(pipeline.backupDir));
     const hours = [...landedHours, rerunHour];
-    expect(await store.listHours()).toEqual(hours.map(folderOf));
+    const id = await storeId(db);
+    expect(await store.storeIds()).toEqual([id]);
+    expect((await store.listHours(id)).map((ref) => ref.folder)).toEqual(hours.map(folderOf));
 
     const tablesBefore = await snapshotTables(db);
     ledgerBefore = await db('import_runs').orderBy('run_id');
@@ -210,12 +215,21 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
       ).rows[0]?.n,
     ).toBe(0);
 
-    const report = await restoreFromBackups(db, store);
+    // Into an empty landing store: the landed files come back from the backup, checksums verified.
+    const emptyLanding = new LocalObjectStore(fs.mkdtempSync(path.join(os.tmpdir(), 'tp-restored-landing-')));
+    const report = await restoreFromBackups(db, store, { landing: emptyLanding });
+    const restoredKeys = (await db('landed_files').pluck('object_key')) as string[];
+    expect(restoredKeys.length).toBeGreaterThan(0);
+    const bound = new PrefixedObjectStore(emptyLanding, `${report.storeId}/`);
+    for (const key of restoredKeys) expect(await bound.stat(key)).toBeDefined();
     ledgerRestored = await db('import_runs').orderBy('run_id');
     expect(report.hours).toEqual(hours.map(formatHour));
     expect(report.rows.region_hourly_temperature).toBe(tablesBefore.region_hourly_temperature?.length);
     expect(await snapshotTables(db)).toEqual(tablesBefore);
     expect(await threeHoursBefore(db)).toEqual(viewBefore);
+    // The restored database is the lost one again: same store id, so its landed keys resolve.
+    expect(report.storeId).toBe(id);
+    expect(await storeId(db)).toBe(id);
 
     // The real CLI checks every manifest of the same folder.
     const verify = await runTempctl(pipeline, ['backup', 'verify', '--dir', pipeline.backupDir]);
@@ -265,18 +279,21 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
       const target = await createPostgresDatabase();
       try {
         fs.cpSync(pipeline.backupDir, copy, { recursive: true });
-        const folders = await new LocalBackupStore(copy).listHours();
+        const copied = new BackupStore(new LocalObjectStore(copy));
+        const [id] = await copied.storeIds();
+        const folders = await copied.listHours(id ?? '');
         const damagedFolder = folderOf(addHours(base, -4));
-        const file = path.join(copy, damagedFolder, 'readings.ndjson.gz');
+        const generation = folders.find((ref) => ref.folder === damagedFolder)?.generation ?? '';
+        const file = path.join(copy, ...`${generation}tables/readings.ndjson.gz`.split('/'));
         damage(file);
 
         const verify = await runTempctl(pipeline, ['backup', 'verify', '--dir', copy]);
         expect(verify.code).not.toBe(0);
-        expect(verify.stdout).toContain(`FAIL  ${damagedFolder}  ${file}`);
+        expect(verify.stdout).toContain(`FAIL  ${damagedFolder}  file://${file}`);
         expect(verify.stdout).toContain(`${folders.length - 1} verified, 1 failed`);
         expect(verify.stderr).toContain('1 backup(s) failed verification');
 
-        await expect(restoreFromBackups(target.db, new LocalBackupStore(copy))).rejects.toThrow(
+        await expect(restoreFromBackups(target.db, copied)).rejects.toThrow(
           new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*corrupted or truncated`),
         );
         const everyTable = [...RESTORED_TABLES.map(([table]) => table), 'import_runs', 'reading_regions'];

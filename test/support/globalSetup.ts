@@ -7,18 +7,29 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { startSeaweed, type SeaweedServer } from '../../adapters/objectStore/seaweed';
 import { startDevServer, type DevServer } from '../../adapters/temporal/devServer';
 
 declare global {
   var __TEMPORAL_DEV_SERVER__: DevServer | undefined;
+  var __SEAWEED_SERVER__: SeaweedServer | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
   // Workflow and schedule ids are unique per namespace: each test file takes a namespace of its own
   // (see test/support/namespaces.ts) so that files running in parallel never meet.
   const namespaces = Array.from({ length: 12 }, (_, i) => `tp-test-${i}`);
-  const server = await startDevServer({ readyTimeoutMs: 120_000, namespaces: ['default', ...namespaces] });
+  // One SeaweedFS (S3) for the run too, started alongside; each test takes a key prefix of its own.
+  const [server, seaweed] = await Promise.all([
+    startDevServer({ readyTimeoutMs: 120_000, namespaces: ['default', ...namespaces] }),
+    startSeaweed({ bucket: 'tp-test', readyTimeoutMs: 120_000 }),
+  ]);
   globalThis.__TEMPORAL_DEV_SERVER__ = server;
+  globalThis.__SEAWEED_SERVER__ = seaweed;
+  process.env.TEST_S3_ENDPOINT = seaweed.endpoint;
+  process.env.TEST_S3_BUCKET = seaweed.bucket;
+  process.env.TEST_S3_ACCESS_KEY_ID = seaweed.s3.credentials?.accessKeyId;
+  process.env.TEST_S3_SECRET_ACCESS_KEY = seaweed.s3.credentials?.secretAccessKey.reveal();
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TEST_TEMPORAL_NAMESPACES = namespaces.join(',');
   process.env.TEST_NAMESPACE_LOCKS = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-namespaces-'));

@@ -1,5 +1,5 @@
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__TEMPORAL_DEV_SERVER__?.stop();
+  await Promise.all([globalThis.__TEMPORAL_DEV_SERVER__?.stop(), globalThis.__SEAWEED_SERVER__?.stop()]);
   const bundle = process.env.TEST_WORKFLOW_BUNDLE;
   if (bundle) await import('node:fs').then((fs) => fs.rmSync(bundle, { force: true }));
 }

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalObjectStore, openObjectStore } from '../../adapters/objectStore';
+import { LocalObjectStore, PrefixedObjectStore, openObjectStore } from '../../adapters/objectStore';
 import { loadConfig } from '../../config';
 import { isObjectStoreError } from '../../core/errors';
 import { objectStoreContract } from '../support/objectStoreContract';
@@ -31,6 +31,13 @@ describe('LocalObjectStore', () => {
     expect(await fs.readdir(path.join(root, '.tmp'))).toEqual([]);
     expect(await store.getFile('x/y/z.bin', '/unused')).toBe(path.join(root, 'x', 'y', 'z.bin'));
   });
+});
+
+describe('PrefixedObjectStore (a database view of a shared store)', () => {
+  objectStoreContract(
+    async () =>
+      new PrefixedObjectStore(new LocalObjectStore(await newRoot()), '0b5e3c1e-6a4d-4f3e-9c1a-2d7e8f9a0b1c/'),
+  );
 });
 
 describe('openObjectStore', () => {

@@ -1,0 +1,42 @@
+/**
+ * A view of an object store under a key prefix: every key given is put under it, every key
+ * returned has it taken off. How a database's store id scopes the shared landing store
+ * (adapters/db/storeIdentity.ts): code holding the view cannot reach another database's objects.
+ */
+import type { ObjectStore, StoredObject } from './types';
+
+export class PrefixedObjectStore implements ObjectStore {
+  readonly url: string;
+
+  /** `prefix` ends with "/" and is a valid key start (core/storeLocation). */
+  constructor(
+    readonly inner: ObjectStore,
+    readonly prefix: string,
+  ) {
+    if (!prefix.endsWith('/')) throw new RangeError(`a store prefix ends with "/": ${prefix}`);
+    this.url = `${inner.url.replace(/\/?$/, '/')}${prefix}`;
+  }
+
+  async putFile(key: string, localPath: string): Promise<StoredObject> {
+    const stored = await this.inner.putFile(this.prefix + key, localPath);
+    return { ...stored, key };
+  }
+
+  getFile(key: string, scratchDir: string): Promise<string> {
+    return this.inner.getFile(this.prefix + key, scratchDir);
+  }
+
+  openRead(key: string): Promise<NodeJS.ReadableStream> {
+    return this.inner.openRead(this.prefix + key);
+  }
+
+  stat(key: string): Promise<{ bytes: number } | undefined> {
+    return this.inner.stat(this.prefix + key);
+  }
+
+  async *list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+    for await (const object of this.inner.list(this.prefix + prefix)) {
+      yield { key: object.key.slice(this.prefix.length), bytes: object.bytes };
+    }
+  }
+}

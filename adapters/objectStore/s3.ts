@@ -1,0 +1,218 @@
+/**
+ * An S3-compatible bucket as an append-only object store, `s3://bucket/prefix`, through
+ * `@aws-sdk/client-s3`. A write hashes the file (one streamed pass), then uploads it streamed with
+ * `@aws-sdk/lib-storage` (multipart above one part: at most PART_BYTES × QUEUE in memory, whatever
+ * the size) as a conditional put, `If-None-Match: *` (honoured by AWS since 2024 and by SeaweedFS,
+ * tested in test/integration/objectStoreS3.test.ts): the server refuses the second writer of a key
+ * (412). The sha256 travels as object metadata, so a refused writer can tell an identical retry
+ * from other bytes without downloading anything.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  S3Client,
+  S3ServiceException,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Settings } from '../../config';
+import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError, isPipelineError } from '../../core/errors';
+import { formatStoreLocation } from '../../core/storeLocation';
+import { checkKey, checkPrefix, sha256OfStream } from './keys';
+import type { ObjectStore, StoredObject } from './types';
+
+/** 8 MiB parts, 4 in flight: 32 MiB of buffers per upload at most; 10,000 parts reach 80 GB. */
+const PART_BYTES = 8 * 1024 * 1024;
+const QUEUE = 4;
+const SHA256_METADATA = 'sha256';
+
+export function s3Client(s3: S3Settings): S3Client {
+  return new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: s3.forcePathStyle,
+    credentials:
+      s3.credentials === undefined
+        ? undefined
+        : {
+            accessKeyId: s3.credentials.accessKeyId,
+            secretAccessKey: s3.credentials.secretAccessKey.reveal(),
+          },
+  });
+}
+
+export class S3ObjectStore implements ObjectStore {
+  readonly url: string;
+
+  constructor(
+    readonly bucket: string,
+    /** '' or ending in '/'. */
+    readonly prefix: string,
+    readonly client: S3Client,
+  ) {
+    this.url = formatStoreLocation({ kind: 's3', bucket, prefix });
+  }
+
+  private objectKey(key: string): string {
+    checkKey(this.url, key);
+    return this.prefix + key;
+  }
+
+  async putFile(key: string, localPath: string): Promise<StoredObject> {
+    const Key = this.objectKey(key);
+    try {
+      const { bytes, sha256 } = await sha256OfStream(createReadStream(localPath));
+      const wanted: StoredObject = { key, bytes, sha256 };
+      // A retry of a finished write costs a HEAD, not an upload.
+      const existing = await this.head(Key);
+      if (existing) return await this.sameOrRefuse(wanted, existing);
+      try {
+        await new Upload({
+          client: this.client,
+          partSize: PART_BYTES,
+          queueSize: QUEUE,
+          params: {
+            Bucket: this.bucket,
+            Key,
+            Body: createReadStream(localPath),
+            ContentLength: bytes,
+            IfNoneMatch: '*',
+            Metadata: { [SHA256_METADATA]: sha256 },
+          },
+        }).done();
+      } catch (error) {
+        // 412: another writer got there first; 409: a concurrent conditional write is in progress.
+        if (!isConflict(error)) throw error;
+        const winner = await this.head(Key);
+        if (!winner) throw error;
+        return await this.sameOrRefuse(wanted, winner);
+      }
+      return wanted;
+    } catch (error) {
+      throw this.wrap(error, key, 'write');
+    }
+  }
+
+  private async head(Key: string): Promise<{ bytes: number; sha256: string | undefined } | undefined> {
+    try {
+      const found = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      return { bytes: found.ContentLength ?? 0, sha256: found.Metadata?.[SHA256_METADATA] };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** An identical object is an idempotent retry; other bytes are refused. */
+  private async sameOrRefuse(
+    wanted: StoredObject,
+    existing: { bytes: number; sha256: string | undefined },
+  ): Promise<StoredObject> {
+    // An object written by another tool carries no checksum: read it once to know.
+    const sha256: string = existing.sha256 ?? (await sha256OfStream(await this.openRead(wanted.key))).sha256;
+    if (sha256 === wanted.sha256 && existing.bytes === wanted.bytes) return wanted;
+    throw new ObjectExistsError(
+      this.url,
+      wanted.key,
+      `stored sha256 ${sha256.slice(0, 12)}…, new ${wanted.sha256.slice(0, 12)}…`,
+    );
+  }
+
+  /** Downloads into `scratchDir` (temporary name, then renamed); the caller deletes the file. */
+  async getFile(key: string, scratchDir: string): Promise<string> {
+    const body = await this.openRead(key);
+    await fs.mkdir(scratchDir, { recursive: true });
+    const target = path.join(scratchDir, `${randomUUID()}-${path.posix.basename(key)}`);
+    const temp = `${target}.part`;
+    try {
+      await pipeline(body, createWriteStream(temp, { flags: 'wx' }));
+      await fs.rename(temp, target);
+      return target;
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      throw this.wrap(error, key, 'download');
+    }
+  }
+
+  async openRead(key: string): Promise<NodeJS.ReadableStream> {
+    const Key = this.objectKey(key);
+    try {
+      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+      // In Node the body is an http.IncomingMessage: a Readable, consumed as it is read.
+      return answer.Body as Readable;
+    } catch (error) {
+      throw this.wrap(error, key, 'read');
+    }
+  }
+
+  async stat(key: string): Promise<{ bytes: number } | undefined> {
+    const Key = this.objectKey(key);
+    try {
+      const found = await this.head(Key);
+      return found && { bytes: found.bytes };
+    } catch (error) {
+      throw this.wrap(error, key, 'stat');
+    }
+  }
+
+  /**
+   * S3 lists in UTF-8 byte order, but SeaweedFS lists folder by folder ("a/b" before "a-b"): the
+   * keys under the prefix are gathered and sorted here, so every server gives the contract's order.
+   * Memory grows with the number of keys listed (a few hundred per hour), not with their sizes.
+   */
+  async *list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+    checkPrefix(this.url, prefix);
+    const found: { key: string; bytes: number }[] = [];
+    try {
+      const pages = paginateListObjectsV2(
+        { client: this.client },
+        { Bucket: this.bucket, Prefix: this.prefix + prefix },
+      );
+      for await (const page of pages) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key === undefined) continue;
+          found.push({ key: object.Key.slice(this.prefix.length), bytes: object.Size ?? 0 });
+        }
+      }
+    } catch (error) {
+      throw this.wrap(error, prefix, 'list');
+    }
+    // Keys are ASCII (core/storeLocation), so string order is byte order.
+    yield* found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  private wrap(error: unknown, key: string, what: string): unknown {
+    if (isPipelineError(error)) return error;
+    if (isNotFound(error) && what !== 'list') return new ObjectNotFoundError(this.url, key);
+    const status = statusOf(error);
+    // 4xx other than timeouts, conflicts and throttling will fail again the same way (bad credentials, no bucket, denied).
+    const retryable = status === undefined || status >= 500 || [408, 409, 429].includes(status);
+    const name = error instanceof Error ? error.name : 'Error';
+    return new ObjectStoreError(
+      `${this.url}: cannot ${what} ${key}: ${name}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
+      { retryable, cause: error },
+    );
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof S3ServiceException) return error.$metadata.httpStatusCode;
+  const meta = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata;
+  return meta?.httpStatusCode;
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === 'NotFound' || name === 'NoSuchKey' || (statusOf(error) === 404 && name !== 'NoSuchBucket');
+}
+
+function isConflict(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 412 || status === 409;
+}
