@@ -12,6 +12,8 @@ export interface PipelineWorkerOptions {
   /** A pre-built workflow bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
+  /** Activities this worker runs at once (the SDK's default otherwise). */
+  maxConcurrentActivityTaskExecutions?: number;
 }
 
 export async function createPipelineWorker(options: PipelineWorkerOptions): Promise<Worker> {
@@ -20,6 +22,9 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
     namespace: options.config.temporal.namespace,
     taskQueue: options.taskQueue ?? options.config.temporal.taskQueue,
     activities: createActivities(options.deps),
+    ...(options.maxConcurrentActivityTaskExecutions === undefined
+      ? {}
+      : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

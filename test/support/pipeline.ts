@@ -33,6 +33,8 @@ export interface PipelineOptions {
   simulator?: Partial<SimulatorOptions>;
   /** Extra environment settings, e.g. SOURCES or CORRECTION_STRATEGY. */
   env?: Record<string, string>;
+  /** Activities the in-process worker runs at once. */
+  maxConcurrentActivities?: number;
 }
 
 export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
@@ -69,6 +71,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     config,
     deps: runtime.deps,
     workflowBundle: { codePath: bundlePath },
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });
