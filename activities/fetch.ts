@@ -88,7 +88,7 @@ export function createFetchActivities(deps: ActivityDeps) {
           // A batch another run landed (a file dropped again unchanged) adds nothing to this run.
           if (landing.landedByRun === input.runId) addLanding(summary, landing);
         }
-        return summary;
+        return { ...summary, stageSeconds: beat.timings() };
       });
     } finally {
       await fs.rm(workDir, { recursive: true, force: true });
@@ -146,7 +146,7 @@ export function createFetchActivities(deps: ActivityDeps) {
             return counts;
           },
           workDir: partsDir,
-          progress: (stage) => at.beat.stage(stage),
+          progress: (stage) => at.beat.stage(`DuckDB ${stage}`),
         }),
       );
     } catch (error) {
@@ -154,7 +154,7 @@ export function createFetchActivities(deps: ActivityDeps) {
       if (error instanceof SourceError && error.retryable) await forgetRawBody(db, source.name, at.batchKey);
       throw error;
     }
-    at.beat.stage('store files');
+    at.beat.stage('store Parquet files');
     const files: CommittedFile[] = [];
     for (const file of body.files) {
       const sha = await sha256File(file.path);

@@ -10,6 +10,8 @@ import { Context } from '@temporalio/activity';
 export interface Beat {
   stage(name: string): void;
   stop(): void;
+  /** Seconds spent in each stage so far (for the run report and the benchmark). */
+  timings(): Record<string, number>;
 }
 
 const EVERY_MS = 1_000;
@@ -23,15 +25,27 @@ export function startHeartbeat(what: string): Beat {
   }
   let stage = 'start';
   const started = Date.now();
+  let stageStarted = started;
+  const spent: Record<string, number> = {};
+  const close = () => {
+    const now = Date.now();
+    spent[stage] = (spent[stage] ?? 0) + (now - stageStarted) / 1000;
+    stageStarted = now;
+  };
   const beat = () => context?.heartbeat({ what, stage, seconds: Math.round((Date.now() - started) / 1000) });
   beat();
   const timer = context === undefined ? undefined : setInterval(beat, EVERY_MS);
   return {
     stage(name) {
+      close();
       stage = name;
       beat();
     },
     stop: () => clearInterval(timer),
+    timings() {
+      close();
+      return Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+    },
   };
 }
 

@@ -37,6 +37,8 @@ export interface FetchSummary extends LandingCounts {
   batches: number;
   /** Earlier import hours that received a correction in this fetch, ISO. */
   correctedHours: string[];
+  /** Seconds per stage of the fetch (download, store, parse, …), when the source was called. */
+  stageSeconds?: Record<string, number>;
 }
 
 export interface AssignSummary {
