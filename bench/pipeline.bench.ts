@@ -270,6 +270,10 @@ async function main(): Promise<void> {
           `  ${type.padEnd(16)}${seconds(stage.last - stage.first).padStart(8)}  ×${stage.count}  (${who})`,
         );
       }
+      for (const source of summary.sources) {
+        const stages = Object.entries(source.stageSeconds ?? {}).map(([k, v]) => `${k} ${v.toFixed(2)}`);
+        console.log(`  fetch stages    ${stages.join(', ')}`);
+      }
       console.log(
         `  peak RSS        ${workers.map((w, i) => `worker ${i} (pid ${w.pid}) ${peakRssMb(w.pid).toFixed(0)} MB`).join(', ')}`,
       );
