@@ -1,8 +1,9 @@
 /** What activities take and return: references and small summaries, never the readings themselves. */
 import type { RegionAggregate } from '../core/aggregate';
+import type { LandingCounts } from '../core/landingPlan';
 import type { BackfillPlan, BackfillSelection } from '../core/backfillPlan';
 import type { HourStats } from '../core/hourStats';
-import type { LandingCounts } from '../core/landingPlan';
+import type { BucketResult } from '../core/bucket';
 import type { SourceFailurePolicy } from '../core/policies';
 import type { ImportSummary } from '../workflows/summary';
 import type { RunStatus } from '../adapters/db/runs';
@@ -40,14 +41,15 @@ export interface FetchSummary extends LandingCounts {
   batches: number;
   /** Earlier import hours that received a correction in this fetch, ISO. */
   correctedHours: string[];
+  /** Seconds per stage of the fetch (download, store, parse, …), when the source was called. */
+  stageSeconds?: Record<string, number>;
 }
 
 export interface AssignSummary {
+  /** Readings counted in the hour (one version each), placed by the region index. */
   readings: number;
   inRegion: number;
   outside: number;
-  /** Of those outside, how many fall inside a region with latitude and longitude swapped. */
-  outsideInsideIfSwapped?: number;
 }
 
 export interface AggregateResult {
@@ -65,8 +67,26 @@ export interface BackupSummary {
   files: { name: string; rows: number }[];
 }
 
+/** A bucket's partial result, computed now or reused from `hour_partials`. */
+export interface BucketOutcome {
+  bucket: number;
+  result: BucketResult;
+  /** True when the stored result was still valid (its files unchanged) and nothing was read. */
+  reused: boolean;
+  files: number;
+}
+
+/** Which of the hour's buckets must be computed; the others' results, reused. */
+export interface HourPlan {
+  bucketCount: number;
+  stale: number[];
+  fresh: BucketOutcome[];
+}
+
 export interface HourRecompute extends AggregateResult {
   assigned: AssignSummary;
+  /** The hour's bucket count and the buckets computed in this run (the others were reused). */
+  buckets: { count: number; computed: number[] };
 }
 
 /** A source that failed in a run, and its deepest error message. */

@@ -114,6 +114,18 @@ export interface Config {
   sourceFailurePolicy: SourceFailurePolicy;
   /** How old an import hour may be and still be fetched: the sources only serve the present. */
   fetchMaxLagHours: number;
+  /** The columnar landing and the hour's fan-out (docs/scaling.md §2). */
+  pipeline: {
+    /** HOUR_BUCKETS: buckets an hour is split into when first landed. */
+    hourBuckets: number;
+    /** CORRECTION_HORIZON_HOURS: how far back earlier versions of an id are looked up. */
+    correctionHorizonHours: number;
+    /** DUCKDB_MEMORY_LIMIT_MB, DUCKDB_THREADS. */
+    duckdbMemoryLimitMb: number;
+    duckdbThreads: number;
+    /** Local folder for downloads and files being written (DATA_DIR/scratch). */
+    scratchDir: string;
+  };
   quality: {
     noValidReadings: CheckAction;
     rejectedShare: { action: CheckAction; max: number };
@@ -255,12 +267,16 @@ export function loadConfig(env: Env = process.env): Config {
           apiKey: new Secret(apiKey ?? ''),
           connectTimeoutMs: read.number('SENSOR_API_CONNECT_TIMEOUT_MS', 5_000, { min: 1, integer: true }),
           // Below the fetch activity's 2-minute timeout, so the client reports a slow API, not Temporal.
-          totalTimeoutMs: read.number('SENSOR_API_TIMEOUT_MS', 30_000, {
+          // Below the fetch activity's 1-hour ceiling; the fetch is otherwise bounded by heartbeats.
+          totalTimeoutMs: read.number('SENSOR_API_TIMEOUT_MS', 120_000, {
             min: 1,
-            max: 90_000,
+            max: 3_000_000,
             integer: true,
           }),
-          maxResponseBytes: read.number('SENSOR_API_MAX_BYTES', 50 * 1024 * 1024, { min: 1, integer: true }),
+          // 256 MiB: a 1,000,000-reading hour is ~153 MB (~153 B a reading in the partner's format,
+          // docs/scaling.md §1), so this fits it with room for longer ids and labels. The body is
+          // streamed to disk, so the cap bounds disk and time, not memory.
+          maxResponseBytes: read.number('SENSOR_API_MAX_BYTES', 256 * 1024 * 1024, { min: 1, integer: true }),
           maxRetryAfterMs: read.number('SENSOR_API_MAX_RETRY_AFTER_MS', 60_000, { min: 0, integer: true }),
         };
 
@@ -340,6 +356,17 @@ export function loadConfig(env: Env = process.env): Config {
     validation: { temperatureMin, temperatureMax, timestampMin, timestampMax },
     correctionStrategy: read.choice('CORRECTION_STRATEGY', CORRECTION_STRATEGIES, 'latest'),
     fetchMaxLagHours: read.number('FETCH_MAX_LAG_HOURS', 2, { min: 0, integer: true }),
+    pipeline: {
+      hourBuckets: read.number('HOUR_BUCKETS', 8, { min: 1, max: 256, integer: true }),
+      correctionHorizonHours: read.number('CORRECTION_HORIZON_HOURS', 168, {
+        min: 1,
+        max: 8_760,
+        integer: true,
+      }),
+      duckdbMemoryLimitMb: read.number('DUCKDB_MEMORY_LIMIT_MB', 320, { min: 64, integer: true }),
+      duckdbThreads: read.number('DUCKDB_THREADS', 2, { min: 1, max: 64, integer: true }),
+      scratchDir: path.join(dataDir, 'scratch'),
+    },
     sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', SOURCE_FAILURE_POLICIES, 'fail'),
     quality: {
       noValidReadings: read.choice('CHECK_NO_VALID_READINGS', CHECK_ACTIONS, 'fail'),

@@ -5,9 +5,6 @@
  * the whole answer being refused. Pure.
  */
 
-import type { RecordText } from './jsonArraySplitter';
-import type { ReceivedRecord } from './landingPlan';
-
 export type LenientParse = { ok: true; value: unknown } | { ok: false; message: string };
 
 const NON_FINITE = /(-?Infinity|NaN)/y;
@@ -87,25 +84,4 @@ function restoreNonFinite(value: unknown, marker: string): unknown {
     );
   }
   return value;
-}
-
-/**
- * One record's text (from the splitter) as a received record: its value, or the reason it cannot
- * be read. The text is kept either way, so the quarantine shows what was sent.
- */
-export function readRecordText(record: RecordText): ReceivedRecord {
-  if (!record.utf8Valid) {
-    return {
-      value: null,
-      text: record.text,
-      unreadable: { code: 'not_json', message: 'the record is not valid UTF-8' },
-    };
-  }
-  const parsed = parseJsonLenient(record.text);
-  if (parsed.ok) return { value: parsed.value, text: record.text };
-  return {
-    value: null,
-    text: record.text,
-    unreadable: { code: 'not_json', message: `the record is not JSON: ${parsed.message.slice(0, 200)}` },
-  };
 }

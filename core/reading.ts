@@ -32,7 +32,8 @@ export type RejectionCode =
   | 'timestamp_out_of_window'
   | 'number_not_finite'
   | 'too_deep'
-  | 'not_json';
+  | 'not_json'
+  | 'beyond_correction_horizon';
 
 export interface Rejection {
   code: RejectionCode;
@@ -87,6 +88,10 @@ export function parseTimestamp(text: string): string | null {
   // toISOString writes years outside 0000-9999 with a sign and six digits: never storable here.
   return iso.length === 24 && iso >= STORABLE_TIMESTAMP_MIN && iso <= STORABLE_TIMESTAMP_MAX ? iso : null;
 }
+
+/** |lat| and |lon| limits, degrees (WGS 84). */
+export const LAT_LIMIT = 90;
+export const LON_LIMIT = 180;
 
 /** Ids and labels are indexed and compared: a bounded length keeps them within an index row. */
 export const MAX_ID_LENGTH = 256;
@@ -181,8 +186,8 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
     timestamp = null;
   }
 
-  checkCoordinate(record.lat, 'lat', 90, reasons);
-  checkCoordinate(record.lon, 'lon', 180, reasons);
+  checkCoordinate(record.lat, 'lat', LAT_LIMIT, reasons);
+  checkCoordinate(record.lon, 'lon', LON_LIMIT, reasons);
 
   const temperature = record.temperature;
   if (!isFiniteNumber(temperature)) {
@@ -222,5 +227,20 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
       temperature: temperature as number,
       country: typeof country === 'string' ? country : null,
     },
+  };
+}
+
+/**
+ * A reading measured more than `horizonHours` before its import hour (CORRECTION_HORIZON_HOURS).
+ * Earlier versions of an id are looked up only that far back (docs/scaling.md §3.3), so such a
+ * record could be a correction whose first version is out of sight: it is quarantined with this
+ * reason rather than counted as a new reading of the wrong hour.
+ */
+export function checkHorizon(reading: Reading, importHour: Date, horizonHours: number): Rejection | null {
+  const oldest = importHour.getTime() - horizonHours * 3_600_000;
+  if (Date.parse(reading.timestamp) >= oldest) return null;
+  return {
+    code: 'beyond_correction_horizon',
+    message: `measured at ${reading.timestamp}, more than ${horizonHours} hours before the import hour (CORRECTION_HORIZON_HOURS): earlier versions are not looked up that far back`,
   };
 }

@@ -4,6 +4,7 @@ import * as threeHoursBefore from './002_three_hours_before_view';
 import * as readingsByImportHour from './003_readings_by_import_hour';
 import * as storeIdentity from './004_store_identity';
 import * as quarantineRawText from './005_quarantine_raw_text';
+import * as columnarLanding from './006_columnar_landing';
 
 /**
  * The migrations, listed in order. Listed rather than discovered on disk so that they load the same
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '003_readings_by_import_hour': readingsByImportHour,
   '004_store_identity': storeIdentity,
   '005_quarantine_raw_text': quarantineRawText,
+  '006_columnar_landing': columnarLanding,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -26,6 +26,8 @@ export interface PipelineWorkerOptions {
   metrics?: PipelineMetrics;
   /** Logs a run's end when the metrics cannot record it. */
   logger?: Logger;
+  /** Activities this worker runs at once (the SDK's default otherwise). */
+  maxConcurrentActivityTaskExecutions?: number;
 }
 
 export async function createPipelineWorker(options: PipelineWorkerOptions): Promise<Worker> {
@@ -43,6 +45,9 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
       activity: [activityObservability(metrics)],
       workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
     },
+    ...(options.maxConcurrentActivityTaskExecutions === undefined
+      ? {}
+      : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

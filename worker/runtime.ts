@@ -1,8 +1,9 @@
 /**
  * Everything a worker needs, built once from the configuration at start: the database (migrated),
- * the region index, the sources and the backup store. Anything wrong here stops the worker at start
+ * the region index, the sources, the landing store, DuckDB and the backup store. Anything wrong here stops the worker at start
  * with a message naming the setting or the file.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -20,8 +21,11 @@ import { buildRegionIndex } from '../core/geo';
 import { createSources } from '../adapters/sources';
 import type { Source } from '../adapters/sources/types';
 import { BackupStore } from '../adapters/backup/store';
-import { openObjectStore } from '../adapters/objectStore';
+import { bindObjectStore } from '../adapters/db/storeIdentity';
 import type { ActivityDeps } from '../activities';
+import { openObjectStore } from '../adapters/objectStore';
+import { openAnalytics } from '../adapters/analytics/duckdb';
+import { moveRowStoreReadings } from '../adapters/analytics/upgrade';
 
 export interface WorkerRuntime {
   deps: ActivityDeps;
@@ -50,6 +54,25 @@ export async function buildRuntime(
     if (!overrides.db) await db.destroy();
     throw isDatabaseDriverError(error) ? databaseFailure(error, config.database, 'migrating') : error;
   }
+  // Bound to this database's store id: two databases sharing a folder or bucket never meet.
+  const landingStore = await bindObjectStore(db, openObjectStore(config.landingStoreUrl, config.s3));
+  const scratchDir = path.join(
+    config.pipeline.scratchDir,
+    `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
+  );
+  await fs.promises.mkdir(scratchDir, { recursive: true });
+  const analytics = await openAnalytics({
+    memoryLimitMb: config.pipeline.duckdbMemoryLimitMb,
+    threads: config.pipeline.duckdbThreads,
+    tempDir: path.join(scratchDir, 'duckdb'),
+  });
+  // Readings landed by the row-store pipeline move into the landing store (a no-op once done).
+  await moveRowStoreReadings(db, {
+    landingStore,
+    analytics,
+    scratchDir,
+    hourBuckets: config.pipeline.hourBuckets,
+  });
   return {
     deps: {
       db,
@@ -64,8 +87,15 @@ export async function buildRuntime(
       quality: config.quality,
       fetchMaxLagHours: config.fetchMaxLagHours,
       database: config.database,
+      landingStore,
+      analytics,
+      scratchDir,
+      hourBuckets: config.pipeline.hourBuckets,
+      correctionHorizonHours: config.pipeline.correctionHorizonHours,
     },
     close: async () => {
+      analytics.close();
+      await fs.promises.rm(scratchDir, { recursive: true, force: true });
       if (!overrides.db) await db.destroy();
     },
   };

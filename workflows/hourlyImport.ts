@@ -1,7 +1,8 @@
 /**
- * One import hour, end to end: fetch every source in parallel → geo-assign → aggregate → persist →
- * back up, with each step's timeouts and retries, and a ledger row from start to end. Deterministic:
- * no I/O here; readings never pass through history, only the hour and small summaries do.
+ * One import hour, end to end: fetch every source in parallel → plan the hour's buckets → one
+ * activity per stale bucket (any worker) → exact merge here → check → persist → back up, with each
+ * step's timeouts and retries, and a ledger row from start to end. Deterministic: no I/O here;
+ * readings never pass through history, only the hour, bucket numbers and small summaries do.
  */
 import {
   ApplicationFailure,
@@ -15,12 +16,12 @@ import {
 import type { Activities } from '../activities';
 import type {
   AggregateResult,
-  AssignSummary,
   FetchSummary,
   HourRecompute,
   ImportTrigger,
   SourceFailure,
 } from '../activities/types';
+import { mergeBuckets } from '../core/bucket';
 import { deepestMessage } from '../core/errors';
 import { formatHour } from '../core/importHour';
 import { resolveImportHour } from './resolveImportHour';
@@ -46,9 +47,13 @@ const quick: ActivityOptions = {
     maximumAttempts: 10,
   },
 };
+// Long steps are bounded by heartbeats, not by their length: a worker that dies mid-step stops
+// beating and the step is retried elsewhere within seconds, while a large hour that is making
+// progress is never timed out (and its source never called twice). The start-to-close timeout is
+// only a ceiling for a step that beats but never ends.
 const fetching: ActivityOptions = {
-  // Longer than the HTTP client's own total timeout, so the client reports the timeout, not Temporal.
-  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  startToCloseTimeout: '1 hour',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
@@ -57,9 +62,10 @@ const fetching: ActivityOptions = {
   },
 };
 const computing: ActivityOptions = {
-  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '10 seconds',
+  startToCloseTimeout: '1 hour',
   retry: {
-    initialInterval: '5 seconds',
+    initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
     maximumAttempts: 5,
@@ -120,15 +126,15 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
         'SourceFailed',
       );
     }
-    const recomputed = await recomputeHour(hour, async ({ stats }, assigned) => {
+    const recomputed = await recomputeHour(hour, async ({ stats }) => {
       // A check set to fail throws a non-retryable DataQualityError: nothing is persisted.
       const qualityWarnings = await ledger.checkQuality({
         hour,
         fetched: fetches.reduce((n, f) => n + f.fetched, 0),
         rejected: fetches.reduce((n, f) => n + f.rejected, 0),
         stats,
-        outsidePlaced: assigned.outside,
-        outsideInsideIfSwapped: assigned.outsideInsideIfSwapped,
+        outsidePlaced: stats.outside,
+        outsideInsideIfSwapped: stats.outsideInsideIfSwapped ?? 0,
       });
       warnings.push(...qualityWarnings);
     });
@@ -217,15 +223,25 @@ function failureType(error: unknown): string | undefined {
   return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
-/** Recomputes one hour from what was landed for it: the import hour, and hours a correction touched. */
+/**
+ * Recomputes one hour from what was landed for it (the import hour, and hours a correction
+ * touched): only the buckets whose files changed are computed again, in parallel on any worker;
+ * the others' stored results are reused. The merge is exact, so the rows do not depend on the
+ * number of buckets or on which worker computed which.
+ */
 async function recomputeHour(
   hour: string,
-  beforePersist: (result: AggregateResult, assigned: AssignSummary) => Promise<void> = () =>
-    Promise.resolve(),
+  beforePersist: (result: AggregateResult) => Promise<void> = () => Promise.resolve(),
 ): Promise<HourRecompute> {
-  const assigned = await compute.assignRegions({ hour });
-  const { aggregates, stats } = await compute.aggregateHour({ hour });
-  await beforePersist({ aggregates, stats }, assigned);
+  const plan = await compute.planHour({ hour });
+  const computed = await Promise.all(plan.stale.map((bucket) => compute.aggregateBucket({ hour, bucket })));
+  const { aggregates, stats } = mergeBuckets([...plan.fresh, ...computed].map((outcome) => outcome.result));
+  await beforePersist({ aggregates, stats });
   await compute.persistHour({ hour, aggregates });
-  return { assigned, aggregates, stats };
+  const assigned = {
+    readings: stats.counted,
+    inRegion: stats.counted - stats.outside,
+    outside: stats.outside,
+  };
+  return { assigned, aggregates, stats, buckets: { count: plan.bucketCount, computed: plan.stale } };
 }

@@ -29,6 +29,8 @@ export interface ImportSummary {
   sources: FetchSummary[];
   failedSources: SourceFailure[];
   recomputedHours: string[];
+  /** The hour's buckets, and those this run computed (the others' stored results were reused). */
+  buckets: { count: number; computed: number[] };
   /** Data-quality checks set to warn that fired. */
   warnings: string[];
   regions: RegionAggregate[];
@@ -47,6 +49,7 @@ export function summariseImport(parts: {
   assigned: AssignSummary;
   aggregates: RegionAggregate[];
   stats: HourStats;
+  buckets: { count: number; computed: number[] };
 }): ImportSummary {
   const sum = (pick: (f: FetchSummary) => number) => parts.fetches.reduce((total, f) => total + pick(f), 0);
   const rejectedByReason: Record<string, number> = {};
@@ -80,6 +83,7 @@ export function summariseImport(parts: {
     sources: parts.fetches,
     failedSources: parts.failedSources,
     recomputedHours: parts.recomputedHours,
+    buckets: parts.buckets,
     warnings: parts.warnings,
     regions: parts.aggregates,
   };

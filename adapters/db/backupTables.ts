@@ -1,6 +1,6 @@
 /** The rows that make up one hour's backup, read in batches so that no hour is held whole. */
 import type { Knex } from 'knex';
-import type { BackupTable } from '../backup/store';
+import type { BackupTable, LandedObject } from '../backup/store';
 
 /** Rows per query: small enough for flat memory, large enough that a million rows take 200 queries. */
 const BATCH = 5_000;
@@ -29,8 +29,10 @@ export async function* rowsInBatches(
 }
 
 /**
- * Everything landed in the hour (batches, every version of every reading, quarantine), its
- * aggregates and its run ledger: enough to rebuild the hour's tables with no call to a source.
+ * The hour's small tables: its batches and their landed files (keys, rows, sha256; the files
+ * themselves are copied as landed objects, `landedObjectsForHour`), versions landed before the
+ * columnar landing (`readings`, empty for newer hours), the quarantine, the run ledger and the
+ * aggregates: with the objects, enough to rebuild the hour with no call to a source.
  * Listed in the order a restore inserts them (foreign keys first).
  */
 export function backupTablesForHour(db: Knex, hour: Date): BackupTable[] {
@@ -40,6 +42,7 @@ export function backupTablesForHour(db: Knex, hour: Date): BackupTable[] {
   });
   return [
     byImportHour('fetch_batches', 'batch_id'),
+    { name: 'landed_files', rows: landedFileRows(db, hour) },
     byImportHour('readings', 'row_id'),
     byImportHour('quarantine', 'quarantine_id'),
     byImportHour('import_runs', 'run_id'),
@@ -48,4 +51,29 @@ export function backupTablesForHour(db: Knex, hour: Date): BackupTable[] {
       rows: rowsInBatches(db, 'region_hourly_temperature', { hour }, 'region'),
     },
   ];
+}
+
+async function* landedFileRows(db: Knex, hour: Date): AsyncGenerator<object> {
+  const batches = (await db('fetch_batches')
+    .where('import_hour', hour)
+    .orderBy('batch_id')
+    .pluck('batch_id')) as number[];
+  for (const batchId of batches) yield* rowsInBatches(db, 'landed_files', { batch_id: batchId }, 'file_id');
+}
+
+/** The landed objects of the hour's batches: their Parquet files and the raw answers they came from. */
+export async function landedObjectsForHour(db: Knex, hour: Date): Promise<LandedObject[]> {
+  const files = (await db('landed_files as f')
+    .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
+    .where('b.import_hour', hour)
+    .orderBy('f.file_id')
+    .select('f.object_key as key', 'f.sha256')) as LandedObject[];
+  const raws = (await db('raw_bodies as r')
+    .join('fetch_batches as b', function () {
+      this.on('b.source', '=', 'r.source').andOn('b.batch_key', '=', 'r.batch_key');
+    })
+    .where('b.import_hour', hour)
+    .orderBy('b.batch_id')
+    .select('r.object_key as key', 'r.sha256')) as LandedObject[];
+  return [...raws, ...files];
 }

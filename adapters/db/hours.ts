@@ -1,93 +1,83 @@
 /**
- * Reads and writes what belongs to one import hour: the readings that count in it, their region
- * assignments, and its rows of region_hourly_temperature.
+ * Reads and writes what belongs to one import hour: its landed files, its per-bucket partial
+ * results, and its rows of region_hourly_temperature.
  */
 import type { Knex } from 'knex';
 import type { RegionAggregate } from '../../core/aggregate';
 import { affectedRows } from './connection';
 import type { HourState } from '../../core/backfillPlan';
 import { formatHour, hoursBetween } from '../../core/importHour';
-import type { CorrectionStrategy } from '../../core/policies';
 
-export type { CorrectionStrategy } from '../../core/policies';
+export type { CorrectionStrategy } from '../analytics/bucket';
 
-const CHUNK = 1_000;
+export interface BucketFile {
+  key: string;
+  bucket: number;
+  bucketCount: number;
+  sha256: string;
+}
 
-/**
- * The readings that count in an hour: one version per (source, reading id), the newest or the first
- * received by strategy, from batches not superseded by a refetch.
- */
-export function effectiveReadings(db: Knex, hour: Date, strategy: CorrectionStrategy): Knex.QueryBuilder {
-  const order = strategy === 'latest' ? 'DESC' : 'ASC';
-  return db
-    .select(db.raw('DISTINCT ON (r.source, r.reading_id) r.*'))
-    .from('readings as r')
-    .join('fetch_batches as b', 'b.batch_id', 'r.batch_id')
-    .where('r.belongs_to_hour', hour)
+/** The live Parquet files whose readings belong to the hour (every bucket), in key order. */
+export async function hourFiles(db: Knex, hour: Date): Promise<BucketFile[]> {
+  const rows = (await db('landed_files as f')
+    .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
+    .where('f.belongs_to_hour', hour)
     .whereNull('b.superseded_at')
-    .orderByRaw(`r.source, r.reading_id, r.received_at ${order}, r.row_id ${order}`);
+    .orderBy('f.object_key')
+    .select('f.object_key', 'f.bucket', 'f.bucket_count', 'f.sha256')) as {
+    object_key: string;
+    bucket: number;
+    bucket_count: number;
+    sha256: string;
+  }[];
+  return rows.map((r) => ({
+    key: r.object_key,
+    bucket: r.bucket,
+    bucketCount: r.bucket_count,
+    sha256: r.sha256,
+  }));
 }
 
-export interface ReadingPosition {
-  row_id: number;
-  lat: number;
-  lon: number;
+export interface StoredPartial<T> {
+  bucket: number;
+  bucketCount: number;
+  inputsHash: string;
+  result: T;
 }
 
-/** The hour's landed readings that can count (every version, none from a batch a refetch retired). */
-export async function readingPositions(db: Knex, hour: Date): Promise<ReadingPosition[]> {
-  return (await db('readings as r')
-    .join('fetch_batches as b', 'b.batch_id', 'r.batch_id')
-    .where('r.belongs_to_hour', hour)
-    .whereNull('b.superseded_at')
-    .orderBy('r.row_id')
-    .select('r.row_id', 'r.lat', 'r.lon')) as ReadingPosition[];
+export async function hourPartials<T>(db: Knex, hour: Date): Promise<StoredPartial<T>[]> {
+  const rows = (await db('hour_partials').where('hour', hour).orderBy('bucket')) as {
+    bucket: number;
+    bucket_count: number;
+    inputs_hash: string;
+    result: T;
+  }[];
+  return rows.map((r) => ({
+    bucket: r.bucket,
+    bucketCount: r.bucket_count,
+    inputsHash: r.inputs_hash,
+    result: r.result,
+  }));
 }
 
-/** Replaces the hour's region assignments: rerunning with the same polygons writes the same rows. */
-export async function replaceAssignments(
+/** Stores a bucket's partial result (replacing the one computed from older inputs). */
+export async function savePartial<T>(
   db: Knex,
   hour: Date,
-  assignments: { rowId: number; region: string | null }[],
-  regionsHash: string,
+  partial: StoredPartial<T>,
+  now: Date,
 ): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('reading_regions').where('belongs_to_hour', hour).delete();
-    for (let i = 0; i < assignments.length; i += CHUNK) {
-      await trx('reading_regions').insert(
-        assignments.slice(i, i + CHUNK).map(({ rowId, region }) => ({
-          row_id: rowId,
-          belongs_to_hour: hour,
-          region,
-          regions_hash: regionsHash,
-        })),
-      );
-    }
-  });
-}
-
-export interface PlacedReading {
-  region: string | null;
-  temperature: number;
-  country: string | null;
-}
-
-/** The hour's counting readings with their regions (null: in no region). */
-export async function placedReadings(
-  db: Knex,
-  hour: Date,
-  strategy: CorrectionStrategy,
-): Promise<PlacedReading[]> {
-  const rows = (await db
-    .select('e.temperature', 'e.country', 'rr.region', 'rr.row_id as assigned')
-    .from(effectiveReadings(db, hour, strategy).as('e'))
-    .leftJoin('reading_regions as rr', 'rr.row_id', 'e.row_id')) as (PlacedReading & {
-    assigned: number | null;
-  })[];
-  const unassigned = rows.filter((row) => row.assigned === null).length;
-  if (unassigned > 0)
-    throw new Error(`${unassigned} readings of the hour have no region assignment: run geo-assign first`);
-  return rows.map(({ region, temperature, country }) => ({ region, temperature, country }));
+  await db('hour_partials')
+    .insert({
+      hour,
+      bucket: partial.bucket,
+      bucket_count: partial.bucketCount,
+      inputs_hash: partial.inputsHash,
+      result: JSON.stringify(partial.result),
+      computed_at: now,
+    })
+    .onConflict(['hour', 'bucket'])
+    .merge(['bucket_count', 'inputs_hash', 'result', 'computed_at']);
 }
 
 /** Makes the hour's rows exactly `aggregates`, in one transaction: upserts them and deletes any other region's row. */

@@ -1,39 +1,16 @@
 /**
- * Lands a source batch: the batch row, every valid reading and every rejected record, in one
- * transaction, so a batch is either fully landed or not at all. Keyed by (source, batch key):
- * landing the same batch again (an activity retry) changes nothing and says so.
+ * The landing's small tables: raw bodies stored before parsing, batches with their Parquet files
+ * (key, rows, sha256) and the quarantine. A batch is committed in one transaction (batch row, its
+ * files, its rejected records), so it is either fully landed or not at all. Keyed by (source,
+ * batch key): committing the same batch again (an activity retry) changes nothing and says so.
  */
 import type { Knex } from 'knex';
-import {
-  countReasons,
-  planLanding,
-  validateAll,
-  type KnownReading,
-  type LandingCounts,
-  type LandingPlan,
-  type ReceivedRecord,
-} from '../../core/landingPlan';
 import { storableJson, storableString } from '../../core/safeText';
-import type { ValidationLimits } from '../../core/reading';
+import type { LandingCounts } from '../../core/landingPlan';
+import type { Rejection } from '../../core/reading';
 import { affectedRows } from './connection';
 
 const CHUNK = 1_000;
-
-export interface LandingInput {
-  importHour: Date;
-  source: string;
-  batchKey: string;
-  runId: string;
-  fetchedAt: Date;
-  records: readonly unknown[];
-  /** Each record's text as sent, in the order of `records`, when the source had one. */
-  texts?: readonly (string | undefined)[];
-  /** Records that could not be read at all: straight to quarantine with their reason. */
-  unreadable?: readonly ReceivedRecord[];
-  limits: ValidationLimits;
-  /** For a refetch: the key prefix of this hour's earlier batches that the new batch replaces. */
-  supersedePrefix?: string;
-}
 
 export interface LandingResult extends LandingCounts {
   batchId: number;
@@ -41,6 +18,31 @@ export interface LandingResult extends LandingCounts {
   correctedHours: Date[];
   /** The run that landed the batch: another run's when a file was dropped again unchanged. */
   landedByRun: string;
+}
+
+export interface CommittedFile {
+  key: string;
+  belongsToHour: Date;
+  bucket: number;
+  bucketCount: number;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface CommitInput {
+  importHour: Date;
+  source: string;
+  batchKey: string;
+  runId: string;
+  fetchedAt: Date;
+  rawKey: string;
+  counts: Omit<LandingCounts, 'replacedBatches'>;
+  correctedHours: Date[];
+  files: CommittedFile[];
+  rejections: { record: unknown; text?: string; reasons: Rejection[] }[];
+  /** For a refetch: the key prefix of this hour's earlier batches that the new batch replaces. */
+  supersedePrefix?: string;
 }
 
 type StoredBatch = { batch_id: number; run_id: string; summary: LandingResult } | undefined;
@@ -52,7 +54,7 @@ function withSummary(row: StoredBatch): { batchId: number; summary: LandingResul
 }
 
 /** The landing summary of a batch already landed under this key, if any. */
-async function findBatch(db: Knex, source: string, batchKey: string) {
+export async function findBatch(db: Knex, source: string, batchKey: string) {
   return withSummary(
     (await db('fetch_batches')
       .where({ source, batch_key: batchKey })
@@ -60,16 +62,14 @@ async function findBatch(db: Knex, source: string, batchKey: string) {
   );
 }
 
+/** Batches of the hour that a refetch with `keyPrefix` retires, and the other hours their readings counted in. */
 async function retireBatches(
   trx: Knex.Transaction,
-  input: LandingInput,
+  input: CommitInput,
   keyPrefix: string,
 ): Promise<{ count: number; correctedHours: Date[] }> {
-  const batches = trx('fetch_batches')
-    .where({ source: input.source, import_hour: input.importHour })
-    .whereLike('batch_key', `${keyPrefix}%`)
-    .whereNull('superseded_at');
-  const corrected = (await trx('readings')
+  const batches = retirable(trx, input.source, input.importHour, keyPrefix);
+  const corrected = (await trx('landed_files')
     .whereIn('batch_id', batches.clone().select('batch_id'))
     .whereNot('belongs_to_hour', input.importHour)
     .distinct('belongs_to_hour')) as { belongs_to_hour: Date }[];
@@ -77,57 +77,26 @@ async function retireBatches(
   return { count, correctedHours: corrected.map((row) => row.belongs_to_hour) };
 }
 
+function retirable(db: Knex, source: string, importHour: Date, keyPrefix: string) {
+  return db('fetch_batches')
+    .where({ source, import_hour: importHour })
+    .whereLike('batch_key', `${keyPrefix}%`)
+    .whereNull('superseded_at');
+}
+
 function uniqueHours(hours: Date[]): Date[] {
   const byTime = new Map(hours.map((hour) => [hour.getTime(), hour]));
   return [...byTime.values()].sort((a, b) => a.getTime() - b.getTime());
 }
 
-async function knownVersions(trx: Knex, source: string, ids: string[]): Promise<Map<string, KnownReading>> {
-  const known = new Map<string, KnownReading>();
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    // Only versions that still count (not in a batch a refetch replaced), oldest first, so the
-    // last row seen for an id is its newest version.
-    const rows = (await trx('readings as r')
-      .join('fetch_batches as b', 'b.batch_id', 'r.batch_id')
-      .whereNull('b.superseded_at')
-      .where('r.source', source)
-      .whereIn('r.reading_id', ids.slice(i, i + CHUNK))
-      .orderBy([{ column: 'r.received_at' }, { column: 'r.row_id' }])
-      .select('r.reading_id', 'r.content_hash', 'r.belongs_to_hour')) as {
-      reading_id: string;
-      content_hash: string;
-      belongs_to_hour: Date;
-    }[];
-    for (const row of rows) {
-      const belongsToHour = known.get(row.reading_id)?.belongsToHour ?? row.belongs_to_hour;
-      known.set(row.reading_id, { latestContentHash: row.content_hash, belongsToHour });
-    }
-  }
-  return known;
-}
-
-export async function landBatch(db: Knex, input: LandingInput): Promise<LandingResult> {
+export async function commitBatch(db: Knex, input: CommitInput): Promise<LandingResult> {
   return db.transaction(async (trx) => {
     const existing = await findBatch(trx, input.source, input.batchKey);
     if (existing) return { ...existing.summary, alreadyLanded: true };
-
-    // A refetch first retires the hour's earlier batch, so that what it re-sends is compared with
-    // the readings that still count, and lands again instead of passing for a duplicate.
     const retired =
       input.supersedePrefix === undefined
         ? undefined
         : await retireBatches(trx, input, input.supersedePrefix);
-    const { valid, rejections } = validateAll(input.records, input.limits, input.texts);
-    for (const record of input.unreadable ?? []) {
-      if (record.unreadable) rejections.push({ raw: null, reasons: [record.unreadable], text: record.text });
-    }
-    const fetched = input.records.length + (input.unreadable?.length ?? 0);
-    const known = await knownVersions(trx, input.source, [...new Set(valid.map((v) => v.reading.id))]);
-    const plan = planLanding(valid, rejections, known, input.importHour);
-    // Corrections the retired batch carried no longer count: their hours must be recomputed too.
-    plan.correctedHours = uniqueHours([...plan.correctedHours, ...(retired?.correctedHours ?? [])]);
-    const replacedBatches = retired?.count ?? 0;
-
     const [inserted] = (await trx('fetch_batches')
       .insert({
         import_hour: input.importHour,
@@ -135,43 +104,50 @@ export async function landBatch(db: Knex, input: LandingInput): Promise<LandingR
         batch_key: input.batchKey,
         run_id: input.runId,
         fetched_at: input.fetchedAt,
-        record_count: fetched,
+        record_count: input.counts.fetched,
+        raw_key: input.rawKey,
       })
       .returning('batch_id')) as { batch_id: number }[];
     const batchId = (inserted as { batch_id: number }).batch_id;
-    const summary = summarise(batchId, input.runId, fetched, plan, replacedBatches);
+    const summary: LandingResult = {
+      landedByRun: input.runId,
+      batchId,
+      alreadyLanded: false,
+      ...input.counts,
+      replacedBatches: retired?.count ?? 0,
+      // Corrections the retired batch carried no longer count: their hours must be recomputed too.
+      correctedHours: uniqueHours([...input.correctedHours, ...(retired?.correctedHours ?? [])]),
+    };
     await trx('fetch_batches')
       .where('batch_id', batchId)
       .update({ summary: JSON.stringify(summary) });
-
-    const readingRows = plan.readings.map(({ reading, contentHash, belongsToHour, raw }) => ({
-      batch_id: batchId,
-      import_hour: input.importHour,
-      belongs_to_hour: belongsToHour,
-      source: input.source,
-      reading_id: reading.id,
-      content_hash: contentHash,
-      measured_at: reading.timestamp,
-      lat: reading.lat,
-      lon: reading.lon,
-      temperature: reading.temperature,
-      country: reading.country,
-      received_at: input.fetchedAt,
-      raw: toJsonb(raw),
-    }));
-    const quarantineRows = plan.rejections.map(({ raw, reasons, text }) => ({
-      batch_id: batchId,
-      import_hour: input.importHour,
-      source: input.source,
-      raw: toJsonb(raw),
-      // As sent: jsonb would rewrite -0.0 and 1e400, and cannot hold NaN; only NUL and broken
-      // UTF-16, which no PostgreSQL text can hold, are replaced.
-      raw_text: text === undefined ? null : storableString(text),
-      reasons: JSON.stringify(reasons),
-      received_at: input.fetchedAt,
-    }));
-    await insertChunked(trx, 'readings', readingRows);
-    await insertChunked(trx, 'quarantine', quarantineRows);
+    await insertChunked(
+      trx,
+      'landed_files',
+      input.files.map((f) => ({
+        batch_id: batchId,
+        object_key: f.key,
+        belongs_to_hour: f.belongsToHour,
+        bucket: f.bucket,
+        bucket_count: f.bucketCount,
+        rows: f.rows,
+        bytes: f.bytes,
+        sha256: f.sha256,
+      })),
+    );
+    await insertChunked(
+      trx,
+      'quarantine',
+      input.rejections.map(({ record, text, reasons }) => ({
+        batch_id: batchId,
+        import_hour: input.importHour,
+        source: input.source,
+        raw: toJsonb(record),
+        raw_text: text === undefined ? null : storableString(text),
+        reasons: JSON.stringify(reasons),
+        received_at: input.fetchedAt,
+      })),
+    );
     return summary;
   });
 }
@@ -188,28 +164,6 @@ export function toJsonb(raw: unknown): string {
 
 async function insertChunked(trx: Knex.Transaction, table: string, rows: object[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) await trx(table).insert(rows.slice(i, i + CHUNK));
-}
-
-function summarise(
-  batchId: number,
-  runId: string,
-  fetched: number,
-  plan: LandingPlan,
-  replacedBatches: number,
-): LandingResult {
-  return {
-    landedByRun: runId,
-    replacedBatches,
-    batchId,
-    alreadyLanded: false,
-    fetched,
-    valid: plan.readings.length,
-    rejected: plan.rejections.length,
-    rejectedByReason: countReasons(plan.rejections),
-    duplicates: plan.duplicates,
-    corrections: plan.readings.filter((r) => r.isCorrection).length,
-    correctedHours: plan.correctedHours,
-  };
 }
 
 /** The hour's current batches (not superseded), oldest first, with their keys and landing summaries. */
@@ -231,4 +185,82 @@ export async function liveBatches(
     batchKey: row.batch_key,
     summary: withSummary(row)!.summary,
   }));
+}
+
+export interface RawBody {
+  objectKey: string;
+  fetchedAt: Date;
+  sha256: string;
+}
+
+/** The source's answer stored for this batch before parsing, if an earlier attempt stored one. */
+export async function findRawBody(db: Knex, source: string, batchKey: string): Promise<RawBody | undefined> {
+  const row = (await db('raw_bodies').where({ source, batch_key: batchKey }).first()) as
+    { object_key: string; fetched_at: Date; sha256: string } | undefined;
+  return row && { objectKey: row.object_key, fetchedAt: row.fetched_at, sha256: row.sha256 };
+}
+
+export async function recordRawBody(
+  db: Knex,
+  body: {
+    source: string;
+    batchKey: string;
+    objectKey: string;
+    fetchedAt: Date;
+    bytes: number;
+    sha256: string;
+  },
+): Promise<RawBody> {
+  await db('raw_bodies')
+    .insert({
+      source: body.source,
+      batch_key: body.batchKey,
+      object_key: body.objectKey,
+      fetched_at: body.fetchedAt,
+      bytes: body.bytes,
+      sha256: body.sha256,
+    })
+    .onConflict(['source', 'batch_key'])
+    .ignore();
+  return (await findRawBody(db, body.source, body.batchKey))!;
+}
+
+/** Forgets a stored body that is not a JSON array (cut short): the next attempt calls the source again. */
+export async function forgetRawBody(db: Knex, source: string, batchKey: string): Promise<void> {
+  await db('raw_bodies').where({ source, batch_key: batchKey }).delete();
+}
+
+/**
+ * Object keys of the source's live files whose readings belong to `since` or later: where earlier
+ * versions of an id are looked up (the correction horizon). A refetch's retired batches are left
+ * out (`retiring`), as the old landing compared against the readings that still count.
+ */
+export async function lookupFiles(
+  db: Knex,
+  source: string,
+  since: Date,
+  retiring?: { importHour: Date; keyPrefix: string },
+): Promise<string[]> {
+  const query = db('landed_files as f')
+    .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
+    .where('b.source', source)
+    .whereNull('b.superseded_at')
+    .where('f.belongs_to_hour', '>=', since);
+  if (retiring) {
+    query.whereNotIn(
+      'b.batch_id',
+      retirable(db, source, retiring.importHour, retiring.keyPrefix).select('batch_id'),
+    );
+  }
+  const rows = (await query.orderBy('f.file_id').select('f.object_key')) as { object_key: string }[];
+  return rows.map((row) => row.object_key);
+}
+
+/** The bucket count already used for each of these hours (hours with no file are left out). */
+export async function bucketCountsOf(db: Knex, hours: Date[]): Promise<Map<number, number>> {
+  if (hours.length === 0) return new Map();
+  const rows = (await db('landed_files')
+    .whereIn('belongs_to_hour', hours)
+    .distinct('belongs_to_hour', 'bucket_count')) as { belongs_to_hour: Date; bucket_count: number }[];
+  return new Map(rows.map((row) => [row.belongs_to_hour.getTime(), row.bucket_count]));
 }

@@ -29,7 +29,11 @@ export const DEFAULT_ROLE_NAMES: RoleNames = {
 const WORKER_PRIVILEGES: Record<string, string> = {
   import_runs: 'SELECT, INSERT, UPDATE',
   fetch_batches: 'SELECT, INSERT, UPDATE',
-  readings: 'SELECT, INSERT',
+  // DELETE: the upgrade at worker start moves row-store readings into the landing store.
+  readings: 'SELECT, INSERT, DELETE',
+  raw_bodies: 'SELECT, INSERT, UPDATE, DELETE',
+  landed_files: 'SELECT, INSERT',
+  hour_partials: 'SELECT, INSERT, UPDATE',
   quarantine: 'SELECT, INSERT',
   reading_regions: 'SELECT, INSERT, DELETE',
   region_hourly_temperature: 'SELECT, INSERT, UPDATE, DELETE',

@@ -1,5 +1,5 @@
 /**
- * GET a JSON array of records over HTTP with Node's built-in fetch, and classify every failure as retryable
+ * GET a JSON array over HTTP with Node's built-in fetch, and classify every failure as retryable
  * or not, so the activity can let Temporal retry what can succeed and stop at once on what cannot.
  *
  * Timeouts. "Connect" bounds the time until the response headers arrive (connection, TLS and the
@@ -7,19 +7,15 @@
  * which is not a dependency. "Total" bounds everything, the body included.
  *
  * Size cap. A declared Content-Length over the cap is refused before reading; otherwise the body is
- * streamed and the read stops as soon as the cap is passed. Not retryable: the next attempt would
+ * streamed to a file and the read stops as soon as the cap is passed. Not retryable: the next attempt would
  * get the same size. Nothing is returned, so nothing is landed.
  *
  * Secrets. Messages never contain the values in `secrets` (replaced by ***), the request headers,
  * or the query string; network errors are described by code and message, never attached as
  * `cause` (an undici error can quote a header value).
  */
-import { BodyShapeError, splitJsonArray } from '../../core/jsonArraySplitter';
-import { sniffBody } from '../../core/bodySniff';
+import fs from 'node:fs/promises';
 import { SourceError } from '../../core/errors';
-import type { ReceivedRecord } from '../../core/landingPlan';
-import { parseJsonLenient, readRecordText } from '../../core/lenientJson';
-import { safeMessage } from '../../core/safeText';
 import { parseRetryAfter } from './retryAfter';
 
 export interface HttpJsonRequest {
@@ -45,7 +41,12 @@ export const REJECTED_KEY_MESSAGE = 'the sensor API rejected the API key';
 const SNIPPET_BYTES = 2048;
 const SNIPPET_CHARS = 200;
 
-export async function getJsonRecords(request: HttpJsonRequest): Promise<ReceivedRecord[]> {
+/**
+ * GETs the JSON array into `file`, streamed (memory stays flat whatever the body's size), and
+ * checks that it starts as an array. Resolves with the body's size in bytes; the records are not
+ * parsed here (the landing does it, from the stored copy).
+ */
+export async function downloadJsonArray(request: HttpJsonRequest, file: string): Promise<{ bytes: number }> {
   const fetchImpl = request.fetch ?? fetch;
   const now = request.now ?? (() => new Date());
   const target = describeUrl(request.url);
@@ -97,9 +98,9 @@ export async function getJsonRecords(request: HttpJsonRequest): Promise<Received
       throw statusError(status, response, snippet, target, request, now(), error);
     }
 
-    let body: Buffer;
+    let bytes: number;
     try {
-      body = await readCapped(response, request.maxResponseBytes);
+      bytes = await streamCapped(response, request.maxResponseBytes, file);
     } catch (cause) {
       if (cause instanceof TooLarge) {
         throw error(
@@ -113,7 +114,8 @@ export async function getJsonRecords(request: HttpJsonRequest): Promise<Received
         status,
       });
     }
-    return readRecords(body, target, status, error);
+    await checkArrayStart(file, bytes, target, status, error);
+    return { bytes };
   } finally {
     clearTimeout(totalTimer);
     clearTimeout(connectTimer);
@@ -192,39 +194,55 @@ function statusError(
 }
 
 /**
- * The body's records, each with its text as sent. A body that is not a JSON array at all is refused
- * with what it looks like (core/bodySniff.ts); one cut short says "truncated" and is retried; inside
- * a whole array, a record that cannot be read is quarantined by itself and the others land.
+ * The body must be a JSON array. Only its start is read: a body that is no array at all is
+ * described (parsed when small), a truncated or garbled array is found by the landing's parse.
  */
-function readRecords(body: Buffer, target: string, status: number, error: MakeError): ReceivedRecord[] {
-  const look = sniffBody(body);
-  if (look !== null) {
-    throw error(`the body from ${target} is ${look.description}, not a JSON array`, {
-      retryable: look.transient,
-      status,
-    });
-  }
+async function checkArrayStart(
+  file: string,
+  bytes: number,
+  target: string,
+  status: number,
+  error: MakeError,
+): Promise<void> {
+  const handle = await fs.open(file, 'r');
+  const head = Buffer.alloc(Math.min(bytes, SNIPPET_BYTES * 32));
+  const tail = Buffer.alloc(Math.min(bytes, 64));
   try {
-    return splitJsonArray(body).map(readRecordText);
-  } catch (cause) {
-    if (!(cause instanceof BodyShapeError)) throw cause;
-    if (cause.problem === 'truncated') {
-      // A body cut short in transit: another attempt is likely to get a whole one.
-      throw error(`the body from ${target} is truncated: ${cause.message}`, { retryable: true, status });
-    }
-    // Well-formed but not the contract (e.g. {"error":"quota exceeded"}): retrying returns the same.
-    const parsed = parseJsonLenient(new TextDecoder().decode(body));
-    const what = parsed.ok
-      ? `a JSON ${parsed.value === null ? 'null' : Array.isArray(parsed.value) ? 'array followed by more text' : typeof parsed.value}, not an array`
-      : `not JSON (${cause.message})`;
+    await handle.read(head, 0, head.length, 0);
+    await handle.read(tail, 0, tail.length, bytes - tail.length);
+  } finally {
+    await handle.close();
+  }
+  const text = new TextDecoder('utf-8').decode(head);
+  const closed = tail.toString('latin1').trimEnd().endsWith(']');
+  if (text.trimStart().startsWith('[') && closed) return;
+  if (text.trimStart().startsWith('[')) {
+    // Cut short in transit: another attempt is likely to get a whole one.
     throw error(
-      `${target} answered ${what}: ${shorten(new TextDecoder().decode(body.subarray(0, SNIPPET_BYTES)))}`,
+      `the body from ${target} is not valid JSON (${bytes} bytes, truncated?): the array is not closed`,
       {
-        retryable: false,
+        retryable: true,
         status,
       },
     );
   }
+  let parsed: unknown;
+  try {
+    if (head.length < bytes) throw new Error('too long to be an error message');
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(head));
+  } catch (cause) {
+    // A body cut short or garbled in transit: another attempt is likely to get a whole one.
+    throw error(
+      `the body from ${target} is not valid JSON (${bytes} bytes, truncated?): ${describeCause(cause)}; it starts ${JSON.stringify(shorten(text))}`,
+      { retryable: true, status },
+    );
+  }
+  // Well-formed but not the contract (e.g. {"error":"quota exceeded"}): retrying returns the same.
+  const kind = parsed === null ? 'null' : typeof parsed;
+  throw error(`${target} answered a JSON ${kind}, not an array: ${shorten(JSON.stringify(parsed))}`, {
+    retryable: false,
+    status,
+  });
 }
 
 class TooLarge extends Error {
@@ -233,27 +251,31 @@ class TooLarge extends Error {
   }
 }
 
-async function readCapped(response: Response, cap: number): Promise<Buffer> {
+async function streamCapped(response: Response, cap: number, file: string): Promise<number> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > cap) {
     await response.body?.cancel().catch(() => undefined);
     throw new TooLarge(`${declared} bytes (Content-Length)`);
   }
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
+  const out = await fs.open(file, 'w');
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
-      await reader.cancel().catch(() => undefined);
-      throw new TooLarge(`more than ${cap} bytes (stopped reading at ${total})`);
+  try {
+    if (response.body === null) return 0;
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > cap) {
+        await reader.cancel().catch(() => undefined);
+        throw new TooLarge(`more than ${cap} bytes (stopped reading at ${total})`);
+      }
+      await out.write(value);
     }
-    chunks.push(value);
+    return total;
+  } finally {
+    await out.close();
   }
-  return Buffer.concat(chunks, total);
 }
 
 /** The start of an error answer, for the message; never fails (the status already says enough). */
@@ -300,7 +322,8 @@ function describeCause(cause: unknown): string {
 }
 
 function shorten(text: string): string {
-  return safeMessage(text.replace(/\s+/g, ' ').trim(), SNIPPET_CHARS);
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
 }
 
 /** Origin and path only: a query string or user info may hold credentials. */

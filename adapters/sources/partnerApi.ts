@@ -1,11 +1,16 @@
 /**
  * The partner's REST API as a source: one GET per import, answering the readings of that moment.
  * A pull source: its batch has no key (the caller keys it by import hour) and nothing to acknowledge.
+ * The answer is streamed to a file, never held in memory as one string.
  */
 import type { PartnerApiConfig } from '../../config';
-import { PARTNER_API_SOURCE } from '../../core/policies';
-import { getJsonRecords } from './http';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { downloadJsonArray } from './http';
 import type { Source, SourceBatch } from './types';
+
+export const PARTNER_API_SOURCE = 'partner-api';
 
 export function createPartnerApiSource(
   config: PartnerApiConfig,
@@ -14,40 +19,35 @@ export function createPartnerApiSource(
   const now = deps.now ?? (() => new Date());
   return {
     name: PARTNER_API_SOURCE,
-    async fetch(): Promise<SourceBatch[]> {
+    async fetch(scratchDir = os.tmpdir()): Promise<SourceBatch[]> {
       // The key is revealed only here, into the request header; it is listed as a secret so that
       // no error message built from the exchange can carry it.
       const apiKey = config.apiKey.reveal();
-      const received = await getJsonRecords({
-        source: PARTNER_API_SOURCE,
-        url: config.url,
-        headers: { 'X-API-Key': apiKey },
-        secrets: [apiKey],
-        connectTimeoutMs: config.connectTimeoutMs,
-        totalTimeoutMs: config.totalTimeoutMs,
-        maxResponseBytes: config.maxResponseBytes,
-        maxRetryAfterMs: config.maxRetryAfterMs,
-        settings: {
-          url: 'SENSOR_API_URL',
-          key: 'SENSOR_API_KEY',
-          connectTimeout: 'SENSOR_API_CONNECT_TIMEOUT_MS',
-          totalTimeout: 'SENSOR_API_TIMEOUT_MS',
-          maxBytes: 'SENSOR_API_MAX_BYTES',
-        },
-        fetch: deps.fetch,
-        now,
-      });
-      const readable = received.filter((record) => record.unreadable === undefined);
-      return [
+      const bodyFile = path.join(scratchDir, `${PARTNER_API_SOURCE}-${randomUUID()}.json`);
+      const fetchedAt = now();
+      await downloadJsonArray(
         {
           source: PARTNER_API_SOURCE,
-          key: null,
-          fetchedAt: now(),
-          records: readable.map((record) => record.value),
-          texts: readable.map((record) => record.text),
-          unreadable: received.filter((record) => record.unreadable !== undefined),
+          url: config.url,
+          headers: { 'X-API-Key': apiKey },
+          secrets: [apiKey],
+          connectTimeoutMs: config.connectTimeoutMs,
+          totalTimeoutMs: config.totalTimeoutMs,
+          maxResponseBytes: config.maxResponseBytes,
+          maxRetryAfterMs: config.maxRetryAfterMs,
+          settings: {
+            url: 'SENSOR_API_URL',
+            key: 'SENSOR_API_KEY',
+            connectTimeout: 'SENSOR_API_CONNECT_TIMEOUT_MS',
+            totalTimeout: 'SENSOR_API_TIMEOUT_MS',
+            maxBytes: 'SENSOR_API_MAX_BYTES',
+          },
+          fetch: deps.fetch,
+          now,
         },
-      ];
+        bodyFile,
+      );
+      return [{ source: PARTNER_API_SOURCE, key: null, fetchedAt, bodyFile }];
     },
     // Nothing to do: the API has no notion of consumed readings.
     acknowledge: () => Promise.resolve(),

@@ -3,8 +3,6 @@
  * quarantine happen in one place downstream, so every source's bad records are treated alike).
  */
 
-import type { ReceivedRecord } from '../../core/landingPlan';
-
 export interface SourceBatch {
   /** The source's registered name: 'partner-api' | 'file-drop'. */
   source: string;
@@ -14,18 +12,19 @@ export interface SourceBatch {
    */
   key: string | null;
   fetchedAt: Date;
-  /** Raw parsed JSON items / CSV rows as objects, NOT validated. */
-  records: unknown[];
-  /** Each record's text as sent, in the order of `records`, when the source had one. */
-  texts?: readonly (string | undefined)[];
-  /** Records received but unreadable (not JSON): quarantined with their reason and text. */
-  unreadable?: readonly ReceivedRecord[];
+  /** Raw parsed records (NDJSON items, CSV rows as objects), NOT validated: small file drops. */
+  records?: unknown[];
+  /** Or a local file holding the batch as one JSON array, exactly as received (the partner's answer). */
+  bodyFile?: string;
 }
 
 export interface Source {
   readonly name: string;
-  /** Throws SourceError (retryable or not) on failure. */
-  fetch(): Promise<SourceBatch[]>;
+  /**
+   * Throws SourceError (retryable or not) on failure. A source that downloads writes its body
+   * into a new file under `scratchDir` (the caller's, removed after landing; default: the OS's).
+   */
+  fetch(scratchDir?: string): Promise<SourceBatch[]>;
   /**
    * Called after the batch is durably landed. Must be idempotent (an activity retry calls it again)
    * and must work from `source` and `key` alone: it may run in another process than `fetch`.

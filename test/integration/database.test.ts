@@ -3,8 +3,7 @@ import path from 'node:path';
 import { migrateDownAll, migrateToLatest } from '../../adapters/db/connection';
 import { hourAggregates, replaceHourAggregates } from '../../adapters/db/hours';
 import { threeHoursBefore } from '../../adapters/db/queries';
-import { landBatch } from '../../adapters/db/landing';
-import { DEFAULT_LIMITS } from '../../core/reading';
+import { commitBatch } from '../../adapters/db/landing';
 import { DATABASE_KINDS, type TestDatabase } from '../support/databases';
 
 const HOUR = 3_600_000;
@@ -112,27 +111,17 @@ describe.each(DATABASE_KINDS)('database on %s', (_kind, factory) => {
     );
   });
 
-  test('landing a batch twice stores it once; bad records are quarantined with every reason', async () => {
+  test('committing a batch twice stores it once; its files and quarantined records with every reason', async () => {
     const { db } = database;
-    const records = [
+    const rejections = [
       {
-        id: 'a',
-        timestamp: '2026-03-01 10:15:00',
-        lat: 48.85,
-        lon: 2.35,
-        temperature: 12.5,
-        country: 'France',
+        record: { id: 'b', timestamp: 'yesterday', lat: 123, lon: 2.35, temperature: 999 },
+        reasons: [
+          { code: 'timestamp_invalid' as const, message: 'timestamp' },
+          { code: 'lat_invalid' as const, message: 'lat' },
+        ],
       },
-      {
-        id: 'a',
-        timestamp: '2026-03-01 10:15:00',
-        lat: 48.85,
-        lon: 2.35,
-        temperature: 12.5,
-        country: 'France',
-      },
-      { id: 'b', timestamp: 'yesterday', lat: 123, lon: 2.35, temperature: 999 },
-      'not a record',
+      { record: 'not a record', reasons: [{ code: 'not_an_object' as const, message: 'text' }] },
     ];
     const input = {
       importHour: at('2026-03-01T10:00:00Z'),
@@ -140,25 +129,40 @@ describe.each(DATABASE_KINDS)('database on %s', (_kind, factory) => {
       batchKey: 'pull:2026-03-01T10:00:00Z',
       runId: 'run-1',
       fetchedAt: at('2026-03-01T10:00:05Z'),
-      records,
-      limits: DEFAULT_LIMITS,
+      rawKey: 'raw/x.json',
+      counts: {
+        fetched: 4,
+        valid: 1,
+        rejected: 2,
+        rejectedByReason: { lat_invalid: 1 },
+        duplicates: 1,
+        corrections: 0,
+      },
+      correctedHours: [],
+      files: [
+        {
+          key: 'landing/a.parquet',
+          belongsToHour: at('2026-03-01T10:00:00Z'),
+          bucket: 3,
+          bucketCount: 8,
+          rows: 1,
+          bytes: 100,
+          sha256: 'ab'.repeat(32),
+        },
+      ],
+      rejections,
     };
-    const first = await landBatch(db, input);
-    const again = await landBatch(db, input);
+    const first = await commitBatch(db, input);
+    const again = await commitBatch(db, input);
     expect(first).toMatchObject({ alreadyLanded: false, fetched: 4, valid: 1, rejected: 2, duplicates: 1 });
     expect(again).toEqual({ ...first, alreadyLanded: true });
-    expect(await db('readings').count({ n: '*' }).first()).toEqual({ n: 1 });
+    expect(await db('landed_files').count({ n: '*' }).first()).toEqual({ n: 1 });
 
     const quarantined = (await db('quarantine').orderBy('quarantine_id').select('raw', 'reasons')) as {
       raw: unknown;
       reasons: { code: string }[];
     }[];
-    expect(quarantined.map((q) => q.raw)).toEqual([records[2], records[3]]);
-    expect(quarantined[0]?.reasons.map((r) => r.code).sort()).toEqual([
-      'lat_invalid',
-      'temperature_implausible',
-      'timestamp_invalid',
-    ]);
-    expect(quarantined[1]?.reasons.map((r) => r.code)).toEqual(['not_an_object']);
+    expect(quarantined.map((q) => q.raw)).toEqual(rejections.map((r) => r.record));
+    expect(quarantined[0]?.reasons.map((r) => r.code)).toEqual(['timestamp_invalid', 'lat_invalid']);
   });
 });

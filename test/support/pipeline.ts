@@ -37,6 +37,8 @@ export interface PipelineOptions {
   env?: Record<string, string>;
   /** The worker reaches its database through this URL instead (e.g. a proxy that can be cut). */
   workerDatabaseUrl?: (url: string) => Promise<string>;
+  /** Activities the in-process worker runs at once. */
+  maxConcurrentActivities?: number;
 }
 
 export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
@@ -77,6 +79,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     config,
     deps: runtime.deps,
     workflowBundle: { codePath: bundlePath },
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
   });
   const running = worker.run();
   const client = await connectClient(config);

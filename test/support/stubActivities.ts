@@ -8,6 +8,8 @@
  * Failures are thrown as non-retryable ApplicationFailures, as `activities/failures.ts` turns the
  * pipeline's non-retryable errors into: the workflow sees what a real activity would send it.
  */
+import type { BucketResult } from '../../core/bucket';
+import { addToPartials, type RegionPartials } from '../../core/aggregate';
 import { randomBytes } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
@@ -52,8 +54,16 @@ export const STUB_AGGREGATE: AggregateResult = {
     outside: 1,
     countryMismatches: { franceOutside: 0, foreignInside: 0 },
     pointsPerRegion: { Bretagne: 3 },
+    outsideInsideIfSwapped: 0,
   } satisfies HourStats,
 };
+
+/** STUB_AGGREGATE as the one bucket's partial result the stub `aggregateBucket` returns. */
+function stubBucket(): BucketResult {
+  const partials: RegionPartials = {};
+  for (let i = 0; i < 3; i += 1) addToPartials(partials, 'Bretagne', 11.5);
+  return { partials, stats: structuredClone(STUB_AGGREGATE.stats) };
+}
 
 /** A source's summary after landing `count` valid records, none rejected. */
 export function fetched(source: string, count: number, extra: Partial<FetchSummary> = {}): FetchSummary {
@@ -103,8 +113,13 @@ export function stubActivities(script: StubScript = {}): { activities: Activitie
     fetchSource: stub('fetchSource', (input) =>
       script.fetchSource ? script.fetchSource(input) : fetched(input.source, 10),
     ),
-    assignRegions: stub('assignRegions', () => ({ readings: 4, inRegion: 3, outside: 1 })),
-    aggregateHour: stub('aggregateHour', () => STUB_AGGREGATE),
+    planHour: stub('planHour', () => ({ bucketCount: 1, stale: [0], fresh: [] })),
+    aggregateBucket: stub('aggregateBucket', (input) => ({
+      bucket: input.bucket,
+      result: stubBucket(),
+      reused: false,
+      files: 1,
+    })),
     checkQuality: stub('checkQuality', (input) => (script.checkQuality ? script.checkQuality(input) : [])),
     persistHour: stub('persistHour', (input) => ({ upserted: input.aggregates.length, deleted: 0 })),
     backupHour: stub('backupHour', (input) => {

@@ -31,7 +31,7 @@ describe('createSources', () => {
       expect(sources.map((s) => s.name)).toEqual(['file-drop', 'partner-api']);
       const [drop, api] = await Promise.all(sources.map((s) => s.fetch()));
       expect(drop?.map((b) => b.records)).toEqual([[{ id: 'f1' }]]);
-      expect(api?.[0]?.records).toHaveLength(4);
+      expect(JSON.parse(fs.readFileSync(api?.[0]?.bodyFile ?? '', 'utf8'))).toHaveLength(4);
     } finally {
       await sim.close();
     }

@@ -1,0 +1,116 @@
+/**
+ * The hour's computation, fanned out: `planHour` says which buckets must be computed (their
+ * inputs changed since their stored partial result), `aggregateBucket` computes one bucket from its
+ * Parquet files on any worker, and the workflow merges the results exactly (core/bucket.ts) and
+ * publishes them with `persistHour`, in one transaction.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { computeBucket, type BucketResult } from '../core/bucket';
+import { emptyStats } from '../core/hourStats';
+import { countInsideIfSwapped } from '../core/swappedCoordinates';
+import type { RegionAggregate } from '../core/aggregate';
+import { readCounted } from '../adapters/analytics/bucket';
+import {
+  hourFiles,
+  hourPartials,
+  replaceHourAggregates,
+  savePartial,
+  type BucketFile,
+} from '../adapters/db/hours';
+import type { BucketOutcome, HourPlan, PersistSummary } from './types';
+import type { ActivityDeps } from './deps';
+import { withHeartbeat } from './heartbeat';
+
+export function createComputeActivities(deps: ActivityDeps) {
+  const { db } = deps;
+
+  /** What a bucket's result depends on: its files (by content), the strategy and the polygons. */
+  function inputsHash(files: readonly BucketFile[], bucketCount: number): string {
+    const inputs = {
+      files: files.map((f) => [f.key, f.sha256]),
+      bucketCount,
+      strategy: deps.correctionStrategy,
+      regionsHash: deps.regionsHash,
+    };
+    return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+  }
+
+  async function bucketInputs(hour: Date) {
+    const files = await hourFiles(db, hour);
+    const bucketCount = files[0]?.bucketCount ?? deps.hourBuckets;
+    const byBucket = new Map<number, BucketFile[]>();
+    for (let b = 0; b < bucketCount; b += 1) byBucket.set(b, []);
+    for (const file of files) byBucket.get(file.bucket)?.push(file);
+    return { bucketCount, byBucket };
+  }
+
+  async function planHour(input: { hour: string }): Promise<HourPlan> {
+    const hour = new Date(input.hour);
+    const { bucketCount, byBucket } = await bucketInputs(hour);
+    const stored = new Map((await hourPartials<BucketResult>(db, hour)).map((p) => [p.bucket, p]));
+    const plan: HourPlan = { bucketCount, stale: [], fresh: [] };
+    for (const [bucket, files] of byBucket) {
+      const saved = stored.get(bucket);
+      if (files.length === 0) {
+        plan.fresh.push({ bucket, result: { partials: {}, stats: emptyStats() }, reused: true, files: 0 });
+      } else if (saved !== undefined && saved.inputsHash === inputsHash(files, bucketCount)) {
+        plan.fresh.push({ bucket, result: saved.result, reused: true, files: files.length });
+      } else {
+        plan.stale.push(bucket);
+      }
+    }
+    return plan;
+  }
+
+  async function aggregateBucket(input: { hour: string; bucket: number }): Promise<BucketOutcome> {
+    const hour = new Date(input.hour);
+    const { bucketCount, byBucket } = await bucketInputs(hour);
+    const files = byBucket.get(input.bucket) ?? [];
+    const workDir = path.join(deps.scratchDir, `bucket-${randomUUID()}`);
+    await fs.mkdir(workDir, { recursive: true });
+    try {
+      return await withHeartbeat(`bucket ${input.bucket} of ${input.hour}`, async (beat) => {
+        beat.stage('get files');
+        const local: string[] = [];
+        for (const file of files) local.push(await deps.landingStore.getFile(file.key, workDir));
+        beat.stage('read');
+        const columns = await deps.analytics.withConnection((conn) =>
+          readCounted(conn, local, deps.correctionStrategy),
+        );
+        beat.stage('assign and sum');
+        const regionNumbers = new Int16Array(columns.lat.length);
+        deps.regionIndex.assign(columns.lon, columns.lat, regionNumbers);
+        const result = computeBucket(
+          { regionNumbers, temperatures: columns.temperatures, labels: columns.labels },
+          deps.regionIndex.regions.map((region) => region.name),
+        );
+        result.stats.outsideInsideIfSwapped = countInsideIfSwapped(
+          deps.regionIndex,
+          columns.lon,
+          columns.lat,
+          regionNumbers,
+        );
+        await savePartial(
+          db,
+          hour,
+          { bucket: input.bucket, bucketCount, inputsHash: inputsHash(files, bucketCount), result },
+          deps.now(),
+        );
+        return { bucket: input.bucket, result, reused: false, files: files.length };
+      });
+    } finally {
+      await fs.rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  async function persistHour(input: {
+    hour: string;
+    aggregates: RegionAggregate[];
+  }): Promise<PersistSummary> {
+    return replaceHourAggregates(db, new Date(input.hour), input.aggregates);
+  }
+
+  return { planHour, aggregateBucket, persistHour };
+}

@@ -1,0 +1,39 @@
+/** What the activities are built from (worker/runtime.ts builds it once from the configuration). */
+import type { Knex } from 'knex';
+import type { RegionIndex } from '../core/geo';
+import type { ValidationLimits } from '../core/reading';
+import type { QualitySettings } from '../core/quality';
+import type { BackupStore } from '../adapters/backup/store';
+import type { Source } from '../adapters/sources/types';
+import type { ObjectStore } from '../adapters/objectStore/types';
+import type { Analytics } from '../adapters/analytics/duckdb';
+import type { CorrectionStrategy, SourceFailurePolicy } from '../core/policies';
+import type { DatabaseTarget } from '../adapters/db/connection';
+import type { RunEndEvent } from './ledger';
+
+export interface ActivityDeps {
+  db: Knex;
+  sources: readonly Source[];
+  regionIndex: RegionIndex;
+  regionsHash: string;
+  backupStore: BackupStore;
+  /** Where raw bodies and Parquet files land (LANDING_STORE_URL). */
+  landingStore: ObjectStore;
+  analytics: Analytics;
+  /** A local folder for downloads and files being written; each activity uses its own subfolder. */
+  scratchDir: string;
+  now: () => Date;
+  limits: ValidationLimits;
+  correctionStrategy: CorrectionStrategy;
+  sourceFailurePolicy: SourceFailurePolicy;
+  quality: QualitySettings;
+  fetchMaxLagHours: number;
+  /** HOUR_BUCKETS: buckets of an hour landed for the first time. */
+  hourBuckets: number;
+  /** CORRECTION_HORIZON_HOURS. */
+  correctionHorizonHours: number;
+  /** Told of each run's end once the ledger has it (the metrics); must not throw. */
+  onRunEnd?: (end: RunEndEvent) => Promise<void>;
+  /** Named in database failure messages (never the URL); absent in tests that do not care. */
+  database?: DatabaseTarget;
+}

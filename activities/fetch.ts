@@ -1,0 +1,277 @@
+/**
+ * fetchSource: lands what a source has now for the import hour. What to do is decided in core
+ * (`decideFetch`); this adapter calls the source, stores its answer in the landing store before
+ * parsing it (a retry after the download reuses it: one hour, one call to the partner), lands it
+ * as Parquet (adapters/analytics/landing.ts) and commits the batch in PostgreSQL.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { decideFetch } from '../core/fetchDecision';
+import { formatHour } from '../core/importHour';
+import { batchSegment, landedFileKey, rawBodyKey } from '../core/landingKeys';
+import { countReasons } from '../core/landingPlan';
+import { SourceError } from '../core/errors';
+import {
+  bucketCountsOf,
+  commitBatch,
+  findBatch,
+  findRawBody,
+  forgetRawBody,
+  liveBatches,
+  lookupFiles,
+  recordRawBody,
+  type CommittedFile,
+  type LandingResult,
+  type RawBody,
+} from '../adapters/db/landing';
+import { landBody } from '../adapters/analytics/landing';
+import type { Source, SourceBatch } from '../adapters/sources/types';
+import type { FetchSourceInput, FetchSummary } from './types';
+import type { ActivityDeps } from './deps';
+import { withHeartbeat, type Beat } from './heartbeat';
+
+export function createFetchActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  const sourceByName = new Map(deps.sources.map((source) => [source.name, source]));
+
+  async function fetchSource(input: FetchSourceInput): Promise<FetchSummary> {
+    const source = sourceByName.get(input.source);
+    if (!source) throw new Error(`source ${input.source} is not configured on this worker`);
+    const hour = new Date(input.hour);
+    const summary = emptySummary(input.source);
+    const landed = (await liveBatches(db, hour, input.source)).filter(
+      (b) => b.summary.landedByRun !== input.runId,
+    );
+    const decision = decideFetch({
+      hour,
+      now: deps.now(),
+      runId: input.runId,
+      refetch: input.refetch,
+      landedByOtherRuns: landed.length,
+      fetchMaxLagHours: deps.fetchMaxLagHours,
+    });
+    switch (decision.kind) {
+      case 'refuse':
+        throw new SourceError(input.source, decision.reason, { retryable: false });
+      case 'reuse':
+        for (const batch of landed) addLanding(summary, batch.summary);
+        return { ...summary, reusedLanded: true };
+      case 'not-fetched':
+        return { ...summary, notFetched: decision.reason };
+      case 'fetch':
+        break;
+    }
+    const workDir = path.join(deps.scratchDir, `fetch-${randomUUID()}`);
+    await fs.mkdir(workDir, { recursive: true });
+    try {
+      return await withHeartbeat(`fetch ${input.source} ${input.hour}`, async (beat) => {
+        // An earlier attempt stored the answer but died before landing it: land that answer,
+        // without calling the source again (it would answer other, present readings).
+        const stored = await findRawBody(db, input.source, decision.pullKey);
+        beat.stage(stored ? 'reusing the stored answer' : 'download');
+        const batches: (SourceBatch & { stored?: RawBody })[] = stored
+          ? [{ source: input.source, key: null, fetchedAt: stored.fetchedAt, stored }]
+          : await source.fetch(workDir);
+        for (const batch of batches) {
+          const batchKey = batch.key ?? decision.pullKey;
+          const landing = await landOne(source, batch, {
+            hour,
+            runId: input.runId,
+            batchKey,
+            supersedePrefix: batch.key === null ? decision.supersedePrefix : undefined,
+            workDir,
+            beat,
+          });
+          await source.acknowledge(batch);
+          // A batch another run landed (a file dropped again unchanged) adds nothing to this run.
+          if (landing.landedByRun === input.runId) addLanding(summary, landing);
+        }
+        return { ...summary, stageSeconds: beat.timings() };
+      });
+    } finally {
+      await fs.rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  async function landOne(
+    source: Source,
+    batch: SourceBatch & { stored?: RawBody },
+    at: {
+      hour: Date;
+      runId: string;
+      batchKey: string;
+      supersedePrefix?: string;
+      workDir: string;
+      beat: Beat;
+    },
+  ): Promise<LandingResult> {
+    const existing = await findBatch(db, source.name, at.batchKey);
+    if (existing) return { ...existing.summary, alreadyLanded: true };
+    const segment = batchSegment(at.batchKey, sha256Text(at.batchKey));
+    const raw =
+      batch.stored ?? (await storeRaw(source.name, batch, at.hour, at.batchKey, segment, at.workDir));
+    at.beat.stage('parse and land');
+    const bodyPath = await deps.landingStore.getFile(raw.objectKey, at.workDir);
+    const horizonStart = new Date(at.hour.getTime() - (deps.correctionHorizonHours + 1) * 3_600_000);
+    const knownKeys = await lookupFiles(
+      db,
+      source.name,
+      horizonStart,
+      at.supersedePrefix === undefined ? undefined : { importHour: at.hour, keyPrefix: at.supersedePrefix },
+    );
+    const knownDir = path.join(at.workDir, 'known');
+    await fs.mkdir(knownDir, { recursive: true });
+    const knownFiles: string[] = [];
+    for (const key of knownKeys) knownFiles.push(await deps.landingStore.getFile(key, knownDir));
+    const partsDir = path.join(at.workDir, 'parts');
+    await fs.mkdir(partsDir, { recursive: true });
+    let body;
+    try {
+      body = await deps.analytics.withConnection((conn) =>
+        landBody(conn, {
+          bodyPath,
+          source: source.name,
+          batchKey: at.batchKey,
+          importHour: at.hour,
+          fetchedAt: raw.fetchedAt,
+          limits: deps.limits,
+          horizonHours: deps.correctionHorizonHours,
+          knownFiles,
+          bucketCounts: async (hours) => {
+            const counts = await bucketCountsOf(db, hours);
+            for (const hour of hours)
+              if (!counts.has(hour.getTime())) counts.set(hour.getTime(), deps.hourBuckets);
+            return counts;
+          },
+          workDir: partsDir,
+          progress: (stage) => at.beat.stage(`DuckDB ${stage}`),
+        }),
+      );
+    } catch (error) {
+      // A body that is no JSON array (cut short in transit): forgotten, so the next attempt asks again.
+      if (error instanceof SourceError && error.retryable) await forgetRawBody(db, source.name, at.batchKey);
+      throw error;
+    }
+    at.beat.stage('store Parquet files');
+    const files: CommittedFile[] = [];
+    for (const file of body.files) {
+      const sha = await sha256File(file.path);
+      const key = landedFileKey(
+        { source: source.name, importHour: at.hour, belongsToHour: file.belongsToHour, bucket: file.bucket },
+        segment,
+        sha,
+      );
+      const stored = await deps.landingStore.putFile(key, file.path);
+      files.push({
+        key,
+        belongsToHour: file.belongsToHour,
+        bucket: file.bucket,
+        bucketCount: file.bucketCount,
+        rows: file.rows,
+        bytes: stored.bytes,
+        sha256: stored.sha256,
+      });
+    }
+    at.beat.stage('commit');
+    return commitBatch(db, {
+      importHour: at.hour,
+      source: source.name,
+      batchKey: at.batchKey,
+      runId: at.runId,
+      fetchedAt: raw.fetchedAt,
+      rawKey: raw.objectKey,
+      counts: {
+        fetched: body.fetched,
+        valid: body.valid,
+        rejected: body.rejections.length,
+        rejectedByReason: countReasons(body.rejections),
+        duplicates: body.duplicates,
+        corrections: body.corrections,
+      },
+      correctedHours: body.correctedHours,
+      files,
+      rejections: body.rejections,
+      supersedePrefix: at.supersedePrefix,
+    });
+  }
+
+  /** Puts the batch's body in the landing store and records it, before anything parses it. */
+  async function storeRaw(
+    sourceName: string,
+    batch: SourceBatch,
+    hour: Date,
+    batchKey: string,
+    segment: string,
+    workDir: string,
+  ): Promise<RawBody> {
+    let bodyFile = batch.bodyFile;
+    if (bodyFile === undefined) {
+      // A file drop's records, already parsed from a small file: one JSON array, like an answer.
+      bodyFile = path.join(workDir, `records-${randomUUID()}.json`);
+      await fs.writeFile(
+        bodyFile,
+        `[${(batch.records ?? []).map((r) => JSON.stringify(r === undefined ? null : r)).join(',\n')}]`,
+      );
+    }
+    const sha = await sha256File(bodyFile);
+    const objectKey = rawBodyKey(sourceName, hour, segment, sha);
+    const stored = await deps.landingStore.putFile(objectKey, bodyFile);
+    return recordRawBody(db, {
+      source: sourceName,
+      batchKey,
+      objectKey,
+      fetchedAt: batch.fetchedAt,
+      bytes: stored.bytes,
+      sha256: stored.sha256,
+    });
+  }
+
+  return { fetchSource };
+}
+
+function sha256Text(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function emptySummary(source: string): FetchSummary {
+  return {
+    source,
+    reusedLanded: false,
+    replacedBatches: 0,
+    batches: 0,
+    fetched: 0,
+    valid: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    duplicates: 0,
+    corrections: 0,
+    correctedHours: [],
+  };
+}
+
+function addLanding(
+  summary: FetchSummary,
+  landing: Omit<LandingResult, 'batchId' | 'alreadyLanded' | 'landedByRun'>,
+): FetchSummary {
+  summary.batches += 1;
+  summary.replacedBatches += landing.replacedBatches;
+  summary.fetched += landing.fetched;
+  summary.valid += landing.valid;
+  summary.rejected += landing.rejected;
+  summary.duplicates += landing.duplicates;
+  summary.corrections += landing.corrections;
+  for (const [code, count] of Object.entries(landing.rejectedByReason)) {
+    summary.rejectedByReason[code] = (summary.rejectedByReason[code] ?? 0) + count;
+  }
+  const hours = new Set([...summary.correctedHours, ...landing.correctedHours.map(formatHour)]);
+  summary.correctedHours = [...hours].sort();
+  return summary;
+}

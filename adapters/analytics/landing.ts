@@ -1,0 +1,353 @@
+/**
+ * Lands one batch body (a JSON array in a local file) as Parquet: parse, check, compare with the
+ * earlier versions of its ids, and write one zstd Parquet file per (hour it belongs to, bucket).
+ *
+ * Fast path: DuckDB reads the whole array (read_json, each field as a JSON value) and keeps the
+ * records `fastValidSql` (core/readingSql.ts) accepts. Record-by-record path: the records it does
+ * not accept, or every record when DuckDB refuses the body (a token it cannot read), are cut out
+ * of the body by `JsonArraySplitter`, parsed and checked one by one with `validateRecord`: the good
+ * ones land, the bad ones go to quarantine with their reasons. One bad record never costs the hour.
+ *
+ * Versions (docs/versioning.md): a record equal to its id's newest version (earlier in the batch,
+ * or landed before within the correction horizon) is a duplicate; any other is a new version that
+ * counts in the hour its id was first seen (`belongs_to_hour`).
+ */
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { JsonArraySplitter, NotAJsonArray } from '../../core/jsonArray';
+import { parseJsonLenient } from '../../core/lenientJson';
+import { sniffBody } from '../../core/bodySniff';
+import { bucketSql } from '../../core/landingKeys';
+import {
+  checkHorizon,
+  parseTimestamp,
+  validateRecord,
+  type Rejection,
+  type ValidationLimits,
+} from '../../core/reading';
+import { fastValidSql, TYPED_VALUES_SQL } from '../../core/readingSql';
+import { SourceError } from '../../core/errors';
+import { queryRows, sqlInstant, sqlPaths, sqlString } from './duckdb';
+
+export interface LandBodyInput {
+  bodyPath: string;
+  source: string;
+  batchKey: string;
+  importHour: Date;
+  /** When the batch was received: orders versions (newest = latest received). */
+  fetchedAt: Date;
+  limits: ValidationLimits;
+  /** CORRECTION_HORIZON_HOURS. */
+  horizonHours: number;
+  /** Local Parquet files holding the source's live versions within the horizon. */
+  knownFiles: readonly string[];
+  /** The bucket count of each hour (ms since epoch) the batch's readings belong to. */
+  bucketCounts: (hours: Date[]) => Promise<Map<number, number>>;
+  /** A private folder for the Parquet files written. */
+  workDir: string;
+  progress: (stage: string) => void;
+  /** Skip the fast path (tests compare both paths on the same body). */
+  recordByRecordOnly?: boolean;
+}
+
+export interface LandedFile {
+  path: string;
+  belongsToHour: Date;
+  bucket: number;
+  bucketCount: number;
+  rows: number;
+}
+
+export interface BodyRejection {
+  /** The record as parsed (null when it is not JSON). */
+  record: unknown;
+  /** The record's text as sent, kept in the quarantine (`-0.0`, `1e400` stay what they were). */
+  text?: string;
+  reasons: Rejection[];
+}
+
+export interface LandedBody {
+  fetched: number;
+  valid: number;
+  duplicates: number;
+  corrections: number;
+  correctedHours: Date[];
+  rejections: BodyRejection[];
+  files: LandedFile[];
+  /** Records that went the record-by-record way (all of them when DuckDB refused the body). */
+  checkedOneByOne: number;
+}
+
+/** The columns of every landed Parquet file, in order. */
+export const LANDED_COLUMNS =
+  'source, reading_id, batch_key, ordinal, import_hour, belongs_to_hour, bucket, received_at, measured_at, lat, lon, temperature, country';
+
+const RAW_COLUMNS = `{id: 'JSON', timestamp: 'JSON', lat: 'JSON', lon: 'JSON', temperature: 'JSON', country: 'JSON'}`;
+const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
+
+export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Promise<LandedBody> {
+  const oldest = new Date(input.importHour.getTime() - input.horizonHours * 3_600_000);
+  await conn.run(
+    `CREATE TEMP TABLE valid (ordinal BIGINT, reading_id VARCHAR, measured_at TIMESTAMPTZ, lat DOUBLE, lon DOUBLE, temperature DOUBLE, country VARCHAR)`,
+  );
+  input.progress('parse');
+  let fetched: number;
+  let slow: { wanted: Set<number> | 'all' };
+  try {
+    if (input.recordByRecordOnly === true) throw new Error('fast path skipped');
+    fetched = await fastPath(conn, input, oldest);
+    const bad = await queryRows<{ ordinal: number }>(
+      conn,
+      `SELECT CAST(ordinal AS DOUBLE) AS ordinal FROM checked WHERE NOT ok ORDER BY ordinal`,
+    );
+    slow = { wanted: new Set(bad.map((row) => row.ordinal)) };
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    // DuckDB refused the body as a whole (a token it cannot read, an element that is not an
+    // object): every record goes through the record-by-record path.
+    slow = { wanted: 'all' };
+    fetched = 0;
+  }
+  const rejections: BodyRejection[] = [];
+  let checkedOneByOne = 0;
+  if (slow.wanted === 'all' || slow.wanted.size > 0) {
+    input.progress('records');
+    const counted = await recordByRecord(conn, input, oldest, slow.wanted, rejections);
+    if (slow.wanted === 'all') fetched = counted;
+    checkedOneByOne = slow.wanted === 'all' ? counted : slow.wanted.size;
+  }
+  input.progress('versions');
+  const plan = await planVersions(conn, input);
+  input.progress('write');
+  const files = await writeFiles(conn, input);
+  return { fetched, rejections, files, checkedOneByOne, ...plan };
+}
+
+async function fastPath(conn: DuckDBConnection, input: LandBodyInput, oldest: Date): Promise<number> {
+  await conn.run(
+    `CREATE TEMP TABLE raw AS SELECT * FROM read_json(${sqlString(input.bodyPath)}, format = 'array', columns = ${RAW_COLUMNS}, maximum_object_size = ${MAX_OBJECT_BYTES})`,
+  );
+  // Timestamps are few per hour (one per second at most): each distinct text is parsed once by
+  // core's parseTimestamp, the one rule for what a valid timestamp is.
+  const texts = await queryRows<{ t: string }>(
+    conn,
+    `SELECT DISTINCT timestamp->>'$' AS t FROM raw WHERE json_type(timestamp) = 'VARCHAR'`,
+  );
+  const parsed = texts.flatMap(({ t }) => {
+    const iso = parseTimestamp(t);
+    return iso === null ? [] : [{ t, ms: Date.parse(iso) }];
+  });
+  const mapFile = path.join(input.workDir, 'timestamps.json');
+  await fs.writeFile(mapFile, JSON.stringify(parsed));
+  await conn.run(
+    `CREATE TEMP TABLE ts_map AS SELECT t, CAST(epoch_ms(ms) AS TIMESTAMPTZ) AS measured_at FROM read_json(${sqlString(mapFile)}, format = 'array', columns = {t: 'VARCHAR', ms: 'BIGINT'})`,
+  );
+  // The predicate is evaluated once per record, into `ok`.
+  await conn.run(
+    `CREATE TEMP TABLE checked AS
+       SELECT ordinal, ${TYPED_VALUES_SQL}, coalesce(${fastValidSql(input.limits, sqlInstant(oldest))}, false) AS ok
+         FROM (SELECT r.rowid AS ordinal, r.*, m.measured_at FROM raw r LEFT JOIN ts_map m ON m.t = (r.timestamp->>'$'))`,
+  );
+  const [count] = await queryRows<{ n: number }>(conn, `SELECT CAST(count(*) AS DOUBLE) AS n FROM raw`);
+  await conn.run(`DROP TABLE raw`);
+  await conn.run(
+    `INSERT INTO valid SELECT ordinal, reading_id, measured_at, lat, lon, temperature, country FROM checked WHERE ok`,
+  );
+  return count?.n ?? 0;
+}
+
+/** Parses and checks the wanted records one by one; returns how many records the body holds. */
+async function recordByRecord(
+  conn: DuckDBConnection,
+  input: LandBodyInput,
+  oldest: Date,
+  wanted: Set<number> | 'all',
+  rejections: BodyRejection[],
+): Promise<number> {
+  const goodFile = path.join(input.workDir, 'records.ndjson');
+  const good = await fs.open(goodFile, 'w');
+  let pending: string[] = [];
+  const flush = async () => {
+    if (pending.length > 0) await good.write(pending.join(''));
+    pending = [];
+  };
+  const splitter = new JsonArraySplitter(
+    (ordinal, text) => {
+      // NaN/Infinity tokens are read (then refused by validation with their reason); a record that
+      // is not JSON at all is quarantined alone. Either way its text is kept as it was sent.
+      const parsed = parseJsonLenient(text);
+      if (!parsed.ok) {
+        rejections.push({
+          record: null,
+          text,
+          reasons: [{ code: 'not_json', message: `the record is not JSON: ${parsed.message.slice(0, 200)}` }],
+        });
+        return;
+      }
+      const record = parsed.value;
+      const result = validateRecord(record, input.limits);
+      if (!result.ok) {
+        rejections.push({ record, text, reasons: result.reasons });
+        return;
+      }
+      const tooOld = checkHorizon(result.reading, input.importHour, input.horizonHours);
+      if (tooOld !== null) {
+        rejections.push({ record, text, reasons: [tooOld] });
+        return;
+      }
+      const r = result.reading;
+      pending.push(
+        `${JSON.stringify({ ordinal, reading_id: r.id, ms: Date.parse(r.timestamp), lat: r.lat, lon: r.lon, temperature: r.temperature, country: r.country })}\n`,
+      );
+    },
+    wanted === 'all' ? undefined : (ordinal) => wanted.has(ordinal),
+  );
+  try {
+    for await (const chunk of createReadStream(input.bodyPath, { highWaterMark: 1 << 20 })) {
+      splitter.push(chunk as Buffer);
+      await flush();
+    }
+    splitter.end();
+  } catch (error) {
+    if (error instanceof NotAJsonArray) {
+      // Say what the body looks like (an HTML page, gzip, UTF-16) rather than quote its bytes.
+      const look = sniffBody(await readHead(input.bodyPath));
+      const what =
+        look === null
+          ? `not a JSON array of records: ${error.message}`
+          : `${look.description}, not a JSON array`;
+      throw new SourceError(input.source, `the batch is ${what}`, {
+        retryable: look === null ? true : look.transient,
+      });
+    }
+    throw error;
+  } finally {
+    await flush();
+    await good.close();
+  }
+  void oldest;
+  await conn.run(
+    `INSERT INTO valid SELECT ordinal, reading_id, CAST(epoch_ms(ms) AS TIMESTAMPTZ), lat, lon, temperature, country
+       FROM read_json(${sqlString(goodFile)}, format = 'newline_delimited',
+         columns = {ordinal: 'BIGINT', reading_id: 'VARCHAR', ms: 'BIGINT', lat: 'DOUBLE', lon: 'DOUBLE', temperature: 'DOUBLE', country: 'VARCHAR'})`,
+  );
+  return splitter.count;
+}
+
+/**
+ * Marks each valid record: duplicate (equal to the newest version before it), correction (its id
+ * had a version before), and the hour it belongs to. Known versions come first in each id's
+ * sequence, then the batch's records in body order.
+ */
+async function planVersions(
+  conn: DuckDBConnection,
+  input: LandBodyInput,
+): Promise<{ valid: number; duplicates: number; corrections: number; correctedHours: Date[] }> {
+  const order = 'received_at DESC, batch_key DESC, ordinal DESC';
+  const known =
+    input.knownFiles.length === 0
+      ? `SELECT NULL::VARCHAR AS reading_id, NULL::BIGINT AS ordinal, NULL::TIMESTAMPTZ AS belongs_to_hour, NULL::INTEGER AS bucket, NULL::TIMESTAMPTZ AS measured_at, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, NULL::DOUBLE AS temperature, NULL::VARCHAR AS country WHERE false`
+      : `SELECT reading_id, -1 AS ordinal, belongs_to_hour, bucket, measured_at, lat, lon, temperature, country
+           FROM read_parquet(${sqlPaths(input.knownFiles)}, union_by_name = true, hive_partitioning = false)
+          WHERE source = ${sqlString(input.source)} AND reading_id IN (SELECT reading_id FROM valid)
+          QUALIFY row_number() OVER (PARTITION BY reading_id ORDER BY ${order}) = 1`;
+  const same = ['measured_at', 'lat', 'lon', 'temperature', 'country']
+    .map((c) => `lag(${c}) OVER w IS NOT DISTINCT FROM ${c}`)
+    .join(' AND ');
+  await conn.run(`CREATE TEMP TABLE known AS ${known}`);
+  // Only ids with an earlier version (known, or repeated in the batch) need the window; the others,
+  // nearly all, are new readings of this hour.
+  await conn.run(
+    `CREATE TEMP TABLE repeated AS
+       SELECT reading_id FROM valid GROUP BY reading_id HAVING count(*) > 1
+       UNION SELECT reading_id FROM known`,
+  );
+  await conn.run(
+    `CREATE TEMP TABLE planned AS
+       SELECT reading_id, ordinal, measured_at, lat, lon, temperature, country,
+              ordinal >= 0 AND row_number() OVER w > 1 AND ${same} AS duplicate,
+              row_number() OVER w > 1 AS correction,
+              coalesce(first_value(belongs_to_hour) OVER w, ${sqlInstant(input.importHour)}) AS belongs_to_hour,
+              first_value(bucket) OVER w AS known_bucket
+         FROM (SELECT * FROM known
+               UNION ALL SELECT reading_id, ordinal, NULL, NULL, measured_at, lat, lon, temperature, country
+                 FROM valid WHERE reading_id IN (SELECT reading_id FROM repeated))
+       WINDOW w AS (PARTITION BY reading_id ORDER BY ordinal)
+       UNION ALL
+       SELECT reading_id, ordinal, measured_at, lat, lon, temperature, country, false, false, ${sqlInstant(input.importHour)}, NULL
+         FROM valid WHERE reading_id NOT IN (SELECT reading_id FROM repeated)`,
+  );
+  const [counts] = await queryRows<{ valid: number; duplicates: number; corrections: number }>(
+    conn,
+    `SELECT CAST(count(*) FILTER (WHERE ordinal >= 0 AND NOT duplicate) AS DOUBLE) AS valid,
+            CAST(count(*) FILTER (WHERE ordinal >= 0 AND duplicate) AS DOUBLE) AS duplicates,
+            CAST(count(*) FILTER (WHERE ordinal >= 0 AND NOT duplicate AND correction) AS DOUBLE) AS corrections
+       FROM planned`,
+  );
+  const hours = await queryRows<{ ms: number }>(
+    conn,
+    `SELECT DISTINCT CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS ms FROM planned WHERE ordinal >= 0 AND NOT duplicate ORDER BY ms`,
+  );
+  const belongs = hours.map(({ ms }) => new Date(ms));
+  const bucketCounts = await input.bucketCounts(belongs);
+  const values = belongs
+    .map((hour) => `(${sqlInstant(hour)}, ${bucketCounts.get(hour.getTime()) ?? 1})`)
+    .join(', ');
+  await conn.run(
+    `CREATE TEMP TABLE landed AS
+       SELECT ${sqlString(input.source)} AS source, p.reading_id, ${sqlString(input.batchKey)} AS batch_key, p.ordinal,
+              ${sqlInstant(input.importHour)} AS import_hour, p.belongs_to_hour, ${sqlInstant(input.fetchedAt)} AS received_at,
+              p.measured_at, p.lat, p.lon, p.temperature, p.country, n.bucket_count,
+              -- A version of a known reading goes where its first version went: all versions share a bucket.
+              coalesce(p.known_bucket, ${bucketSql('n.bucket_count')}) AS bucket
+         FROM planned p JOIN (${values === '' ? 'SELECT NULL::TIMESTAMPTZ AS belongs_to_hour, 1 AS bucket_count WHERE false' : `VALUES ${values}`}) n(belongs_to_hour, bucket_count)
+           ON n.belongs_to_hour = p.belongs_to_hour
+        WHERE p.ordinal >= 0 AND NOT p.duplicate`,
+  );
+  return {
+    valid: counts?.valid ?? 0,
+    duplicates: counts?.duplicates ?? 0,
+    corrections: counts?.corrections ?? 0,
+    correctedHours: belongs.filter((hour) => hour.getTime() !== input.importHour.getTime()),
+  };
+}
+
+async function writeFiles(conn: DuckDBConnection, input: LandBodyInput): Promise<LandedFile[]> {
+  const groups = await queryRows<{ ms: number; bucket: number; bucket_count: number; rows: number }>(
+    conn,
+    `SELECT CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS ms, bucket, bucket_count, CAST(count(*) AS DOUBLE) AS rows
+       FROM landed GROUP BY ALL ORDER BY ms, bucket`,
+  );
+  const files: LandedFile[] = [];
+  for (const group of groups) {
+    const belongsToHour = new Date(group.ms);
+    const file = path.join(input.workDir, `part-${group.ms}-${group.bucket}.parquet`);
+    await conn.run(
+      `COPY (SELECT ${LANDED_COLUMNS} FROM landed
+              WHERE belongs_to_hour = ${sqlInstant(belongsToHour)} AND bucket = ${group.bucket})
+         TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    files.push({
+      path: file,
+      belongsToHour,
+      bucket: group.bucket,
+      bucketCount: group.bucket_count,
+      rows: group.rows,
+    });
+  }
+  return files;
+}
+
+/** The first bytes of a file (what `sniffBody` looks at). */
+async function readHead(file: string): Promise<Uint8Array> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * `npm run bench:pipeline`: one hour of 100,000 and 1,000,000 readings (`-- --ten-million` adds
+ * 10,000,000) through the real path: the Temporal dev server, BENCH_WORKERS worker processes
+ * (`tempctl worker`), PostgreSQL, the landing store (a folder), and the partner API served over
+ * loopback from a generated body file. Prints per size: time per stage (from the workflow's
+ * history), end to end, readings/s, each worker's peak RSS (VmHWM), which worker ran which bucket,
+ * an exactness check against PostGIS (an independent computation: ST_Covers on the region
+ * polygons), and the anchors on the same body as ratios: DuckDB read_json → Parquet, and the
+ * PostGIS-by-hand script (JSON → CSV, COPY, ST_Subdivide, ST_Covers, GROUP BY) when PostGIS is
+ * installed. Needs PostgreSQL at BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import knex, { type Knex } from 'knex';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { startDevServer } from '../adapters/temporal/devServer';
+import { generateReadings } from '../sim/generator';
+import { formatHour, truncateToHour } from '../core/importHour';
+import type { ImportSummary } from '../workflows/summary';
+
+const ROOT = path.resolve(__dirname, '..');
+const REGIONS = path.join(
+  ROOT,
+  'data/regions/datanova-contours-geographiques-des-nouvelles-regions-metropole.geojson',
+);
+const KEY = 'bench-key';
+const PG = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const BUCKETS = process.env.HOUR_BUCKETS ?? '8';
+const sizes = [100_000, 1_000_000, ...(process.argv.includes('--ten-million') ? [10_000_000] : [])];
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const perSecond = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
+
+function writeBody(file: string, count: number, now: Date, seed: number): void {
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, '[');
+  for (let i = 0, call = 0; i < count; i += 10_000, call += 1) {
+    const part = generateReadings(seed, call, Math.min(10_000, count - i), now).map((r) => JSON.stringify(r));
+    fs.writeSync(fd, (i === 0 ? '' : ',') + part.join(','));
+  }
+  fs.writeSync(fd, ']');
+  fs.closeSync(fd);
+}
+
+function partnerServer(): Promise<{
+  url: string;
+  setBody(file: string): void;
+  calls: () => number;
+  close(): void;
+}> {
+  let body = '';
+  let calls = 0;
+  const server = http.createServer((req, res) => {
+    if (req.headers['x-api-key'] !== KEY) return void res.writeHead(401).end();
+    calls += 1;
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': fs.statSync(body).size });
+    fs.createReadStream(body).pipe(res);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({
+        url: `http://127.0.0.1:${port}/readings`,
+        setBody: (f) => (body = f),
+        calls: () => calls,
+        close: () => server.close(),
+      });
+    }),
+  );
+}
+
+function peakRssMb(pid: number | undefined): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function startWorker(env: NodeJS.ProcessEnv, index: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/tempctl.js'), 'worker'], {
+    env: { ...env, BENCH_WORKER: String(index) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`worker ${index} exited with ${code}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker: task queue')) resolve(child);
+    });
+  });
+}
+
+interface Stage {
+  first: number;
+  last: number;
+  count: number;
+  byWorker: Map<string, number>;
+}
+
+async function stagesOf(client: Client, workflowId: string): Promise<Map<string, Stage>> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map<string, { type: string; at: number }>();
+  const started = new Map<string, string>();
+  const stages = new Map<string, Stage>();
+  const ms = (t: unknown) => {
+    const time = t as { seconds?: { toNumber(): number } | number; nanos?: number } | null | undefined;
+    const s = typeof time?.seconds === 'number' ? time.seconds : (time?.seconds?.toNumber() ?? 0);
+    return s * 1000 + (time?.nanos ?? 0) / 1e6;
+  };
+  for (const event of history.events ?? []) {
+    const id = String(event.eventId);
+    if (event.activityTaskScheduledEventAttributes) {
+      scheduled.set(id, {
+        type: event.activityTaskScheduledEventAttributes.activityType?.name ?? '?',
+        at: ms(event.eventTime),
+      });
+    }
+    if (event.activityTaskStartedEventAttributes) {
+      started.set(
+        String(event.activityTaskStartedEventAttributes.scheduledEventId),
+        event.activityTaskStartedEventAttributes.identity ?? '?',
+      );
+    }
+    const done = event.activityTaskCompletedEventAttributes;
+    if (done) {
+      const from = scheduled.get(String(done.scheduledEventId));
+      if (!from) continue;
+      const stage = stages.get(from.type) ?? { first: from.at, last: 0, count: 0, byWorker: new Map() };
+      stage.first = Math.min(stage.first, from.at);
+      stage.last = Math.max(stage.last, ms(event.eventTime));
+      stage.count += 1;
+      const who = started.get(String(done.scheduledEventId)) ?? '?';
+      stage.byWorker.set(who, (stage.byWorker.get(who) ?? 0) + 1);
+      stages.set(from.type, stage);
+    }
+  }
+  return stages;
+}
+
+async function duckdbAnchor(body: string, dir: string): Promise<number> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const t = Date.now();
+  await conn.run(
+    `COPY (SELECT * FROM read_json('${body}', format = 'array', columns = {id: 'VARCHAR', timestamp: 'VARCHAR', lat: 'DOUBLE', lon: 'DOUBLE', temperature: 'DOUBLE', country: 'VARCHAR'}))
+       TO '${path.join(dir, 'anchor.parquet')}' (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  const elapsed = Date.now() - t;
+  conn.closeSync();
+  instance.closeSync();
+  return elapsed;
+}
+
+/** The PostGIS-by-hand script; returns its time and its per-region (count, mean), or undefined without PostGIS. */
+async function postgisAnchor(
+  db: Knex,
+  body: string,
+  dir: string,
+): Promise<{ ms: number; rows: Map<string, { n: number; mean: number }> } | undefined> {
+  try {
+    await db.raw('CREATE EXTENSION IF NOT EXISTS postgis');
+  } catch (error) {
+    console.log(`  PostGIS anchor skipped: ${(error as Error).message}`);
+    return undefined;
+  }
+  const regions = JSON.parse(fs.readFileSync(REGIONS, 'utf8')) as {
+    features: { properties: { new_code: string; region: string }; geometry: unknown }[];
+  };
+  await db.raw('DROP TABLE IF EXISTS gis_regions, gis_points, gis_parts');
+  await db.raw('CREATE TABLE gis_regions (code text, name text, geom geometry)');
+  for (const f of regions.features) {
+    await db.raw('INSERT INTO gis_regions VALUES (?, ?, ST_SetSRID(ST_GeomFromGeoJSON(?), 4326))', [
+      f.properties.new_code,
+      f.properties.region,
+      JSON.stringify(f.geometry),
+    ]);
+  }
+  const t = Date.now();
+  const csv = path.join(dir, 'points.csv');
+  const records = JSON.parse(fs.readFileSync(body, 'utf8')) as {
+    id: string;
+    lat: number;
+    lon: number;
+    temperature: number;
+  }[];
+  fs.writeFileSync(csv, records.map((r) => `${r.id},${r.lon},${r.lat},${r.temperature}`).join('\n'));
+  await db.raw('CREATE TABLE gis_points (id text, lon float8, lat float8, temperature float8)');
+  await db.raw(`COPY gis_points FROM '${csv}' WITH (FORMAT csv)`);
+  await db.raw(
+    `CREATE TABLE gis_parts AS SELECT code, name, ST_Subdivide(geom, 256) AS geom FROM gis_regions`,
+  );
+  await db.raw('CREATE INDEX ON gis_parts USING gist (geom)');
+  const result = (await db.raw(`
+    SELECT name, count(*) AS n, avg(temperature) AS mean FROM (
+      SELECT DISTINCT ON (p.id) p.id, r.name, p.temperature
+        FROM gis_points p JOIN gis_parts r ON ST_Covers(r.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))
+       ORDER BY p.id, r.code) x
+    GROUP BY name`)) as { rows: { name: string; n: string; mean: number }[] };
+  const ms = Date.now() - t;
+  await db.raw('DROP TABLE gis_points, gis_parts, gis_regions');
+  return { ms, rows: new Map(result.rows.map((r) => [r.name, { n: Number(r.n), mean: r.mean }])) };
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-bench-'));
+  fs.chmodSync(dir, 0o755); // PostgreSQL (another user) reads the COPY file from here
+  const dbName = `tp_bench_${randomBytes(4).toString('hex')}`;
+  const admin = knex({ client: 'pg', connection: PG });
+  await admin.raw(`CREATE DATABASE ${dbName}`);
+  const dbUrl = PG.replace(/\/[^/]*$/, `/${dbName}`);
+  const db = knex({ client: 'pg', connection: dbUrl });
+  const temporal = await startDevServer({});
+  const partner = await partnerServer();
+  const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+  const env = {
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    SENSOR_API_URL: partner.url,
+    SENSOR_API_KEY: KEY,
+    LANDING_STORE_URL: path.join(dir, 'landing'),
+    BACKUP_DIR: path.join(dir, 'backups'),
+    DATA_DIR: path.join(dir, 'data'),
+    HOUR_BUCKETS: BUCKETS,
+    FETCH_MAX_LAG_HOURS: String(sizes.length + 1),
+  };
+  const workers: ChildProcess[] = [];
+  console.log(
+    `bench:pipeline  ${os.cpus().length} cores, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; ${WORKERS} worker(s), HOUR_BUCKETS=${BUCKETS}`,
+  );
+  try {
+    for (let i = 0; i < WORKERS; i += 1) workers.push(await startWorker(env, i));
+    const connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection });
+    const now = new Date();
+    for (const [index, size] of sizes.entries()) {
+      const hour = new Date(truncateToHour(now).getTime() - index * 3_600_000);
+      const body = path.join(dir, `body-${size}.json`);
+      writeBody(body, size, now, 11 + index);
+      partner.setBody(body);
+      const callsBefore = partner.calls();
+      const workflowId = `bench-${formatHour(hour)}`;
+      const t = Date.now();
+      const summary = (await client.workflow.execute('hourlyImport', {
+        taskQueue,
+        workflowId,
+        args: [{ hour: formatHour(hour), trigger: 'manual' }],
+      })) as ImportSummary;
+      const total = Date.now() - t;
+      console.log(
+        `\n${size.toLocaleString('en-US')} readings (${(fs.statSync(body).size / 1e6).toFixed(0)} MB body), hour ${formatHour(hour)}`,
+      );
+      console.log(
+        `  end to end      ${seconds(total)}  ${perSecond(size, total)}  partner calls: ${partner.calls() - callsBefore}`,
+      );
+      for (const [type, stage] of await stagesOf(client, workflowId)) {
+        const who = [...stage.byWorker.entries()].map(([w, n]) => `${w.replace(/@.*/, '')}×${n}`).join(', ');
+        console.log(
+          `  ${type.padEnd(16)}${seconds(stage.last - stage.first).padStart(8)}  ×${stage.count}  (${who})`,
+        );
+      }
+      for (const source of summary.sources) {
+        const stages = Object.entries(source.stageSeconds ?? {}).map(([k, v]) => `${k} ${v.toFixed(2)}`);
+        console.log(`  fetch stages    ${stages.join(', ')}`);
+      }
+      console.log(
+        `  peak RSS        ${workers.map((w, i) => `worker ${i} (pid ${w.pid}) ${peakRssMb(w.pid).toFixed(0)} MB`).join(', ')}`,
+      );
+      const duck = await duckdbAnchor(body, dir);
+      console.log(
+        `  anchor DuckDB read_json → zstd Parquet: ${seconds(duck)} (pipeline end to end = ${(total / duck).toFixed(1)}× that)`,
+      );
+      const gis = await postgisAnchor(db, body, dir);
+      if (gis) {
+        console.log(
+          `  anchor PostGIS by hand: ${seconds(gis.ms)}, ${perSecond(size, gis.ms)} (pipeline is ${(gis.ms / total).toFixed(1)}× faster)`,
+        );
+        let worst = 0;
+        let countsEqual = summary.regions.length === gis.rows.size;
+        for (const row of summary.regions) {
+          const other = gis.rows.get(row.region);
+          if (!other || other.n !== row.numberOfPoints) countsEqual = false;
+          if (other) worst = Math.max(worst, Math.abs(other.mean - row.temperature));
+        }
+        console.log(
+          `  exactness vs PostGIS: ${summary.regions.length} regions, counts ${countsEqual ? 'all equal' : 'DIFFER'}, largest mean difference ${worst.toExponential(2)} °C`,
+        );
+      }
+      fs.rmSync(body);
+    }
+    await connection.close();
+  } finally {
+    for (const worker of workers) worker.kill('SIGTERM');
+    partner.close();
+    await temporal.stop();
+    await db.destroy();
+    await admin.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

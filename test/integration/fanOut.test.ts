@@ -1,0 +1,113 @@
+/**
+ * The hour fanned out: two worker processes on one task queue (this test's worker, held to one
+ * activity at a time, and a `tempctl worker` child process) share one hour's bucket activities, as
+ * the workflow history shows; the stored rows are bit-identical to a run on another database with
+ * one worker and HOUR_BUCKETS=1. A correction sent in the next hour recomputes only its bucket.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { hourAggregates } from '../../adapters/db/hours';
+import { runImport } from '../../client';
+import { formatHour, truncateToHour, workflowIdForHour } from '../../core/importHour';
+import { generateReadings } from '../../sim/generator';
+import { startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
+import { startRecordServer, type RecordServer } from '../support/recovery';
+
+const NOW = new Date();
+const H1 = new Date(truncateToHour(NOW).getTime() - 3_600_000);
+const H2 = truncateToHour(NOW);
+const records = generateReadings(8, 0, 3_000, new Date(H1.getTime() + 600_000));
+
+let server: RecordServer;
+let shared: Pipeline;
+let single: Pipeline;
+let child: ChildProcess;
+
+function startChildWorker(p: Pipeline): Promise<ChildProcess> {
+  const worker = spawn(process.execPath, [path.join(__dirname, '../../bin/tempctl.js'), 'worker'], {
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      SENSOR_API_URL: server.url,
+      SENSOR_API_KEY: TEST_API_KEY,
+      DATABASE_URL: p.database.url,
+      TEMPORAL_ADDRESS: p.config.temporal.address,
+      TEMPORAL_NAMESPACE: p.config.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: p.config.temporal.taskQueue,
+      LANDING_STORE_URL: p.config.landingStoreUrl,
+      BACKUP_DIR: p.backupDir,
+      HOUR_BUCKETS: '16',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('exit', (code) => reject(new Error(`the child worker exited with ${code}`)));
+    worker.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker: task queue')) resolve(worker);
+    });
+  });
+}
+
+/** (hour, bucket) of every aggregateBucket the import of `hour` ran, with the worker that ran it. */
+async function bucketActivities(client: Client, hour: Date) {
+  const history = await client.workflow.getHandle(workflowIdForHour(hour)).fetchHistory();
+  const inputs = new Map<string, { hour: string; bucket: number }>();
+  const runs: { hour: string; bucket: number; worker: string }[] = [];
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'aggregateBucket') {
+      const data = scheduled.input?.payloads?.[0]?.data;
+      inputs.set(
+        String(event.eventId),
+        JSON.parse(Buffer.from(data ?? []).toString()) as { hour: string; bucket: number },
+      );
+    }
+    const started = event.activityTaskStartedEventAttributes;
+    const input = started && inputs.get(String(started.scheduledEventId));
+    if (input) runs.push({ ...input, worker: started.identity ?? '?' });
+  }
+  return runs;
+}
+
+beforeAll(async () => {
+  server = await startRecordServer(TEST_API_KEY);
+  server.setRecords(records);
+  const env = { SENSOR_API_URL: server.url, SENSOR_API_KEY: TEST_API_KEY };
+  shared = await startPipeline({ env: { ...env, HOUR_BUCKETS: '16' }, maxConcurrentActivities: 1 });
+  child = await startChildWorker(shared);
+  single = await startPipeline({ env: { ...env, HOUR_BUCKETS: '1' } });
+});
+
+afterAll(async () => {
+  child?.kill('SIGTERM');
+  await shared?.stop();
+  await single?.stop();
+  await server?.close();
+});
+
+test('two worker processes share the hour; rows bit-identical to one worker with one bucket; a correction recomputes one bucket', async () => {
+  await runImport(shared.client, shared.config, H1);
+  const runs = await bucketActivities(shared.client, H1);
+  expect(new Set(runs.map((r) => r.bucket)).size).toBe(16);
+  expect(new Set(runs.map((r) => r.worker)).size).toBe(2);
+
+  await runImport(single.client, single.config, H1);
+  expect((await bucketActivities(single.client, H1)).map((r) => r.bucket)).toEqual([0]);
+  const rows = await hourAggregates(shared.database.db, H1);
+  expect(rows.length).toBeGreaterThan(5);
+  expect(rows).toEqual(await hourAggregates(single.database.db, H1));
+
+  // H2 carries new readings and a correction of one H1 reading: H1 is recomputed, one bucket only.
+  const corrected = { ...records[0]!, temperature: records[0]!.temperature + 3 };
+  server.setRecords([...generateReadings(9, 0, 200, NOW), corrected]);
+  const summary = await runImport(shared.client, shared.config, H2);
+  expect(summary.recomputedHours).toEqual([formatHour(H1)]);
+  const recomputedH1 = (await bucketActivities(shared.client, H2)).filter((r) => r.hour === formatHour(H1));
+  expect(recomputedH1).toHaveLength(1);
+  const after = await hourAggregates(shared.database.db, H1);
+  expect(after.map((r) => [r.region, r.numberOfPoints])).toEqual(
+    rows.map((r) => [r.region, r.numberOfPoints]),
+  );
+  expect(after).not.toEqual(rows);
+});

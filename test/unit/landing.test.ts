@@ -1,0 +1,200 @@
+/**
+ * The landing's parse, checks and version rules in DuckDB (adapters/analytics/landing.ts), on
+ * bodies written here: the fast path, the record-by-record path for the records it does not take
+ * (and for a whole body DuckDB refuses), duplicates and corrections against earlier files, and
+ * the files written per (hour, bucket). Expected values are spelled out by hand.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openAnalytics, queryRows, sqlPaths, type Analytics } from '../../adapters/analytics/duckdb';
+import { landBody, type LandBodyInput, type LandedBody } from '../../adapters/analytics/landing';
+import { DEFAULT_LIMITS } from '../../core/reading';
+
+const H1 = new Date('2026-11-27T14:00:00Z');
+const H2 = new Date('2026-11-27T15:00:00Z');
+let analytics: Analytics;
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-landing-'));
+  analytics = await openAnalytics({ memoryLimitMb: 256, threads: 1, tempDir: path.join(dir, 'duck') });
+});
+afterAll(() => {
+  analytics.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function reading(id: string, temperature: number, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    timestamp: '2026-11-27 14:03:12',
+    lat: 48.85,
+    lon: 2.35,
+    temperature,
+    country: 'France',
+    ...extra,
+  };
+}
+
+let n = 0;
+async function land(body: string, over: Partial<LandBodyInput> = {}): Promise<LandedBody> {
+  n += 1;
+  // Folders named like the store's keys: DuckDB must not read `bucket=007` as a column.
+  const work = path.join(dir, `w${n}`, 'source=partner-api', 'bucket=007');
+  fs.mkdirSync(work, { recursive: true });
+  const bodyPath = path.join(work, 'body.json');
+  fs.writeFileSync(bodyPath, body);
+  return analytics.withConnection((conn) =>
+    landBody(conn, {
+      bodyPath,
+      source: 'partner-api',
+      batchKey: `pull:${n}`,
+      importHour: H1,
+      fetchedAt: new Date(H1.getTime() + n * 1000),
+      limits: DEFAULT_LIMITS,
+      horizonHours: 168,
+      knownFiles: [],
+      bucketCounts: (hours) => Promise.resolve(new Map(hours.map((h) => [h.getTime(), 4]))),
+      workDir: work,
+      progress: () => undefined,
+      ...over,
+    }),
+  );
+}
+
+async function rows(files: readonly { path: string }[]) {
+  if (files.length === 0) return [];
+  return analytics.withConnection((conn) =>
+    queryRows<{ reading_id: string; temperature: number; ordinal: number; belongs: string }>(
+      conn,
+      `SELECT reading_id, temperature, CAST(ordinal AS INTEGER) AS ordinal, strftime(belongs_to_hour, '%Y-%m-%dT%H') AS belongs
+         FROM read_parquet(${sqlPaths(files.map((f) => f.path))}) ORDER BY ordinal`,
+    ),
+  );
+}
+
+describe('landBody', () => {
+  test('good records land, a duplicate within the batch is counted once, bad ones are quarantined with reasons', async () => {
+    const records = [
+      reading('a', 10),
+      reading('b', 11),
+      reading('a', 10),
+      reading('c', 12, { lat: 'north' }),
+      reading('d', 99),
+    ];
+    const landed = await land(JSON.stringify(records));
+    expect(landed).toMatchObject({ fetched: 5, valid: 2, duplicates: 1, corrections: 0, correctedHours: [] });
+    expect(
+      landed.rejections.map((r) => [(r.record as { id: string }).id, r.reasons.map((x) => x.code)]),
+    ).toEqual([
+      ['c', ['lat_invalid']],
+      ['d', ['temperature_implausible']],
+    ]);
+    expect((await rows(landed.files)).map((r) => [r.reading_id, r.temperature, r.ordinal])).toEqual([
+      ['a', 10, 0],
+      ['b', 11, 1],
+    ]);
+    expect(landed.files.every((f) => f.bucketCount === 4 && f.bucket >= 0 && f.bucket < 4)).toBe(true);
+    expect(landed.files.reduce((s, f) => s + f.rows, 0)).toBe(2);
+  });
+
+  test('a body DuckDB refuses (a NaN token, an element that is no object) goes record by record: only the bad records are lost', async () => {
+    const body = `[${JSON.stringify(reading('a', 10))}, {"id":"n","timestamp":"2026-11-27 14:03:12","lat":NaN,"lon":2,"temperature":1}, 42, ${JSON.stringify(reading('b', 11))}]`;
+    const landed = await land(body);
+    expect(landed).toMatchObject({ fetched: 4, valid: 2 });
+    expect(landed.rejections.map((r) => r.reasons[0]?.code)).toEqual(['not_an_object', 'not_an_object']);
+    expect(landed.rejections[0]?.record).toContain('NaN');
+    expect((await rows(landed.files)).map((r) => r.reading_id)).toEqual(['a', 'b']);
+  });
+
+  test('a body cut short is refused as a whole (retryable), nothing written', async () => {
+    await expect(land(`[${JSON.stringify(reading('a', 10))}, {"id":"b"`)).rejects.toMatchObject({
+      kind: 'source',
+      retryable: true,
+    });
+  });
+
+  test('against earlier files: the same content is a duplicate, other content a correction counted in the first hour; A-B-A counts again', async () => {
+    const first = await land(JSON.stringify([reading('a', 10), reading('b', 11)]));
+    const known = first.files.map((f) => f.path);
+    const second = await land(
+      JSON.stringify([reading('a', 10), reading('b', 12), reading('b', 11), reading('new', 5)]),
+      {
+        importHour: H2,
+        knownFiles: known,
+      },
+    );
+    expect(second).toMatchObject({ fetched: 4, valid: 3, duplicates: 1, corrections: 2 });
+    expect(second.correctedHours).toEqual([H1]);
+    const landed = await rows(second.files);
+    expect(landed.map((r) => [r.reading_id, r.temperature, r.belongs])).toEqual([
+      ['b', 12, '2026-11-27T14'],
+      ['b', 11, '2026-11-27T14'],
+      ['new', 5, '2026-11-27T15'],
+    ]);
+  });
+
+  test('a reading measured before the correction horizon is quarantined with that reason', async () => {
+    const landed = await land(
+      JSON.stringify([reading('old', 10, { timestamp: '2026-11-20 10:00:00' }), reading('ok', 11)]),
+      {
+        horizonHours: 24,
+      },
+    );
+    expect(landed.valid).toBe(1);
+    expect(landed.rejections.map((r) => r.reasons.map((x) => x.code))).toEqual([
+      ['beyond_correction_horizon'],
+    ]);
+  });
+});
+
+describe('the fast path agrees with validateRecord (core/readingSql.ts is conservative)', () => {
+  const tricky = [
+    reading('plain', 10),
+    reading('iso', 10, { timestamp: '2026-11-27T14:03:12.123456789+02:00' }),
+    reading('feb30', 10, { timestamp: '2026-02-30 10:00:00' }),
+    reading('hour24', 10, { timestamp: '2026-11-27 24:00:00' }),
+    reading('int', 10, { lat: 48, lon: 2 }),
+    reading('edge', 60, { lat: 90, lon: -180 }),
+    reading('over', 60.0001),
+    reading('lat-str', 10, { lat: '48.8' }),
+    reading('temp-null', 10, { temperature: null }),
+    reading('no-country', 10, { country: undefined }),
+    reading('null-country', 10, { country: null }),
+    reading('num-country', 10, { country: 33 }),
+    reading('blank-country', 10, { country: '   ' }),
+    reading('nul\u0000id', 10),
+    reading('\u00a0', 10),
+    reading('   ', 10),
+    reading('x'.repeat(256), 10),
+    reading('y'.repeat(257), 10),
+    reading('é'.repeat(200), 10),
+    reading('emoji-😀', 10),
+    reading('extra', 10, { extra: { nested: [1, 2] } }),
+    { ...reading('upper', 10), ID: 'shadow' },
+    reading('big', 10, { lat: 'BIG' }),
+    reading('neg-zero', -0),
+  ];
+  test('the same readings, values and rejections on both paths', async () => {
+    const body = JSON.stringify(tricky).replace('"lat":"BIG"', '"lat":1e400'); // overflows a double
+    const fast = await land(body);
+    const slow = await land(body, { recordByRecordOnly: true });
+    const contents = async (landed: LandedBody) =>
+      analytics.withConnection((conn) =>
+        queryRows(
+          conn,
+          `SELECT reading_id, CAST(ordinal AS INTEGER) AS ordinal, strftime(measured_at, '%Y-%m-%dT%H:%M:%S.%g') AS measured, lat, lon, temperature, country
+             FROM read_parquet(${sqlPaths(landed.files.map((f) => f.path))}) ORDER BY ordinal`,
+        ),
+      );
+    expect(await contents(fast)).toEqual(await contents(slow));
+    expect(fast.rejections).toEqual(slow.rejections);
+    const counts = ({ files: _f, rejections: _r, checkedOneByOne: _c, ...rest }: LandedBody) => rest;
+    expect(counts(fast)).toEqual(counts(slow));
+    expect(fast.checkedOneByOne).toBeLessThan(tricky.length); // the fast path did run
+    expect(slow.checkedOneByOne).toBe(tricky.length);
+    expect(fast.valid).toBeGreaterThan(5);
+    expect(fast.rejections.length).toBeGreaterThan(5);
+  });
+});
