@@ -110,9 +110,10 @@ export function createFetchActivities(deps: ActivityDeps) {
     const existing = await findBatch(db, source.name, at.batchKey);
     if (existing) return { ...existing.summary, alreadyLanded: true };
     const segment = batchSegment(at.batchKey, sha256Text(at.batchKey));
+    at.beat.stage('store the answer');
     const raw =
       batch.stored ?? (await storeRaw(source.name, batch, at.hour, at.batchKey, segment, at.workDir));
-    at.beat.stage('parse and land');
+    at.beat.stage('look up earlier versions');
     const bodyPath = await deps.landingStore.getFile(raw.objectKey, at.workDir);
     const horizonStart = new Date(at.hour.getTime() - (deps.correctionHorizonHours + 1) * 3_600_000);
     const knownKeys = await lookupFiles(

@@ -97,13 +97,26 @@ describe('defaults', () => {
 });
 
 describe('valid settings are read', () => {
+  test('the columnar landing and fan-out settings, defaults and explicit', () => {
+    expect(loadConfig({}).pipeline).toMatchObject({
+      hourBuckets: 8,
+      correctionHorizonHours: 168,
+      duckdbThreads: 2,
+    });
+    expect(loadConfig({ HOUR_BUCKETS: '1', CORRECTION_HORIZON_HOURS: '24' }).pipeline).toMatchObject({
+      hourBuckets: 1,
+      correctionHorizonHours: 24,
+    });
+  });
+
   test('the partner API with its defaults, the key kept as a Secret', () => {
     const config = loadConfig(API);
     expect(config.partnerApi).toMatchObject({
       url: API.SENSOR_API_URL,
       connectTimeoutMs: 5_000,
-      totalTimeoutMs: 30_000,
-      maxResponseBytes: 50 * 1024 * 1024,
+      totalTimeoutMs: 120_000,
+      // A 1,000,000-reading hour (~153 MB) fits.
+      maxResponseBytes: 256 * 1024 * 1024,
       maxRetryAfterMs: 60_000,
     });
     expect(config.partnerApi?.apiKey.reveal()).toBe(API.SENSOR_API_KEY);
@@ -244,6 +257,16 @@ describe('each invalid setting is named', () => {
     ['SOURCES unknown name', { SOURCES: 'partner-api,carrier-pigeon' }, 'SOURCES'],
     ['SOURCES no name', { SOURCES: ' , ,' }, 'SOURCES'],
     ['TEMPERATURE_MIN = MAX', { TEMPERATURE_MIN: '10', TEMPERATURE_MAX: '10' }, 'TEMPERATURE_MIN'],
+    ['HOUR_BUCKETS zero', { HOUR_BUCKETS: '0' }, 'HOUR_BUCKETS'],
+    ['HOUR_BUCKETS above 256', { HOUR_BUCKETS: '257' }, 'HOUR_BUCKETS'],
+    ['HOUR_BUCKETS not an integer', { HOUR_BUCKETS: '2.5' }, 'HOUR_BUCKETS'],
+    ['CORRECTION_HORIZON_HOURS zero', { CORRECTION_HORIZON_HOURS: '0' }, 'CORRECTION_HORIZON_HOURS'],
+    [
+      'CORRECTION_HORIZON_HOURS a week as text',
+      { CORRECTION_HORIZON_HOURS: '7d' },
+      'CORRECTION_HORIZON_HOURS',
+    ],
+    ['DUCKDB_MEMORY_LIMIT_MB too small', { DUCKDB_MEMORY_LIMIT_MB: '10' }, 'DUCKDB_MEMORY_LIMIT_MB'],
     ['TEMPERATURE_MIN > MAX', { TEMPERATURE_MIN: '30', TEMPERATURE_MAX: '-5' }, 'TEMPERATURE_MIN'],
     ['TEMPERATURE_MIN above the default max', { TEMPERATURE_MIN: '70' }, 'TEMPERATURE_MIN'],
     ['TEMPERATURE_MIN non-numeric', { TEMPERATURE_MIN: 'cold' }, 'TEMPERATURE_MIN'],
