@@ -5,4 +5,8 @@ require('../cli/main.ts')
   .main(process.argv)
   .then((code) => {
     process.exitCode = code;
+    // The command is done: a handle left open (the Temporal runtime's threads after a worker
+    // failed at start, a logger's transport) must not keep the process alive. Normally it exits
+    // before this unref'd timer fires.
+    setTimeout(() => process.exit(code), 2_000).unref();
   });

@@ -30,6 +30,8 @@ export interface QuarantineRow {
   import_hour: Date;
   source: string;
   raw: unknown;
+  /** The record's text exactly as sent (null when the source had none, e.g. a CSV row). */
+  raw_text: string | null;
   reasons: unknown;
   received_at: Date;
 }
@@ -89,7 +91,7 @@ export async function recentRuns(db: Knex, limit: number): Promise<RunRow[]> {
 /** The newest quarantined records (by id), at most `limit`. */
 export async function recentQuarantine(db: Knex, limit: number): Promise<QuarantineRow[]> {
   return (await db('quarantine')
-    .select('quarantine_id', 'batch_id', 'import_hour', 'source', 'raw', 'reasons', 'received_at')
+    .select('quarantine_id', 'batch_id', 'import_hour', 'source', 'raw', 'raw_text', 'reasons', 'received_at')
     .orderBy('quarantine_id', 'desc')
     .limit(limit)) as QuarantineRow[];
 }

@@ -88,7 +88,8 @@ export function renderQuarantineTable(rows: readonly QuarantineRow[]): string {
   if (rows.length === 0) return '<p>The quarantine is empty.</p>';
   const body = rows
     .map((row) => {
-      const raw = JSON.stringify(row.raw);
+      // The text as sent when the source had one (NaN, -0.0, 1e400 as written), else the stored JSON.
+      const raw = row.raw_text ?? JSON.stringify(row.raw);
       const preview = raw.length > RAW_PREVIEW ? `${raw.slice(0, RAW_PREVIEW)}…` : raw;
       return `<tr><td class="num">${row.quarantine_id}</td><td>${esc(hourLabel(row.import_hour))}</td><td>${esc(row.source)}</td><td><ul class="reasons">${reasonItems(row.reasons)}</ul></td><td><code class="raw">${esc(preview)}</code></td></tr>`;
     })

@@ -17,7 +17,7 @@ import {
 } from '../../client';
 import { deepestMessage } from '../../core/errors';
 import { addHours, formatHour } from '../../core/importHour';
-import { hourlyImport } from '../../workflows/hourlyImport';
+import { BACKUP_FAILED, hourlyImport } from '../../workflows/hourlyImport';
 import { backfillProgress, MAX_BACKFILL_HOURS } from '../../workflows/backfill';
 import {
   fetched,
@@ -310,7 +310,11 @@ describe('hourlyImport', () => {
       failureOf(runImport(world.client, config(), hour)),
     );
 
-    expect(failure.message).toBe('ENOSPC: no space left on device');
+    // The failure says the rows are stored (so `tempctl run` can show it), with its own type.
+    expect(failure).toEqual({
+      type: BACKUP_FAILED,
+      message: 'the aggregates are stored, but the backup failed: ENOSPC: no space left on device',
+    });
     expect(inputsOf(calls, 'persistHour')).toHaveLength(1);
     const [first, second] = finishes(calls);
     expect(first).toMatchObject({ status: 'succeeded', error: null });
