@@ -29,8 +29,9 @@ export const DEFAULT_ROLE_NAMES: RoleNames = {
 const WORKER_PRIVILEGES: Record<string, string> = {
   import_runs: 'SELECT, INSERT, UPDATE',
   fetch_batches: 'SELECT, INSERT, UPDATE',
-  // DELETE: the upgrade at worker start moves row-store readings into the landing store.
-  readings: 'SELECT, INSERT, DELETE',
+  // No DELETE: moving row-store readings into the landing store (the upgrade) is `tempctl migrate`'s
+  // job, as the migrate role, before the workers start.
+  readings: 'SELECT, INSERT',
   raw_bodies: 'SELECT, INSERT, UPDATE, DELETE',
   landed_files: 'SELECT, INSERT',
   hour_partials: 'SELECT, INSERT, UPDATE',

@@ -100,7 +100,25 @@ export async function readPipelineState(
       outside: row.totals?.outside ?? 0,
     })),
     latestRegionPoints,
-    recent: { readings: await count('readings'), quarantined: await count('quarantine') },
+    recent: await recentRecords(db, since, await count('quarantine')),
     latestBackupHour: newestBackup === undefined ? null : (await backupStore.readManifest(newestBackup)).hour,
   };
+}
+
+/**
+ * The recent import hours' records: readings live in the landing store's files, so the valid ones
+ * are what the current batches received (`record_count`) less what went to the quarantine.
+ */
+async function recentRecords(
+  db: Knex,
+  since: Date,
+  quarantined: number,
+): Promise<{ readings: number; quarantined: number }> {
+  const row = (await db('fetch_batches')
+    .where('import_hour', '>=', since)
+    .whereNull('superseded_at')
+    .sum({ n: 'record_count' })
+    .first()) as { n: string | number | null } | undefined;
+  const received = Number(row?.n ?? 0);
+  return { readings: Math.max(0, received - quarantined), quarantined };
 }

@@ -14,6 +14,7 @@
  * or the query string; network errors are described by code and message, never attached as
  * `cause` (an undici error can quote a header value).
  */
+import { sniffBody } from '../../core/bodySniff';
 import fs from 'node:fs/promises';
 import { SourceError } from '../../core/errors';
 import { parseRetryAfter } from './retryAfter';
@@ -213,18 +214,23 @@ async function checkArrayStart(
   } finally {
     await handle.close();
   }
+  // Plainly not UTF-8 JSON (HTML, gzip, UTF-16, binary): say what it looks like, never quote bytes.
+  const look = sniffBody(head.length < bytes ? head : head.subarray(0, bytes));
+  if (look !== null) {
+    throw error(`the body from ${target} is ${look.description}, not a JSON array`, {
+      retryable: look.transient,
+      status,
+    });
+  }
   const text = new TextDecoder('utf-8').decode(head);
   const closed = tail.toString('latin1').trimEnd().endsWith(']');
   if (text.trimStart().startsWith('[') && closed) return;
   if (text.trimStart().startsWith('[')) {
     // Cut short in transit: another attempt is likely to get a whole one.
-    throw error(
-      `the body from ${target} is not valid JSON (${bytes} bytes, truncated?): the array is not closed`,
-      {
-        retryable: true,
-        status,
-      },
-    );
+    throw error(`the body from ${target} is truncated (${bytes} bytes): the array is not closed`, {
+      retryable: true,
+      status,
+    });
   }
   let parsed: unknown;
   try {
@@ -233,7 +239,7 @@ async function checkArrayStart(
   } catch (cause) {
     // A body cut short or garbled in transit: another attempt is likely to get a whole one.
     throw error(
-      `the body from ${target} is not valid JSON (${bytes} bytes, truncated?): ${describeCause(cause)}; it starts ${JSON.stringify(shorten(text))}`,
+      `the body from ${target} is not valid JSON (${bytes} bytes): ${describeCause(cause)}; it starts ${JSON.stringify(shorten(text))}`,
       { retryable: true, status },
     );
   }

@@ -296,7 +296,7 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
     const hours = new Set(importLines.map((line) => line.importHour));
     expect(hours).toEqual(new Set([formatHour(failingHour), formatHour(hour)]));
     const activities = new Set(importLines.map((line) => line.activity).filter(Boolean));
-    for (const activity of ['startImport', 'fetchSource', 'assignRegions', 'persistHour', 'finishImport'])
+    for (const activity of ['startImport', 'fetchSource', 'aggregateBucket', 'persistHour', 'finishImport'])
       expect(activities).toContain(activity);
     // The failing run's failure is logged with its context.
     expect(

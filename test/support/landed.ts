@@ -14,6 +14,7 @@ export interface LandedReading {
   import_hour: Date;
   belongs_to_hour: Date;
   temperature: number;
+  measured_at: Date;
   batch_id: number;
 }
 
@@ -37,7 +38,7 @@ export async function landedReadings(
   const rows = await deps.analytics.withConnection((conn) =>
     queryRows<Omit<LandedReading, 'batch_id'> & { file: string; ordinal: number }>(
       conn,
-      `SELECT source, reading_id, import_hour, belongs_to_hour, temperature, CAST(ordinal AS DOUBLE) AS ordinal, filename AS file
+      `SELECT source, reading_id, import_hour, belongs_to_hour, temperature, measured_at, CAST(ordinal AS DOUBLE) AS ordinal, filename AS file
          FROM read_parquet(${sqlPaths(local)}, filename = true, hive_partitioning = false)`,
     ),
   );
