@@ -143,7 +143,7 @@ describe('partner API source', () => {
   it('retries a truncated body', async () => {
     const error = await faultFailure('trunc');
     expect(error).toMatchObject({ retryable: true, status: 200 });
-    expect(error.message).toContain('not valid JSON');
+    expect(error.message).toContain('is truncated');
   });
 
   it('stops at once on valid JSON that is not an array, quoting it', async () => {
