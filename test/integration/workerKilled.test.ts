@@ -1,0 +1,161 @@
+/**
+ * Issue 11, case 7, against the real components: a `tempctl worker` process killed (SIGKILL) while
+ * its fetchSource activity downloads the partner's answer. The activity stops heartbeating, Temporal
+ * times the attempt out on its heartbeat timeout (not the hour-long start-to-close one), a second
+ * `tempctl worker` process runs the retry, and the hour's rows equal an independent computation.
+ * The partner holds its first answer for longer than the heartbeat timeout, so the kill always falls
+ * during the download and the retry calls the partner a second time (nothing was landed yet).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { decodeTimeoutType } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { hourAggregates } from '../../adapters/db/hours';
+import { connectClient, startImport } from '../../client';
+import { loadConfig, type Config } from '../../config';
+import { addHours, truncateToHour, workflowIdForHour } from '../../core/importHour';
+import { generateReadings } from '../../sim/generator';
+import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases';
+import { expectedAggregates } from '../support/expectations';
+import { claimNamespace } from '../support/namespaces';
+import { startFixedPartner, type FixedPartner } from '../support/partner';
+import { TEST_API_KEY } from '../support/pipeline';
+
+const TEMPCTL = path.join(__dirname, '../../bin/tempctl.js');
+const HOUR = addHours(truncateToHour(new Date()), -1);
+const RECORDS = generateReadings(11, 7, 400, new Date(HOUR.getTime() + 30 * 60_000));
+
+let claim: ReturnType<typeof claimNamespace>;
+let partner: FixedPartner;
+let database: TestDatabase;
+let config: Config;
+let client: Client;
+let dataDir: string;
+const workers: ChildProcess[] = [];
+
+/** A `tempctl worker` child process on the test's task queue, resolved once it runs. */
+function startWorker(): Promise<ChildProcess> {
+  const worker = spawn(process.execPath, [TEMPCTL, 'worker'], {
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      SENSOR_API_URL: partner.url,
+      SENSOR_API_KEY: TEST_API_KEY,
+      SENSOR_API_CONNECT_TIMEOUT_MS: '60000',
+      SENSOR_API_TIMEOUT_MS: '60000',
+      FETCH_MAX_LAG_HOURS: '48',
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: config.temporal.address,
+      TEMPORAL_NAMESPACE: config.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+      DATA_DIR: dataDir,
+      LANDING_STORE_URL: config.landingStoreUrl,
+      BACKUP_DIR: path.join(dataDir, 'backups'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  workers.push(worker);
+  let stderr = '';
+  worker.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    worker.once('exit', (code) => reject(new Error(`a worker exited with ${code}: ${stderr}`)));
+    let stdout = '';
+    worker.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // The SDK's log line once the worker polls its task queue.
+      if (stdout.includes('"state":"RUNNING"')) resolve(worker);
+    });
+  });
+}
+
+async function until(what: string, check: () => boolean, limitMs = 60_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('run integration tests through jest: its global setup starts Temporal');
+  claim = claimNamespace();
+  partner = await startFixedPartner(TEST_API_KEY);
+  database = await createMigratedDatabase(createPostgresDatabase);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-killed-'));
+  config = loadConfig({
+    SENSOR_API_URL: partner.url,
+    SENSOR_API_KEY: TEST_API_KEY,
+    DATABASE_URL: database.url!,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: claim.namespace,
+    TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
+    DATA_DIR: dataDir,
+  });
+  client = await connectClient(config);
+});
+
+afterAll(async () => {
+  for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGTERM');
+  await client?.connection.close();
+  await partner?.close();
+  await database?.drop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  claim?.release();
+});
+
+test('a worker killed mid-download: heartbeat timeout, the fetch retried on another worker, exact rows', async () => {
+  const body = JSON.stringify(RECORDS);
+  // First call: held for 20 s, twice the heartbeat timeout; later calls answer at once.
+  partner.answer({ body, delayMs: 20_000, onRequest: () => partner.answer({ body }) });
+
+  const workerA = await startWorker();
+  const handle = await startImport(client, config, HOUR);
+  await until('the fetch to call the partner', () => partner.calls >= 1);
+  const killedAt = Date.now();
+  workerA.kill('SIGKILL');
+  const workerB = await startWorker();
+
+  const summary = await handle.result();
+  expect(summary).toBeDefined();
+
+  const history = await client.workflow.getHandle(workflowIdForHour(HOUR)).fetchHistory();
+  const events = history.events ?? [];
+  const fetchScheduled = events
+    .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchSource')
+    .map((e) => String(e.eventId));
+  expect(fetchScheduled).toHaveLength(1);
+  const started = events.find(
+    (e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === fetchScheduled[0],
+  );
+  const attrs = started?.activityTaskStartedEventAttributes;
+  // History keeps the last attempt's start; the failed attempt is its lastFailure.
+  expect(attrs?.attempt).toBeGreaterThanOrEqual(2);
+  expect(decodeTimeoutType(attrs?.lastFailure?.timeoutFailureInfo?.timeoutType)).toBe('HEARTBEAT');
+  expect(attrs?.identity).toContain(`${workerB.pid}@`);
+  expect(
+    events.some(
+      (e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === fetchScheduled[0],
+    ),
+  ).toBe(true);
+  // Killed during the download: nothing was landed, so the retry asked the partner again.
+  expect(partner.calls).toBe(2);
+
+  const startedAt = Number(started?.eventTime?.seconds ?? 0) * 1000;
+  console.log(
+    `worker A killed; the fetch's retry started on worker B ${((startedAt - killedAt) / 1000).toFixed(1)} s later (attempt ${attrs?.attempt})`,
+  );
+
+  const expected = expectedAggregates(RECORDS);
+  expect(expected.length).toBeGreaterThanOrEqual(5);
+  const rows = [...(await hourAggregates(database.db, HOUR))].sort((a, b) =>
+    a.region.localeCompare(b.region, 'fr'),
+  );
+  expect(rows.map((r) => [r.region, r.numberOfPoints])).toEqual(
+    expected.map((r) => [r.region, r.numberOfPoints]),
+  );
+  rows.forEach((row, i) => expect(row.temperature).toBeCloseTo(expected[i]?.temperature ?? NaN, 9));
+}, 180_000);
