@@ -39,7 +39,6 @@ export function emptyStats(): HourStats {
     outside: 0,
     countryMismatches: { franceOutside: 0, foreignInside: 0 },
     pointsPerRegion: {},
-    outsideInsideIfSwapped: 0,
   };
 }
 

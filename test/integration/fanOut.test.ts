@@ -43,8 +43,11 @@ function startChildWorker(p: Pipeline): Promise<ChildProcess> {
   });
   return new Promise((resolve, reject) => {
     worker.once('exit', (code) => reject(new Error(`the child worker exited with ${code}`)));
+    // The worker logs JSON lines (stdout is no terminal): the SDK's line says when it polls.
+    let stdout = '';
     worker.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker: task queue')) resolve(worker);
+      stdout += chunk.toString();
+      if (stdout.includes('"state":"RUNNING"')) resolve(worker);
     });
   });
 }
