@@ -91,8 +91,11 @@ function startWorker(env: NodeJS.ProcessEnv, index: number): Promise<ChildProces
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`worker ${index} exited with ${code}`)));
+    // The worker logs JSON lines (stdout is no terminal): the SDK's line says when it polls.
+    let stdout = '';
     child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker: task queue')) resolve(child);
+      stdout += chunk.toString();
+      if (stdout.includes('"state":"RUNNING"')) resolve(child);
     });
   });
 }
