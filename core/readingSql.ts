@@ -5,29 +5,37 @@
  * values; anything it does not accept (wrong type, out of range, unusual text) goes to the
  * record-by-record path, where `validateRecord` decides and writes the reasons. So the SQL never
  * needs the messages, and a disagreement can only cost speed, never correctness
- * (test/unit/readingSql.test.ts runs both over the same records).
+ * (test/unit/landing.test.ts runs both paths over the same records).
  *
- * Expects a table whose columns id, timestamp, lat, lon, temperature, country are DuckDB JSON
- * values (SQL NULL when the key is absent), and a column `measured_at` (TIMESTAMPTZ, null when
- * the timestamp text is not valid) computed by the caller with `parseTimestamp`.
+ * Expects a table whose columns id, lat, lon, temperature, country are DuckDB JSON values (SQL
+ * NULL when the key is absent) and a column `measured_at` (TIMESTAMPTZ, null when the timestamp is
+ * not valid) computed by the caller with `parseTimestamp`. The checks read each value's JSON text
+ * (minified by DuckDB's reader) instead of parsing it again, which is what makes them cheap:
+ * - a string is `"…"` with no backslash, so its value is the text between the quotes (any escape
+ *   goes the careful way);
+ * - a number is text that casts to a finite DOUBLE (strings keep their quotes, and true, false,
+ *   null, objects and arrays never cast).
  */
 import { LAT_LIMIT, LON_LIMIT, MAX_ID_LENGTH, type ValidationLimits } from './reading';
 
-const NUMBER_TYPES = `('DOUBLE', 'BIGINT', 'UBIGINT')`;
-
-/** A JSON string whose text is plainly storable: short in bytes, no NUL, no \\u escape of a surrogate. */
-function plainText(column: string): string {
-  return (
-    `(json_type(${column}) = 'VARCHAR' AND strlen(${column}->>'$') <= ${MAX_ID_LENGTH}` +
-    ` AND NOT contains(${column}->>'$', chr(0)) AND NOT regexp_matches(CAST(${column} AS VARCHAR), '\\\\[uU][dD][89a-fA-F]'))`
-  );
+/** The value of a JSON string with no escape in it; NULL for any other JSON value. */
+function plainString(column: string): string {
+  const text = `CAST(${column} AS VARCHAR)`;
+  return `CASE WHEN starts_with(${text}, '"') AND NOT contains(${text}, '\\') THEN ${text}[2:-2] END`;
 }
 
-function numberIn(column: string, min: number, max: number): string {
-  return (
-    `(json_type(${column}) IN ${NUMBER_TYPES} AND isfinite(TRY_CAST(${column} AS DOUBLE))` +
-    ` AND TRY_CAST(${column} AS DOUBLE) BETWEEN ${sqlNumber(min)} AND ${sqlNumber(max)})`
-  );
+/** The value of a JSON number as a DOUBLE; NULL for any other JSON value. */
+function number(column: string): string {
+  return `TRY_CAST(CAST(${column} AS VARCHAR) AS DOUBLE)`;
+}
+
+/** Text `validateRecord` stores as it is: at most MAX_ID_LENGTH bytes, no NUL. */
+function storable(value: string): string {
+  return `(strlen(${value}) <= ${MAX_ID_LENGTH} AND NOT contains(${value}, chr(0)))`;
+}
+
+function between(value: string, min: number, max: number): string {
+  return `(isfinite(${value}) AND ${value} BETWEEN ${sqlNumber(min)} AND ${sqlNumber(max)})`;
 }
 
 function sqlNumber(value: number): string {
@@ -36,27 +44,38 @@ function sqlNumber(value: number): string {
 }
 
 /**
- * True for records the fast path lands as they are. `oldestMeasuredSql`: the earliest accepted
- * `measured_at` (the correction horizon, `checkHorizon`), a SQL TIMESTAMPTZ expression.
+ * A SELECT list over the raw columns: `reading_id, measured_at, lat, lon, temperature, country`
+ * typed (null where the JSON value is not of the plain expected kind), then `country_absent`
+ * (the key missing or null).
+ */
+export const TYPED_VALUES_SQL = [
+  `${plainString('id')} AS reading_id`,
+  'measured_at',
+  `${number('lat')} AS lat`,
+  `${number('lon')} AS lon`,
+  `${number('temperature')} AS temperature`,
+  `${plainString('country')} AS country`,
+  `(country IS NULL OR CAST(country AS VARCHAR) = 'null') AS country_absent`,
+].join(', ');
+
+/**
+ * True for records the fast path lands as they are, over the columns of `TYPED_VALUES_SQL`.
+ * `oldestMeasuredSql`: the earliest accepted `measured_at` (the correction horizon,
+ * `checkHorizon`), a SQL TIMESTAMPTZ expression.
  */
 export function fastValidSql(limits: ValidationLimits, oldestMeasuredSql: string): string {
   return [
-    plainText('id'),
+    `reading_id IS NOT NULL AND ${storable('reading_id')}`,
     // An id with a letter or digit: `validateRecord` refuses blank ids by JavaScript's trim().
-    `regexp_matches(id->>'$', '[0-9A-Za-z]')`,
+    `regexp_matches(reading_id, '[0-9A-Za-z]')`,
     `measured_at IS NOT NULL AND measured_at >= ${oldestMeasuredSql}`,
     // TIMESTAMP_MIN/MAX: outside the window `validateRecord` refuses with timestamp_out_of_window.
     `measured_at BETWEEN CAST('${limits.timestampMin}' AS TIMESTAMPTZ) AND CAST('${limits.timestampMax}' AS TIMESTAMPTZ)`,
-    numberIn('lat', -LAT_LIMIT, LAT_LIMIT),
-    numberIn('lon', -LON_LIMIT, LON_LIMIT),
-    numberIn('temperature', limits.temperatureMin, limits.temperatureMax),
-    `(country IS NULL OR json_type(country) = 'NULL' OR ${plainText('country')})`,
+    between('lat', -LAT_LIMIT, LAT_LIMIT),
+    between('lon', -LON_LIMIT, LON_LIMIT),
+    between('temperature', limits.temperatureMin, limits.temperatureMax),
+    `country_absent OR (country IS NOT NULL AND ${storable('country')})`,
   ]
     .map((condition) => `(${condition})`)
     .join(' AND ');
 }
-
-/** The typed values of an accepted record, in the order of `LANDED_COLUMNS` after the ids. */
-export const TYPED_VALUES_SQL =
-  `id->>'$' AS reading_id, measured_at, TRY_CAST(lat AS DOUBLE) AS lat, TRY_CAST(lon AS DOUBLE) AS lon,` +
-  ` TRY_CAST(temperature AS DOUBLE) AS temperature, CASE WHEN json_type(country) = 'VARCHAR' THEN country->>'$' END AS country`;
