@@ -164,7 +164,7 @@ export function createFetchActivities(deps: ActivityDeps) {
         segment,
         sha,
       );
-      const stored = await deps.landingStore.putFile(key, file.path);
+      const stored = await deps.landingStore.putFile(key, file.path, { sha256: sha, move: true });
       files.push({
         key,
         belongsToHour: file.belongsToHour,
@@ -216,9 +216,10 @@ export function createFetchActivities(deps: ActivityDeps) {
         `[${(batch.records ?? []).map((r) => JSON.stringify(r === undefined ? null : r)).join(',\n')}]`,
       );
     }
-    const sha = await sha256File(bodyFile);
+    const sha = (batch.bodyFile === bodyFile ? batch.bodySha256 : undefined) ?? (await sha256File(bodyFile));
     const objectKey = rawBodyKey(sourceName, hour, segment, sha);
-    const stored = await deps.landingStore.putFile(objectKey, bodyFile);
+    // The file is ours (written under the work folder) and never changed again: handed over.
+    const stored = await deps.landingStore.putFile(objectKey, bodyFile, { sha256: sha, move: true });
     return recordRawBody(db, {
       source: sourceName,
       batchKey,

@@ -32,7 +32,10 @@ const KEY = 'bench-key';
 const PG = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const BUCKETS = process.env.HOUR_BUCKETS ?? '8';
-const sizes = [100_000, 1_000_000, ...(process.argv.includes('--ten-million') ? [10_000_000] : [])];
+// BENCH_SIZES (comma-separated reading counts) runs other sizes, e.g. BENCH_SIZES=1000000 while tuning.
+const sizes = process.env.BENCH_SIZES
+  ? process.env.BENCH_SIZES.split(',').map(Number)
+  : [100_000, 1_000_000, ...(process.argv.includes('--ten-million') ? [10_000_000] : [])];
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const perSecond = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;

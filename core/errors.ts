@@ -11,6 +11,7 @@ export type PipelineErrorKind =
   | 'backup'
   | 'data-quality'
   | 'object-exists'
+  | 'checksum-mismatch'
   | 'object-not-found'
   | 'object-store'
   | 'database';
@@ -96,6 +97,25 @@ export class ObjectExistsError extends PipelineError {
   }
 }
 
+/**
+ * A file handed to the object store is not the one the caller expected: its sha256 differs from
+ * the recorded one (a damaged landed object, copied into a backup). Nothing is written under the
+ * key. Not retryable: the same bytes fail again.
+ */
+export class ChecksumMismatchError extends PipelineError {
+  readonly key: string;
+  readonly actual: string;
+  readonly expected: string;
+  constructor(store: string, key: string, actual: string, expected: string) {
+    super('checksum-mismatch', `${store}: ${key}: sha256 ${actual} differs from the expected ${expected}`, {
+      retryable: false,
+    });
+    this.key = key;
+    this.actual = actual;
+    this.expected = expected;
+  }
+}
+
 /** The object store has no object under that key. Not retryable: the object is missing, not late. */
 export class ObjectNotFoundError extends PipelineError {
   readonly key: string;
@@ -149,6 +169,7 @@ export const isRegionsError = isKind<RegionsError>('regions');
 export const isBackupError = isKind<BackupError>('backup');
 export const isDataQualityError = isKind<DataQualityError>('data-quality');
 export const isObjectExistsError = isKind<ObjectExistsError>('object-exists');
+export const isChecksumMismatchError = isKind<ChecksumMismatchError>('checksum-mismatch');
 export const isObjectNotFoundError = isKind<ObjectNotFoundError>('object-not-found');
 export const isObjectStoreError = isKind<ObjectStoreError>('object-store');
 export const isDatabaseError = isKind<DatabaseError>('database');

@@ -13,11 +13,15 @@
  * an interrupted backup and is ignored.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BackupError, isObjectExistsError, isObjectNotFoundError } from '../../core/errors';
+import {
+  BackupError,
+  isChecksumMismatchError,
+  isObjectExistsError,
+  isObjectNotFoundError,
+} from '../../core/errors';
 import { formatHour } from '../../core/importHour';
 import { sha256OfStream } from '../objectStore/keys';
 import type { ObjectStore } from '../objectStore/types';
@@ -182,18 +186,17 @@ export class BackupStore {
       throw error;
     });
     try {
-      const actual = await sha256OfStream(createReadStream(local));
-      if (actual.sha256 !== sha256) {
-        throw new BackupError(
-          `${from.url.replace(/\/?$/, '/')}${fromKey}: sha256 ${actual.sha256} differs from the recorded ${sha256}; the object is damaged`,
-        );
-      }
-      await to.putFile(toKey, local).catch((error: unknown) => {
+      // One pass: the destination hashes what it writes and refuses bytes other than the recorded.
+      const stored = await to.putFile(toKey, local, { sha256 }).catch((error: unknown) => {
+        if (isChecksumMismatchError(error))
+          throw new BackupError(
+            `${from.url.replace(/\/?$/, '/')}${fromKey}: sha256 ${error.actual} differs from the recorded ${sha256}; the object is damaged`,
+          );
         if (isObjectExistsError(error))
           throw new BackupError(`${to.url}${toKey}: exists already with other bytes (${error.message})`);
         throw error;
       });
-      return { bytes: actual.bytes, sha256 };
+      return { bytes: stored.bytes, sha256 };
     } finally {
       // A folder store hands out the object itself: only a downloaded copy is removed.
       if (path.dirname(local) === work) await fs.rm(local, { force: true });

@@ -2,7 +2,8 @@
  * A folder as an append-only object store: `<root>/<key>`. A write streams into `<root>/.tmp/`
  * (same file system) while hashing, is flushed to disk, then hard-linked to its key: `link` fails
  * when the key exists, so two writers can never replace each other's file and a reader never sees
- * a partial one. Keys follow core/storeLocation's rule.
+ * a partial one. A file handed over (`move`, on the same file system) is flushed and linked as it
+ * is, without a copy. Keys follow core/storeLocation's rule.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -10,10 +11,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../../core/errors';
+import {
+  ChecksumMismatchError,
+  ObjectExistsError,
+  ObjectNotFoundError,
+  ObjectStoreError,
+} from '../../core/errors';
 import { formatStoreLocation } from '../../core/storeLocation';
 import { checkKey, checkPrefix, sha256OfStream } from './keys';
-import type { ObjectStore, StoredObject } from './types';
+import type { ObjectStore, PutOptions, StoredObject } from './types';
 
 const TMP = '.tmp';
 
@@ -29,17 +35,61 @@ export class LocalObjectStore implements ObjectStore {
     return path.join(this.root, ...key.split('/'));
   }
 
-  async putFile(key: string, localPath: string): Promise<StoredObject> {
+  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<StoredObject> {
     const target = this.pathOf(key);
+    try {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      if (options.move === true) {
+        const moved = await this.linkInPlace(key, localPath, target, options.sha256);
+        if (moved !== undefined) return moved;
+      }
+      return await this.copyIn(key, localPath, target, options.sha256);
+    } catch (error) {
+      throw this.wrap(error, `cannot write ${key}`);
+    }
+  }
+
+  /**
+   * A file handed over, on the same file system: flushed, then linked under the key (no copy).
+   * Undefined when it is on another file system: it is copied instead.
+   */
+  private async linkInPlace(
+    key: string,
+    localPath: string,
+    target: string,
+    sha256: string | undefined,
+  ): Promise<StoredObject | undefined> {
+    const stored: StoredObject = sha256
+      ? { key, bytes: (await fs.stat(localPath)).size, sha256 }
+      : { key, ...(await sha256OfStream(createReadStream(localPath))) };
+    await flush(localPath);
+    try {
+      await fs.link(localPath, target);
+      return stored;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return await this.sameOrRefuse(stored, target);
+      if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP')
+        return undefined;
+      throw error;
+    }
+  }
+
+  /** Streams a copy into `.tmp/` while hashing it, flushes it, then links it under the key. */
+  private async copyIn(
+    key: string,
+    localPath: string,
+    target: string,
+    expected: string | undefined,
+  ): Promise<StoredObject> {
     const tempDir = path.join(this.root, TMP);
     const temp = path.join(tempDir, randomUUID());
     try {
       await fs.mkdir(tempDir, { recursive: true });
-      await fs.mkdir(path.dirname(target), { recursive: true });
       const hash = createHash('sha256');
       let bytes = 0;
       await pipeline(
-        createReadStream(localPath),
+        createReadStream(localPath, { highWaterMark: 1 << 20 }),
         new Transform({
           transform(chunk: Buffer, _encoding, done) {
             hash.update(chunk);
@@ -49,11 +99,11 @@ export class LocalObjectStore implements ObjectStore {
         }),
         createWriteStream(temp, { flags: 'wx' }),
       );
-      // Durable before it is visible: a crash after the link never leaves a key with lost bytes.
-      // (fsync applies to the file, whichever descriptor asks.)
-      const handle = await fs.open(temp, 'r');
-      await handle.sync().finally(() => handle.close());
       const stored: StoredObject = { key, bytes, sha256: hash.digest('hex') };
+      if (expected !== undefined && stored.sha256 !== expected)
+        throw new ChecksumMismatchError(this.url, key, stored.sha256, expected);
+      // Durable before it is visible: a crash after the link never leaves a key with lost bytes.
+      await flush(temp);
       try {
         await fs.link(temp, target);
       } catch (error) {
@@ -66,8 +116,6 @@ export class LocalObjectStore implements ObjectStore {
         await fs.rename(temp, target);
       }
       return stored;
-    } catch (error) {
-      throw this.wrap(error, `cannot write ${key}`);
     } finally {
       await fs.rm(temp, { force: true });
     }
@@ -157,4 +205,10 @@ export class LocalObjectStore implements ObjectStore {
       cause: error,
     });
   }
+}
+
+/** fsync: the file's bytes are on disk (whichever descriptor asks, the file is flushed). */
+async function flush(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r');
+  await handle.sync().finally(() => handle.close());
 }

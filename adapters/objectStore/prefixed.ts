@@ -3,7 +3,7 @@
  * returned has it taken off. How a database's store id scopes the shared landing store
  * (adapters/db/storeIdentity.ts): code holding the view cannot reach another database's objects.
  */
-import type { ObjectStore, StoredObject } from './types';
+import type { ObjectStore, StoredObject, PutOptions } from './types';
 
 export class PrefixedObjectStore implements ObjectStore {
   readonly url: string;
@@ -17,8 +17,8 @@ export class PrefixedObjectStore implements ObjectStore {
     this.url = `${inner.url.replace(/\/?$/, '/')}${prefix}`;
   }
 
-  async putFile(key: string, localPath: string): Promise<StoredObject> {
-    const stored = await this.inner.putFile(this.prefix + key, localPath);
+  async putFile(key: string, localPath: string, options?: PutOptions): Promise<StoredObject> {
+    const stored = await this.inner.putFile(this.prefix + key, localPath, options);
     return { ...stored, key };
   }
 

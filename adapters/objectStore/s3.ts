@@ -22,10 +22,16 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Settings } from '../../config';
-import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError, isPipelineError } from '../../core/errors';
+import {
+  ChecksumMismatchError,
+  ObjectExistsError,
+  ObjectNotFoundError,
+  ObjectStoreError,
+  isPipelineError,
+} from '../../core/errors';
 import { formatStoreLocation } from '../../core/storeLocation';
 import { checkKey, checkPrefix, sha256OfStream } from './keys';
-import type { ObjectStore, StoredObject } from './types';
+import type { ObjectStore, PutOptions, StoredObject } from './types';
 
 /** 8 MiB parts, 4 in flight: 32 MiB of buffers per upload at most; 10,000 parts reach 80 GB. */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -64,10 +70,12 @@ export class S3ObjectStore implements ObjectStore {
     return this.prefix + key;
   }
 
-  async putFile(key: string, localPath: string): Promise<StoredObject> {
+  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<StoredObject> {
     const Key = this.objectKey(key);
     try {
       const { bytes, sha256 } = await sha256OfStream(createReadStream(localPath));
+      if (options.sha256 !== undefined && sha256 !== options.sha256)
+        throw new ChecksumMismatchError(this.url, key, sha256, options.sha256);
       const wanted: StoredObject = { key, bytes, sha256 };
       // A retry of a finished write costs a HEAD, not an upload.
       const existing = await this.head(Key);

@@ -20,6 +20,21 @@ export interface StoredObject {
   sha256: string;
 }
 
+/** What the caller knows of a file it puts. */
+export interface PutOptions {
+  /**
+   * The sha256 the file must have. A store that reads the file checks it and refuses a file that
+   * differs with ChecksumMismatchError, before anything is visible under the key. With `move` on
+   * a folder store, it is taken as the file's checksum without reading the file again.
+   */
+  sha256?: string;
+  /**
+   * The caller hands the file over and never changes it again (a download, a file DuckDB wrote):
+   * a folder store on the same file system links it under the key instead of copying it.
+   */
+  move?: boolean;
+}
+
 export interface ObjectStore {
   /** Where the store is, for messages: `file:///…` or `s3://bucket/prefix` (never credentials). */
   readonly url: string;
@@ -29,7 +44,7 @@ export interface ObjectStore {
    * with the existing object (an idempotent retry); with different bytes it rejects with
    * ObjectExistsError (never rewritten). Network/disk errors reject with a retryable error.
    */
-  putFile(key: string, localPath: string): Promise<StoredObject>;
+  putFile(key: string, localPath: string, options?: PutOptions): Promise<StoredObject>;
   /**
    * A local path holding the object's bytes: the file itself for a folder store, a download into
    * `scratchDir` for S3, which the caller deletes when done. Rejects with ObjectNotFoundError when absent.

@@ -25,7 +25,7 @@ export function createPartnerApiSource(
       const apiKey = config.apiKey.reveal();
       const bodyFile = path.join(scratchDir, `${PARTNER_API_SOURCE}-${randomUUID()}.json`);
       const fetchedAt = now();
-      await downloadJsonArray(
+      const { sha256 } = await downloadJsonArray(
         {
           source: PARTNER_API_SOURCE,
           url: config.url,
@@ -47,7 +47,7 @@ export function createPartnerApiSource(
         },
         bodyFile,
       );
-      return [{ source: PARTNER_API_SOURCE, key: null, fetchedAt, bodyFile }];
+      return [{ source: PARTNER_API_SOURCE, key: null, fetchedAt, bodyFile, bodySha256: sha256 }];
     },
     // Nothing to do: the API has no notion of consumed readings.
     acknowledge: () => Promise.resolve(),

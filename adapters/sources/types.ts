@@ -16,6 +16,8 @@ export interface SourceBatch {
   records?: unknown[];
   /** Or a local file holding the batch as one JSON array, exactly as received (the partner's answer). */
   bodyFile?: string;
+  /** The sha256 of `bodyFile`, hashed while it was written (saves reading it again). */
+  bodySha256?: string;
 }
 
 export interface Source {

@@ -7,7 +7,12 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { isObjectExistsError, isObjectNotFoundError, isObjectStoreError } from '../../core/errors';
+import {
+  isChecksumMismatchError,
+  isObjectExistsError,
+  isObjectNotFoundError,
+  isObjectStoreError,
+} from '../../core/errors';
 import type { ObjectStore } from '../../adapters/objectStore/types';
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -53,6 +58,34 @@ export function objectStoreContract(open: () => Promise<ObjectStore>): void {
     expect(await store.stat(key)).toEqual({ bytes: bytes.length });
     expect(sha256(await readAll(await store.openRead(key)))).toBe(sha256(bytes));
     expect(sha256(await fs.readFile(await store.getFile(key, scratch)))).toBe(sha256(bytes));
+  });
+
+  test('a file handed over (move) is stored as it is, and stays whole when the caller deletes its copy', async () => {
+    const bytes = randomBytes(300_000);
+    const handed = await file(bytes);
+    const stored = await store.putFile('moved/part.parquet', handed, { sha256: sha256(bytes), move: true });
+    expect(stored).toEqual({ key: 'moved/part.parquet', bytes: bytes.length, sha256: sha256(bytes) });
+    await fs.rm(handed);
+    expect(sha256(await readAll(await store.openRead('moved/part.parquet')))).toBe(sha256(bytes));
+    // Handed over again (a retry): the same bytes are an idempotent retry.
+    const again = await file(bytes);
+    expect(await store.putFile('moved/part.parquet', again, { move: true })).toEqual(stored);
+  });
+
+  test('a file whose sha256 is not the expected one is refused, and nothing is written', async () => {
+    const bytes = randomBytes(50_000);
+    const expected = sha256(randomBytes(16));
+    const error = await rejection(store.putFile('checked/copy', await file(bytes), { sha256: expected }));
+    expect(isChecksumMismatchError(error)).toBe(true);
+    expect(isChecksumMismatchError(error) && [error.actual, error.expected, error.retryable]).toEqual([
+      sha256(bytes),
+      expected,
+      false,
+    ]);
+    expect(await store.stat('checked/copy')).toBeUndefined();
+    // The right checksum is accepted.
+    const stored = await store.putFile('checked/copy', await file(bytes), { sha256: sha256(bytes) });
+    expect(stored.sha256).toBe(sha256(bytes));
   });
 
   test('an empty file is an object of zero bytes', async () => {

@@ -31,6 +31,23 @@ describe('LocalObjectStore', () => {
     expect(await fs.readdir(path.join(root, '.tmp'))).toEqual([]);
     expect(await store.getFile('x/y/z.bin', '/unused')).toBe(path.join(root, 'x', 'y', 'z.bin'));
   });
+
+  test('a file handed over on the same file system is linked, not copied; otherwise it is copied', async () => {
+    const root = await newRoot();
+    const store = new LocalObjectStore(root);
+    const handed = path.join(root, '..', `${path.basename(root)}-handed`);
+    roots.push(handed);
+    await fs.writeFile(handed, 'answer');
+    await store.putFile('raw/answer.json', handed, { move: true });
+    const [from, stored] = await Promise.all([
+      fs.stat(handed),
+      fs.stat(path.join(root, 'raw', 'answer.json')),
+    ]);
+    expect(stored.ino).toBe(from.ino);
+    // Without `move` the object is a copy of its own.
+    await store.putFile('raw/copy.json', handed);
+    expect((await fs.stat(path.join(root, 'raw', 'copy.json'))).ino).not.toBe(from.ino);
+  });
 });
 
 describe('PrefixedObjectStore (a database view of a shared store)', () => {

@@ -2,6 +2,7 @@
  * The partner-API client against the real simulator over loopback HTTP: every fault mode ends in
  * its documented classification, and the key never leaks into what is thrown.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { SourceBatch } from '../../adapters/sources/types';
 import type { PartnerApiConfig } from '../../config';
@@ -84,10 +85,18 @@ describe('partner API source', () => {
     expect(source.name).toBe('partner-api');
     const batches = await source.fetch();
     expect(batches).toEqual([
-      { source: 'partner-api', key: null, fetchedAt: NOW, bodyFile: expect.any(String) as string },
+      {
+        source: 'partner-api',
+        key: null,
+        fetchedAt: NOW,
+        bodyFile: expect.any(String) as string,
+        bodySha256: expect.any(String) as string,
+      },
     ]);
-    // The answer is streamed to a file, byte for byte.
+    // The answer is streamed to a file, byte for byte, and hashed on the way.
     expect(recordsOf(batches[0])).toEqual(generateReadings(21, 1, 50, NOW));
+    const written = fs.readFileSync(batches[0]!.bodyFile!);
+    expect(batches[0]!.bodySha256).toBe(createHash('sha256').update(written).digest('hex'));
     await expect(source.acknowledge(batches[0]!)).resolves.toBeUndefined();
   });
 
