@@ -125,6 +125,8 @@ export interface Config {
     duckdbThreads: number;
     /** Local folder for downloads and files being written (DATA_DIR/scratch). */
     scratchDir: string;
+    /** Workflow bundles built for the worker, one per version of the code (DATA_DIR/workflow-bundles). */
+    workflowBundleDir: string;
   };
   quality: {
     noValidReadings: CheckAction;
@@ -366,6 +368,7 @@ export function loadConfig(env: Env = process.env): Config {
       duckdbMemoryLimitMb: read.number('DUCKDB_MEMORY_LIMIT_MB', 320, { min: 64, integer: true }),
       duckdbThreads: read.number('DUCKDB_THREADS', 2, { min: 1, max: 64, integer: true }),
       scratchDir: path.join(dataDir, 'scratch'),
+      workflowBundleDir: path.join(dataDir, 'workflow-bundles'),
     },
     sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', SOURCE_FAILURE_POLICIES, 'fail'),
     quality: {

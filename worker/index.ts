@@ -11,16 +11,21 @@ import { activityObservability } from './activityContext';
 import type { PipelineMetrics } from './metrics';
 import { runEndRecorder } from './runEnd';
 
-/** Bundled with the workflows: the import hour on every workflow log line. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/logContext')];
+import { prebuiltWorkflowBundle, WORKFLOW_INTERCEPTOR_MODULES } from './bundle';
+
+export { WORKFLOW_INTERCEPTOR_MODULES };
 import { temporalUnreachable } from '../adapters/temporal/unreachable';
 
 export interface PipelineWorkerOptions {
   connection: NativeConnection;
   config: Pick<Config, 'temporal'>;
   deps: ActivityDeps;
-  /** A pre-built workflow bundle (tests build one per run); otherwise the workflows are bundled at start. */
+  /**
+   * A pre-built workflow bundle (tests build one per run); otherwise the one for the current code
+   * in `workflowBundleDir` (worker/bundle.ts), built there first when missing.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  workflowBundleDir?: string;
   taskQueue?: string;
   /** Records each run's end and each activity's duration when given. */
   metrics?: PipelineMetrics;
@@ -50,7 +55,9 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
       : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+      : options.workflowBundleDir
+        ? { workflowBundle: await prebuiltWorkflowBundle(options.workflowBundleDir) }
+        : { workflowsPath: require.resolve('../workflows') }),
   });
 }
 

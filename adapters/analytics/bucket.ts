@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { labelClass, LABEL_FRANCE, LABEL_NONE } from '../../core/hourStats';
 import { queryRows, sqlPaths, sqlString } from './duckdb';
+import { ONE_VERSION_EACH } from './landing';
 
 export type CorrectionStrategy = 'latest' | 'first';
 
@@ -24,12 +25,13 @@ export async function readCounted(
 ): Promise<CountedColumns> {
   if (files.length === 0) return empty();
   const order = strategy === 'latest' ? 'DESC' : 'ASC';
-  await conn.run(
-    `CREATE TEMP TABLE counted AS
-       SELECT lat, lon, temperature, country FROM read_parquet(${sqlPaths(files)}, union_by_name = true, hive_partitioning = false)
-       QUALIFY row_number() OVER (PARTITION BY source, reading_id
-                                  ORDER BY received_at ${order}, batch_key ${order}, ordinal ${order}) = 1`,
-  );
+  const read = `read_parquet(${sqlPaths(files)}, union_by_name = true, hive_partitioning = false)`;
+  // One file in which each reading has one version (nearly every bucket): no version to choose.
+  const choose = (await oneVersionEach(conn, files))
+    ? ''
+    : `QUALIFY row_number() OVER (PARTITION BY source, reading_id
+                                  ORDER BY received_at ${order}, batch_key ${order}, ordinal ${order}) = 1`;
+  await conn.run(`CREATE TEMP TABLE counted AS SELECT lat, lon, temperature, country FROM ${read} ${choose}`);
   // Few distinct labels: each is classified once by core's rule, then mapped in SQL.
   const labels = await queryRows<{ country: string | null }>(conn, `SELECT DISTINCT country FROM counted`);
   const byClass = (wanted: number) =>
@@ -66,6 +68,17 @@ export async function readCounted(
   }
   if (at !== n) throw new Error(`read ${at} counted readings, expected ${n}`);
   return columns;
+}
+
+/** True when `files` is one file the landing marked as holding one version of each reading. */
+async function oneVersionEach(conn: DuckDBConnection, files: readonly string[]): Promise<boolean> {
+  if (files.length !== 1) return false;
+  const marks = await queryRows<{ n: number }>(
+    conn,
+    `SELECT CAST(count(*) AS DOUBLE) AS n FROM parquet_kv_metadata(${sqlPaths(files)})
+      WHERE decode(key) = ${sqlString(ONE_VERSION_EACH.key)} AND decode(value) = ${sqlString(ONE_VERSION_EACH.value)}`,
+  );
+  return (marks[0]?.n ?? 0) === 1;
 }
 
 function empty(): CountedColumns {

@@ -80,6 +80,12 @@ export interface LandedBody {
   checkedOneByOne: number;
 }
 
+/**
+ * Parquet key-value metadata of a landed file in which every reading has one version only (a batch
+ * with no repeated id and no earlier version): reading it needs no choice between versions.
+ */
+export const ONE_VERSION_EACH = { key: 'pipeline.one_version_per_reading', value: 'true' };
+
 /** The columns of every landed Parquet file, in order. */
 export const LANDED_COLUMNS =
   'source, reading_id, batch_key, ordinal, import_hour, belongs_to_hour, bucket, received_at, measured_at, lat, lon, temperature, country';
@@ -122,9 +128,9 @@ export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Pr
     checkedOneByOne = slow.wanted === 'all' ? counted : slow.wanted.size;
   }
   input.progress('versions');
-  const plan = await planVersions(conn, input);
+  const { oneVersionEach, ...plan } = await planVersions(conn, input);
   input.progress('write');
-  const files = await writeFiles(conn, input);
+  const files = await writeFiles(conn, input, oneVersionEach);
   return { fetched, rejections, files, checkedOneByOne, ...plan };
 }
 
@@ -248,7 +254,13 @@ async function recordByRecord(
 async function planVersions(
   conn: DuckDBConnection,
   input: LandBodyInput,
-): Promise<{ valid: number; duplicates: number; corrections: number; correctedHours: Date[] }> {
+): Promise<{
+  valid: number;
+  duplicates: number;
+  corrections: number;
+  correctedHours: Date[];
+  oneVersionEach: boolean;
+}> {
   const order = 'received_at DESC, batch_key DESC, ordinal DESC';
   const known =
     input.knownFiles.length === 0
@@ -331,6 +343,8 @@ async function planVersions(
     duplicates: counts?.duplicates ?? 0,
     corrections: counts?.corrections ?? 0,
     correctedHours: belongs.filter((hour) => hour.getTime() !== input.importHour.getTime()),
+    // No row of the batch went through the window: no id repeated, none known before.
+    oneVersionEach: (counts?.versions ?? 0) === 0,
   };
 }
 
@@ -340,12 +354,19 @@ async function planVersions(
  * writes about a third faster than the default level for files a few percent larger (measured on
  * a 1,000,000-reading hour: 0.63 s and 42 MB against 0.88 s and 40 MB).
  */
-async function writeFiles(conn: DuckDBConnection, input: LandBodyInput): Promise<LandedFile[]> {
+async function writeFiles(
+  conn: DuckDBConnection,
+  input: LandBodyInput,
+  oneVersionEach: boolean,
+): Promise<LandedFile[]> {
   const root = path.join(input.workDir, 'files');
+  const metadata = oneVersionEach
+    ? `, KV_METADATA {${sqlString(ONE_VERSION_EACH.key)}: ${sqlString(ONE_VERSION_EACH.value)}}`
+    : '';
   await conn.run(
     `COPY (SELECT ${LANDED_COLUMNS}, CAST(epoch_ms(belongs_to_hour) AS BIGINT) AS part_hour, bucket AS part_bucket, bucket_count AS part_buckets
              FROM landed)
-       TO ${sqlString(root)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARTITION_BY (part_hour, part_bucket, part_buckets))`,
+       TO ${sqlString(root)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARTITION_BY (part_hour, part_bucket, part_buckets)${metadata})`,
   );
   const written = await fs
     .readdir(root, { recursive: true })

@@ -86,6 +86,7 @@ export function registerDemoCommand(program: Command): void {
           connection,
           config,
           deps: runtime.deps,
+          workflowBundleDir: config.pipeline.workflowBundleDir,
           metrics,
           logger,
         });

@@ -24,6 +24,7 @@ export function registerWorkerCommand(program: Command): void {
           connection,
           config,
           deps: runtime.deps,
+          workflowBundleDir: config.pipeline.workflowBundleDir,
           metrics,
           logger,
         });

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openAnalytics, queryRows, sqlPaths, type Analytics } from '../../adapters/analytics/duckdb';
 import { landBody, type LandBodyInput, type LandedBody } from '../../adapters/analytics/landing';
+import { readCounted } from '../../adapters/analytics/bucket';
 import { DEFAULT_LIMITS } from '../../core/reading';
 
 const H1 = new Date('2026-11-27T14:00:00Z');
@@ -147,6 +148,46 @@ describe('landBody', () => {
     expect(landed.rejections.map((r) => r.reasons.map((x) => x.code))).toEqual([
       ['beyond_correction_horizon'],
     ]);
+  });
+});
+
+describe('files holding one version of each reading are marked, and read without choosing versions', () => {
+  const marked = async (files: readonly { path: string }[]) =>
+    analytics.withConnection((conn) =>
+      queryRows<{ n: number }>(
+        conn,
+        `SELECT CAST(count(*) AS DOUBLE) AS n FROM parquet_kv_metadata(${sqlPaths(files.map((f) => f.path))})
+          WHERE decode(key) = 'pipeline.one_version_per_reading' AND decode(value) = 'true'`,
+      ),
+    );
+  const sorted = (columns: { temperatures: Float64Array }) => [...columns.temperatures].sort((a, b) => a - b);
+
+  test('distinct ids: every file is marked, and reading it equals reading an unmarked copy', async () => {
+    const records = Array.from({ length: 40 }, (_, i) => reading(`r${i}`, i / 4));
+    const landed = await land(JSON.stringify(records));
+    expect((await marked(landed.files))[0]?.n).toBe(landed.files.length);
+    const file = landed.files[0]!.path;
+    const copy = `${file}.unmarked.parquet`;
+    await analytics.withConnection((conn) =>
+      conn.run(
+        `COPY (SELECT * FROM read_parquet(${sqlPaths([file])})) TO ${sqlPaths([copy]).slice(1, -1)} (FORMAT parquet)`,
+      ),
+    );
+    expect((await marked([{ path: copy }]))[0]?.n).toBe(0);
+    const fromMarked = await analytics.withConnection((conn) => readCounted(conn, [file], 'latest'));
+    const fromCopy = await analytics.withConnection((conn) => readCounted(conn, [copy], 'latest'));
+    expect(fromMarked.lat.length).toBe(landed.files[0]!.rows);
+    expect(sorted(fromMarked)).toEqual(sorted(fromCopy));
+  });
+
+  test('an id corrected within the batch: no file is marked, and the strategy picks the version', async () => {
+    const landed = await land(JSON.stringify([reading('a', 10), reading('b', 11), reading('a', 12)]));
+    expect((await marked(landed.files))[0]?.n).toBe(0);
+    const paths = landed.files.map((f) => f.path);
+    const latest = await analytics.withConnection((conn) => readCounted(conn, paths, 'latest'));
+    const first = await analytics.withConnection((conn) => readCounted(conn, paths, 'first'));
+    expect(sorted(latest)).toEqual([11, 12]);
+    expect(sorted(first)).toEqual([10, 11]);
   });
 });
 

@@ -1,0 +1,73 @@
+/**
+ * The workflow bundle, built once per version of the workflow code and kept in DATA_DIR.
+ *
+ * Why: bundling (webpack) inside the worker raised its peak RSS by about 300 MB at every start,
+ * memory the worker then counts against its budget for the hour's work (issue 8: ≤ 700 MB per
+ * worker). Built in a child process instead, the worker only loads the finished code.
+ * The file name carries a hash of what goes into the bundle (the workflows, core, which they may
+ * import, and the SDK's version), so a changed workflow is never run from a stale bundle.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** Bundled with the workflows: the import hour on every workflow log line. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/logContext')];
+
+const ROOT = path.resolve(__dirname, '..');
+/** What the workflows may import (eslint's layer rules): their code decides the bundle. */
+const BUNDLED_FOLDERS = ['workflows', 'core'];
+
+/** Path of the bundle for the current code in `dir`, built (in a child process) when missing. */
+export async function prebuiltWorkflowBundle(dir: string): Promise<{ codePath: string }> {
+  const codePath = path.join(dir, `workflows-${(await sourceHash()).slice(0, 16)}.js`);
+  if (await exists(codePath)) return { codePath };
+  await fs.mkdir(dir, { recursive: true });
+  const temp = `${codePath}.${process.pid}.tmp`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--require', require.resolve('tsx/cjs'), require.resolve('./bundleMain'), temp],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`bundling the workflows failed (exit ${code}): ${stderr.slice(-2000)}`)),
+    );
+  });
+  // Renamed into place: a worker starting alongside sees the whole file or none.
+  await fs.rename(temp, codePath);
+  return { codePath };
+}
+
+async function sourceHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const sdk = JSON.parse(await fs.readFile(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as {
+    version: string;
+  };
+  hash.update(`@temporalio/workflow@${sdk.version}\n`);
+  for (const folder of BUNDLED_FOLDERS) {
+    const names = (await fs.readdir(path.join(ROOT, folder), { recursive: true }))
+      .filter((n) => n.endsWith('.ts'))
+      .sort();
+    for (const name of names) {
+      hash.update(`${folder}/${name}\n`);
+      hash.update(await fs.readFile(path.join(ROOT, folder, name)));
+    }
+  }
+  return hash.digest('hex');
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+}
