@@ -63,7 +63,7 @@ function partnerServer(): Promise<{
     if (req.headers['x-api-key'] !== KEY) return void res.writeHead(401).end();
     calls += 1;
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': fs.statSync(body).size });
-    fs.createReadStream(body).pipe(res);
+    fs.createReadStream(body, { highWaterMark: 1 << 20 }).pipe(res);
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
@@ -101,6 +101,29 @@ function startWorker(env: NodeJS.ProcessEnv, index: number): Promise<ChildProces
       if (stdout.includes('"state":"RUNNING"')) resolve(child);
     });
   });
+}
+
+/** Samples each worker's RSS every 20 ms; `stop` gives each one's largest sample and when it was. */
+function sampleRss(workers: ChildProcess[], start: number): { stop(): { mb: number; at: number }[] } {
+  const peaks = workers.map(() => ({ mb: 0, at: 0 }));
+  const timer = setInterval(() => {
+    workers.forEach((worker, i) => {
+      try {
+        const status = fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8');
+        const mb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+        const peak = peaks[i];
+        if (peak && mb > peak.mb) Object.assign(peak, { mb, at: Date.now() - start });
+      } catch {
+        // The worker has exited: its last samples stand.
+      }
+    });
+  }, 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peaks;
+    },
+  };
 }
 
 interface Stage {
@@ -258,12 +281,14 @@ async function main(): Promise<void> {
       const callsBefore = partner.calls();
       const workflowId = `bench-${formatHour(hour)}`;
       const t = Date.now();
+      const sampler = sampleRss(workers, t);
       const summary = (await client.workflow.execute('hourlyImport', {
         taskQueue,
         workflowId,
         args: [{ hour: formatHour(hour), trigger: 'manual' }],
       })) as ImportSummary;
       const total = Date.now() - t;
+      const sampled = sampler.stop();
       console.log(
         `\n${size.toLocaleString('en-US')} readings (${(fs.statSync(body).size / 1e6).toFixed(0)} MB body), hour ${formatHour(hour)}`,
       );
@@ -273,7 +298,7 @@ async function main(): Promise<void> {
       for (const [type, stage] of await stagesOf(client, workflowId)) {
         const who = [...stage.byWorker.entries()].map(([w, n]) => `${w.replace(/@.*/, '')}×${n}`).join(', ');
         console.log(
-          `  ${type.padEnd(16)}${seconds(stage.last - stage.first).padStart(8)}  ×${stage.count}  (${who})`,
+          `  ${type.padEnd(16)}${seconds(stage.last - stage.first).padStart(8)}  ×${stage.count}  (${who})  from +${seconds(stage.first - t)}`,
         );
       }
       for (const source of summary.sources) {
@@ -283,6 +308,14 @@ async function main(): Promise<void> {
       console.log(
         `  peak RSS        ${workers.map((w, i) => `worker ${i} (pid ${w.pid}) ${peakRssMb(w.pid).toFixed(0)} MB`).join(', ')}`,
       );
+      console.log(
+        `  RSS this hour   ${sampled.map((p, i) => `worker ${i} ${p.mb.toFixed(0)} MB at +${seconds(p.at)}`).join(', ')} (sampled every 20 ms)`,
+      );
+      // BENCH_ANCHORS=0 skips the anchors (and the exactness check) while tuning.
+      if (process.env.BENCH_ANCHORS === '0') {
+        fs.rmSync(body);
+        continue;
+      }
       const duck = await duckdbAnchor(body, dir);
       console.log(
         `  anchor DuckDB read_json → zstd Parquet: ${seconds(duck)} (pipeline end to end = ${(total / duck).toFixed(1)}× that)`,

@@ -7,9 +7,9 @@
  * needs the messages, and a disagreement can only cost speed, never correctness
  * (test/unit/landing.test.ts runs both paths over the same records).
  *
- * Expects a table whose columns id, lat, lon, temperature, country are DuckDB JSON values (SQL
- * NULL when the key is absent) and a column `measured_at` (TIMESTAMPTZ, null when the timestamp is
- * not valid) computed by the caller with `parseTimestamp`. The checks read each value's JSON text
+ * Expects columns id, lat, lon, temperature, country as DuckDB JSON values (SQL NULL when the key
+ * is absent) and timestamp as text; the caller turns the timestamp into `measured_at` with
+ * `parseTimestamp`, once per distinct text. The checks read each value's JSON text
  * (minified by DuckDB's reader) instead of parsing it again, which is what makes them cheap:
  * - a string is `"…"` with no backslash, so its value is the text between the quotes (any escape
  *   goes the careful way);
@@ -44,13 +44,13 @@ function sqlNumber(value: number): string {
 }
 
 /**
- * A SELECT list over the raw columns: `reading_id, measured_at, lat, lon, temperature, country`
- * typed (null where the JSON value is not of the plain expected kind), then `country_absent`
- * (the key missing or null).
+ * A SELECT list over the raw columns: `reading_id, timestamp, lat, lon, temperature, country`
+ * typed (null where the JSON value is not of the plain expected kind; `timestamp` is the text read
+ * as VARCHAR, parsed later by `parseTimestamp`), then `country_absent` (the key missing or null).
  */
 export const TYPED_VALUES_SQL = [
   `${plainString('id')} AS reading_id`,
-  'measured_at',
+  'timestamp',
   `${number('lat')} AS lat`,
   `${number('lon')} AS lon`,
   `${number('temperature')} AS temperature`,
@@ -58,23 +58,31 @@ export const TYPED_VALUES_SQL = [
   `(country IS NULL OR CAST(country AS VARCHAR) = 'null') AS country_absent`,
 ].join(', ');
 
-/**
- * True for records the fast path lands as they are, over the columns of `TYPED_VALUES_SQL`.
- * `oldestMeasuredSql`: the earliest accepted `measured_at` (the correction horizon,
- * `checkHorizon`), a SQL TIMESTAMPTZ expression.
- */
-export function fastValidSql(limits: ValidationLimits, oldestMeasuredSql: string): string {
+/** True for records whose values (all but the timestamp) the fast path lands as they are, over `TYPED_VALUES_SQL`. */
+export function valuesValidSql(limits: ValidationLimits): string {
   return [
     `reading_id IS NOT NULL AND ${storable('reading_id')}`,
     // An id with a letter or digit: `validateRecord` refuses blank ids by JavaScript's trim().
     `regexp_matches(reading_id, '[0-9A-Za-z]')`,
-    `measured_at IS NOT NULL AND measured_at >= ${oldestMeasuredSql}`,
-    // TIMESTAMP_MIN/MAX: outside the window `validateRecord` refuses with timestamp_out_of_window.
-    `measured_at BETWEEN CAST('${limits.timestampMin}' AS TIMESTAMPTZ) AND CAST('${limits.timestampMax}' AS TIMESTAMPTZ)`,
     between('lat', -LAT_LIMIT, LAT_LIMIT),
     between('lon', -LON_LIMIT, LON_LIMIT),
     between('temperature', limits.temperatureMin, limits.temperatureMax),
     `country_absent OR (country IS NOT NULL AND ${storable('country')})`,
+  ]
+    .map((condition) => `(${condition})`)
+    .join(' AND ');
+}
+
+/**
+ * True for a `measured_at` (TIMESTAMPTZ, from `parseTimestamp`; null when the text is not valid)
+ * the fast path accepts. `oldestMeasuredSql`: the earliest accepted instant (the correction
+ * horizon, `checkHorizon`), a SQL TIMESTAMPTZ expression.
+ */
+export function timeValidSql(limits: ValidationLimits, oldestMeasuredSql: string): string {
+  return [
+    `measured_at IS NOT NULL AND measured_at >= ${oldestMeasuredSql}`,
+    // TIMESTAMP_MIN/MAX: outside the window `validateRecord` refuses with timestamp_out_of_window.
+    `measured_at BETWEEN CAST('${limits.timestampMin}' AS TIMESTAMPTZ) AND CAST('${limits.timestampMax}' AS TIMESTAMPTZ)`,
   ]
     .map((condition) => `(${condition})`)
     .join(' AND ');

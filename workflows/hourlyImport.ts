@@ -64,6 +64,9 @@ const fetching: ActivityOptions = {
 const computing: ActivityOptions = {
   heartbeatTimeout: '10 seconds',
   startToCloseTimeout: '1 hour',
+  // Through the task queue, to any worker polling it: eager dispatch would hand every bucket of the
+  // hour to the worker that completed the workflow task, so one worker would do all the work.
+  allowEagerDispatch: false,
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

@@ -27,7 +27,7 @@ import {
   type Rejection,
   type ValidationLimits,
 } from '../../core/reading';
-import { fastValidSql, TYPED_VALUES_SQL } from '../../core/readingSql';
+import { timeValidSql, TYPED_VALUES_SQL, valuesValidSql } from '../../core/readingSql';
 import { SourceError } from '../../core/errors';
 import { queryRows, sqlInstant, sqlPaths, sqlString } from './duckdb';
 
@@ -94,12 +94,14 @@ export const LANDED_COLUMNS =
 // a measured_at, so reading a number or an object as its text can never let a wrong one through.
 const RAW_COLUMNS = `{id: 'JSON', timestamp: 'VARCHAR', lat: 'JSON', lon: 'JSON', temperature: 'JSON', country: 'JSON'}`;
 const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
-const CHECKED_COLUMNS =
-  'ordinal BIGINT, reading_id VARCHAR, measured_at TIMESTAMPTZ, lat DOUBLE, lon DOUBLE, temperature DOUBLE, country VARCHAR, ok BOOLEAN';
+const CAREFUL_COLUMNS =
+  'ordinal BIGINT, reading_id VARCHAR, measured_at TIMESTAMPTZ, lat DOUBLE, lon DOUBLE, temperature DOUBLE, country VARCHAR';
 
 export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Promise<LandedBody> {
   const oldest = new Date(input.importHour.getTime() - input.horizonHours * 3_600_000);
   input.progress('parse');
+  // The records the record-by-record path accepts.
+  await conn.run(`CREATE TEMP TABLE careful (${CAREFUL_COLUMNS})`);
   let fetched: number;
   let slow: { wanted: Set<number> | 'all' };
   try {
@@ -107,15 +109,19 @@ export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Pr
     fetched = await fastPath(conn, input, oldest);
     const bad = await queryRows<{ ordinal: number }>(
       conn,
-      `SELECT CAST(ordinal AS DOUBLE) AS ordinal FROM checked WHERE NOT ok ORDER BY ordinal`,
+      `SELECT CAST(ordinal AS DOUBLE) AS ordinal FROM fast WHERE NOT ok ORDER BY ordinal`,
     );
     slow = { wanted: new Set(bad.map((row) => row.ordinal)) };
+    await conn.run(
+      `CREATE TEMP VIEW valid AS
+         SELECT ordinal, reading_id, measured_at, lat, lon, temperature, country FROM fast WHERE ok
+         UNION ALL SELECT * FROM careful`,
+    );
   } catch (error) {
     if (error instanceof SourceError) throw error;
     // DuckDB refused the body as a whole (a token it cannot read, an element that is not an
     // object): every record goes through the record-by-record path.
-    await conn.run(`DROP TABLE IF EXISTS raw`);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE checked (${CHECKED_COLUMNS})`);
+    await conn.run(`CREATE OR REPLACE TEMP VIEW valid AS SELECT * FROM careful`);
     slow = { wanted: 'all' };
     fetched = 0;
   }
@@ -135,18 +141,24 @@ export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Pr
 }
 
 /**
- * Reads the body into `checked`: every record with its ordinal (its position in the body), its
- * typed values and `ok`, the fast path's verdict. Returns how many records the body holds.
+ * Reads the body, in one pass, into `checked`: each record's typed values, its timestamp's text
+ * and `values_ok`, the fast path's verdict on all but the timestamp; the table's rowid is the
+ * record's ordinal (its position in the body: insertion order is preserved). Then the view `fast`
+ * adds `measured_at` and `ok`, the whole verdict. Returns how many records the body holds.
  */
 async function fastPath(conn: DuckDBConnection, input: LandBodyInput, oldest: Date): Promise<number> {
   await conn.run(
-    `CREATE TEMP TABLE raw AS SELECT * FROM read_json(${sqlString(input.bodyPath)}, format = 'array', columns = ${RAW_COLUMNS}, maximum_object_size = ${MAX_OBJECT_BYTES})`,
+    `CREATE TEMP TABLE checked AS
+       SELECT reading_id, timestamp, lat, lon, temperature, CASE WHEN NOT country_absent THEN country END AS country,
+              coalesce(${valuesValidSql(input.limits)}, false) AS values_ok
+         FROM (SELECT ${TYPED_VALUES_SQL}
+                 FROM read_json(${sqlString(input.bodyPath)}, format = 'array', columns = ${RAW_COLUMNS}, maximum_object_size = ${MAX_OBJECT_BYTES}))`,
   );
   // Timestamps are few per hour (one per second at most): each distinct text is parsed once by
   // core's parseTimestamp, the one rule for what a valid timestamp is.
   const texts = await queryRows<{ t: string }>(
     conn,
-    `SELECT DISTINCT timestamp AS t FROM raw WHERE timestamp IS NOT NULL`,
+    `SELECT DISTINCT timestamp AS t FROM checked WHERE timestamp IS NOT NULL`,
   );
   const parsed = texts.flatMap(({ t }) => {
     const iso = parseTimestamp(t);
@@ -157,16 +169,13 @@ async function fastPath(conn: DuckDBConnection, input: LandBodyInput, oldest: Da
   await conn.run(
     `CREATE TEMP TABLE ts_map AS SELECT t, CAST(epoch_ms(ms) AS TIMESTAMPTZ) AS measured_at FROM read_json(${sqlString(mapFile)}, format = 'array', columns = {t: 'VARCHAR', ms: 'BIGINT'})`,
   );
-  // The predicate is evaluated once per record, into `ok`.
   await conn.run(
-    `CREATE TEMP TABLE checked AS
-       SELECT ordinal, reading_id, measured_at, lat, lon, temperature, CASE WHEN NOT country_absent THEN country END AS country,
-              coalesce(${fastValidSql(input.limits, sqlInstant(oldest))}, false) AS ok
-         FROM (SELECT r.rowid AS ordinal, ${TYPED_VALUES_SQL}
-                 FROM raw r LEFT JOIN ts_map m ON m.t = r.timestamp)`,
+    `CREATE TEMP VIEW fast AS
+       SELECT ordinal, reading_id, measured_at, lat, lon, temperature, country,
+              values_ok AND coalesce(${timeValidSql(input.limits, sqlInstant(oldest))}, false) AS ok
+         FROM (SELECT c.rowid AS ordinal, c.*, m.measured_at FROM checked c LEFT JOIN ts_map m ON m.t = c.timestamp)`,
   );
-  const [count] = await queryRows<{ n: number }>(conn, `SELECT CAST(count(*) AS DOUBLE) AS n FROM raw`);
-  await conn.run(`DROP TABLE raw`);
+  const [count] = await queryRows<{ n: number }>(conn, `SELECT CAST(count(*) AS DOUBLE) AS n FROM checked`);
   return count?.n ?? 0;
 }
 
@@ -239,7 +248,7 @@ async function recordByRecord(
     await good.close();
   }
   await conn.run(
-    `INSERT INTO checked SELECT ordinal, reading_id, CAST(epoch_ms(ms) AS TIMESTAMPTZ), lat, lon, temperature, country, true
+    `INSERT INTO careful SELECT ordinal, reading_id, CAST(epoch_ms(ms) AS TIMESTAMPTZ), lat, lon, temperature, country
        FROM read_json(${sqlString(goodFile)}, format = 'newline_delimited',
          columns = {ordinal: 'BIGINT', reading_id: 'VARCHAR', ms: 'BIGINT', lat: 'DOUBLE', lon: 'DOUBLE', temperature: 'DOUBLE', country: 'VARCHAR'})`,
   );
@@ -272,9 +281,6 @@ async function planVersions(
   const same = ['measured_at', 'lat', 'lon', 'temperature', 'country']
     .map((c) => `lag(${c}) OVER w IS NOT DISTINCT FROM ${c}`)
     .join(' AND ');
-  await conn.run(
-    `CREATE TEMP VIEW valid AS SELECT ordinal, reading_id, measured_at, lat, lon, temperature, country FROM checked WHERE ok`,
-  );
   await conn.run(`CREATE TEMP TABLE known AS ${known}`);
   // Only ids with an earlier version (known, or repeated in the batch) need the window; the others,
   // nearly all, are new readings of this hour, which belong to it and are landed as they are.
@@ -303,7 +309,7 @@ async function planVersions(
     corrections: number;
   }>(
     conn,
-    `SELECT (SELECT CAST(count(*) AS DOUBLE) FROM checked WHERE ok) AS all,
+    `SELECT (SELECT CAST(count(*) AS DOUBLE) FROM valid) AS all,
             CAST(count(*) FILTER (WHERE ordinal >= 0) AS DOUBLE) AS versions,
             CAST(count(*) FILTER (WHERE ordinal >= 0 AND NOT duplicate) AS DOUBLE) AS valid,
             CAST(count(*) FILTER (WHERE ordinal >= 0 AND duplicate) AS DOUBLE) AS duplicates,
