@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { collectStartupGarbage } from './startupGarbage';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import {
@@ -73,6 +74,7 @@ export async function buildRuntime(
     scratchDir,
     hourBuckets: config.pipeline.hourBuckets,
   });
+  collectStartupGarbage();
   return {
     deps: {
       db,
