@@ -139,6 +139,7 @@ export function createFetchActivities(deps: ActivityDeps) {
           fetchedAt: raw.fetchedAt,
           limits: deps.limits,
           horizonHours: deps.correctionHorizonHours,
+          readParts: deps.analytics.threads,
           knownFiles,
           bucketCounts: async (hours) => {
             const counts = await bucketCountsOf(db, hours);

@@ -15,6 +15,8 @@ export interface AnalyticsSettings {
 }
 
 export interface Analytics {
+  /** DuckDB's threads: how many files it reads at once. */
+  readonly threads: number;
   /** Runs `work` on a fresh connection, closed afterwards whatever happens. */
   withConnection<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T>;
   close(): void;
@@ -31,6 +33,7 @@ export async function openAnalytics(settings: AnalyticsSettings): Promise<Analyt
     autoload_known_extensions: 'false',
   });
   return {
+    threads: settings.threads,
     async withConnection(work) {
       const conn = await instance.connect();
       try {

@@ -29,6 +29,7 @@ import {
 } from '../../core/reading';
 import { timeValidSql, TYPED_VALUES_SQL, valuesValidSql } from '../../core/readingSql';
 import { SourceError } from '../../core/errors';
+import { cutBody } from './bodyParts';
 import { queryRows, sqlInstant, sqlPaths, sqlString } from './duckdb';
 
 export interface LandBodyInput {
@@ -48,6 +49,10 @@ export interface LandBodyInput {
   /** A private folder for the Parquet files written. */
   workDir: string;
   progress: (stage: string) => void;
+  /** Parts the body is cut into, read in parallel (DuckDB's threads); 1 reads it whole. */
+  readParts?: number;
+  /** The smallest part worth cutting (adapters/analytics/bodyParts.ts; tests use small ones). */
+  minPartBytes?: number;
   /** Skip the fast path (tests compare both paths on the same body). */
   recordByRecordOnly?: boolean;
 }
@@ -147,13 +152,24 @@ export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Pr
  * adds `measured_at` and `ok`, the whole verdict. Returns how many records the body holds.
  */
 async function fastPath(conn: DuckDBConnection, input: LandBodyInput, oldest: Date): Promise<number> {
-  await conn.run(
-    `CREATE TEMP TABLE checked AS
-       SELECT reading_id, timestamp, lat, lon, temperature, CASE WHEN NOT country_absent THEN country END AS country,
-              coalesce(${valuesValidSql(input.limits)}, false) AS values_ok
-         FROM (SELECT ${TYPED_VALUES_SQL}
-                 FROM read_json(${sqlString(input.bodyPath)}, format = 'array', columns = ${RAW_COLUMNS}, maximum_object_size = ${MAX_OBJECT_BYTES}))`,
-  );
+  const parts = await cutBody(input.bodyPath, input.readParts ?? 1, input.workDir, input.minPartBytes);
+  const read = (files: string[]) =>
+    conn.run(
+      `CREATE OR REPLACE TEMP TABLE checked AS
+         SELECT reading_id, timestamp, lat, lon, temperature, CASE WHEN NOT country_absent THEN country END AS country,
+                coalesce(${valuesValidSql(input.limits)}, false) AS values_ok
+           FROM (SELECT ${TYPED_VALUES_SQL}
+                   FROM read_json(${sqlPaths(files)}, format = 'array', columns = ${RAW_COLUMNS}, maximum_object_size = ${MAX_OBJECT_BYTES}))`,
+    );
+  try {
+    await read(parts);
+  } catch (error) {
+    // A cut that was not between two records (core/arrayCut.ts): the body is read whole.
+    if (parts.length === 1) throw error;
+    await read([input.bodyPath]);
+  } finally {
+    if (parts.length > 1) await Promise.all(parts.map((part) => fs.rm(part, { force: true })));
+  }
   // Timestamps are few per hour (one per second at most): each distinct text is parsed once by
   // core's parseTimestamp, the one rule for what a valid timestamp is.
   const texts = await queryRows<{ t: string }>(
