@@ -48,6 +48,8 @@ function writeBody(file: string, count: number, now: Date, seed: number): void {
     fs.writeSync(fd, (i === 0 ? '' : ',') + part.join(','));
   }
   fs.writeSync(fd, ']');
+  // On disk before the run: the partner serves a finished file, not one still being written back.
+  fs.fsyncSync(fd);
   fs.closeSync(fd);
 }
 
@@ -259,6 +261,8 @@ async function main(): Promise<void> {
     BACKUP_DIR: path.join(dir, 'backups'),
     DATA_DIR: path.join(dir, 'data'),
     HOUR_BUCKETS: BUCKETS,
+    // A 10,000,000-reading answer is about 1.5 GB: over the default cap (256 MiB, sized for 1,000,000).
+    SENSOR_API_MAX_BYTES: String(Math.max(256 << 20, Math.max(...sizes) * 200)),
     FETCH_MAX_LAG_HOURS: String(sizes.length + 1),
   };
   const workers: ChildProcess[] = [];
