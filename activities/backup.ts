@@ -1,6 +1,8 @@
 /**
  * backupHour: the hour's small tables streamed into BACKUP_DIR, and its landed objects (Parquet
  * files, raw answers) copied with their checksums verified (adapters/backup/store.ts).
+ * backupObjects: the copying alone, which the workflow starts as soon as the hour is landed, so
+ * that the large copies run while the hour is computed; backupHour then finds them in place.
  */
 import { backupTablesForHour, landedObjectsForHour } from '../adapters/db/backupTables';
 import { storeId } from '../adapters/db/storeIdentity';
@@ -28,5 +30,16 @@ export function createBackupActivities(deps: ActivityDeps) {
       };
     });
   }
-  return { backupHour };
+  async function backupObjects(input: { hour: string }): Promise<{ objects: number }> {
+    const hour = new Date(input.hour);
+    return withHeartbeat(`backup objects ${input.hour}`, async () => ({
+      objects: await deps.backupStore.copyObjects(
+        await storeId(deps.db),
+        await landedObjectsForHour(deps.db, hour),
+        deps.landingStore,
+      ),
+    }));
+  }
+
+  return { backupHour, backupObjects };
 }

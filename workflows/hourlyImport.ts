@@ -9,6 +9,7 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   workflowInfo,
   type ActivityOptions,
@@ -26,6 +27,12 @@ import { deepestMessage } from '../core/errors';
 import { formatHour } from '../core/importHour';
 import { resolveImportHour } from './resolveImportHour';
 import { summariseImport, type ImportSummary } from './summary';
+
+/**
+ * Patch marker: the landed objects are copied to the backup while the hour is computed. Runs
+ * started before the change replay without it (Temporal's `patched`).
+ */
+const BACKUP_OBJECTS_EARLY = 'backup-objects-while-computing';
 
 /** The failure type of a run whose aggregates are stored but whose backup failed; details[0] is its summary. */
 export const BACKUP_FAILED = 'BackupFailed';
@@ -105,6 +112,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
   const failedSources: SourceFailure[] = [];
   const warnings: string[] = [];
   let corrected: string[] = [];
+  let copying: Promise<unknown> = Promise.resolve(undefined);
   let summary: ImportSummary;
   try {
     // Sources that landed something for the hour are not called again (a rerun recomputes from it).
@@ -112,6 +120,14 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     // Corrections count as soon as they are landed: their hours are brought up to date whatever
     // becomes of this hour below.
     corrected = [...new Set(fetches.flatMap((f) => f.correctedHours))].filter((h) => h !== hour);
+    // The large copies (raw answers, Parquet files) run beside the computation; the tables and the
+    // manifest are written last, below. Settled into a value: its failure is the backup's failure.
+    if (patched(BACKUP_OBJECTS_EARLY)) {
+      copying = Promise.all([hour, ...corrected].map((h) => compute.backupObjects({ hour: h }))).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    }
     for (const correctedHour of corrected) await recomputeHour(correctedHour);
 
     const notFetched = fetches.filter((f) => f.notFetched !== undefined);
@@ -170,6 +186,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
           log.error('the run ledger could not record the failure', { error: deepestMessage(ledgerError) }),
         );
       // What a failed run landed is backed up too: the sources cannot be asked for it again.
+      await copying;
       for (const backedUp of [hour, ...corrected]) {
         await compute.backupHour({ hour: backedUp }).catch(() => undefined);
       }
@@ -178,6 +195,9 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
   }
   // Backed up last, so that each hour's backup holds its ledger row as the run ended.
   try {
+    const copyFailure = await copying;
+    if (copyFailure !== undefined)
+      throw copyFailure instanceof Error ? copyFailure : new Error(deepestMessage(copyFailure));
     for (const backedUp of [hour, ...corrected]) await compute.backupHour({ hour: backedUp });
   } catch (error) {
     const message = `the aggregates are stored, but the backup failed: ${deepestMessage(error)}`;

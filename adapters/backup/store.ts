@@ -135,18 +135,7 @@ export class BackupStore {
         await fs.rm(file);
         tables.push({ name: table.name, rows, bytes: stored.bytes, sha256: stored.sha256 });
       }
-      const objects: BackupObjectEntry[] = [];
-      for (const object of content.objects ?? []) {
-        if (!content.landing) throw new BackupError('landed objects to back up, but no landing store');
-        const copied = await this.copyVerified(
-          content.landing,
-          object.key,
-          `${storeId}/objects/${object.key}`,
-          object.sha256,
-          work,
-        );
-        objects.push({ key: object.key, bytes: copied.bytes, sha256: copied.sha256 });
-      }
+      const objects = await this.copyObjectsInto(storeId, content.objects ?? [], content.landing, work);
       const manifest: HourManifest = {
         format: MANIFEST_FORMAT,
         storeId,
@@ -168,9 +157,50 @@ export class BackupStore {
   }
 
   /**
+   * Copies landed objects into `<store id>/objects/` ahead of the hour's backup (the workflow does
+   * it while the hour is computed); `writeHour` then finds them there. Checked like `writeHour`.
+   */
+  async copyObjects(
+    storeId: string,
+    objects: readonly LandedObject[],
+    landing: ObjectStore,
+  ): Promise<number> {
+    if (!UUID.test(storeId)) throw new BackupError(`not a store id: ${storeId}`);
+    const work = await fs.mkdtemp(path.join(this.scratchDir, 'tp-backup-'));
+    try {
+      return (await this.copyObjectsInto(storeId, objects, landing, work)).length;
+    } finally {
+      await fs.rm(work, { recursive: true, force: true });
+    }
+  }
+
+  private async copyObjectsInto(
+    storeId: string,
+    objects: readonly LandedObject[],
+    landing: ObjectStore | undefined,
+    work: string,
+  ): Promise<BackupObjectEntry[]> {
+    const entries: BackupObjectEntry[] = [];
+    for (const object of objects) {
+      if (!landing) throw new BackupError('landed objects to back up, but no landing store');
+      const copied = await this.copyVerified(
+        landing,
+        object.key,
+        `${storeId}/objects/${object.key}`,
+        object.sha256,
+        work,
+      );
+      entries.push({ key: object.key, bytes: copied.bytes, sha256: copied.sha256 });
+    }
+    return entries;
+  }
+
+  /**
    * Copies `fromKey` of `from` to `toKey` of `to` (this store or a landing store), through a local
-   * file: its sha256 must equal `sha256` before it is written. An identical copy already there is
-   * kept (objects are immutable). Returns the size and sha256.
+   * file: its sha256 must equal `sha256` before it is written. A copy already there with the
+   * recorded size is kept without reading it again: objects are immutable, and every copy was
+   * checked against the recorded sha256 before it became visible (`backup verify` reads them all).
+   * Returns the size and sha256.
    */
   private async copyVerified(
     from: ObjectStore,
@@ -180,6 +210,8 @@ export class BackupStore {
     work: string,
     to: ObjectStore = this.store,
   ): Promise<{ bytes: number; sha256: string }> {
+    const [source, present] = await Promise.all([from.stat(fromKey), to.stat(toKey)]);
+    if (source !== undefined && present?.bytes === source.bytes) return { bytes: present.bytes, sha256 };
     const local = await from.getFile(fromKey, work).catch((error: unknown) => {
       if (isObjectNotFoundError(error))
         throw new BackupError(`${from.url.replace(/\/?$/, '/')}${fromKey}: listed but missing`);

@@ -99,6 +99,10 @@ describe('hourlyImport', () => {
     const order = calls.map((c) => c.activity);
     expect(order.lastIndexOf('backupHour')).toBeGreaterThan(order.indexOf('finishImport'));
     expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }]);
+    // The landed objects are copied as soon as the hour is landed, before the hour is published.
+    expect(inputsOf(calls, 'backupObjects')).toEqual([{ hour: formatHour(hour) }]);
+    expect(order.indexOf('backupObjects')).toBeGreaterThan(order.lastIndexOf('fetchSource'));
+    expect(order.indexOf('backupObjects')).toBeLessThan(order.indexOf('persistHour'));
   });
 
   test('a refetch is passed to every source', async () => {
@@ -124,6 +128,12 @@ describe('hourlyImport', () => {
       formatHour(hour),
     ]);
     expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }, { hour: earlier }]);
+    // Both copies start at once: in either order.
+    expect(
+      inputsOf(calls, 'backupObjects')
+        .map((i) => (i as { hour: string }).hour)
+        .sort(),
+    ).toEqual([earlier, formatHour(hour)].sort());
     // The quality checks are for the import hour only.
     expect(inputsOf(calls, 'checkQuality')).toHaveLength(1);
   });
@@ -325,6 +335,27 @@ describe('hourlyImport', () => {
       report: first?.report,
       error: 'the aggregates are stored, but the backup failed: ENOSPC: no space left on device',
     });
+  });
+
+  test('the early copy of the landed objects failing fails the backup, not the stored rows', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      backupObjects: () => {
+        throw nonRetryable('sha256 differs from the recorded one; the object is damaged', 'BackupError');
+      },
+    });
+    const failure = await world.withWorker(activities, () =>
+      failureOf(runImport(world.client, config(), hour)),
+    );
+    expect(failure).toEqual({
+      type: BACKUP_FAILED,
+      message:
+        'the aggregates are stored, but the backup failed: sha256 differs from the recorded one; the object is damaged',
+    });
+    expect(inputsOf(calls, 'persistHour')).toHaveLength(1);
+    // The manifest is not written over a failed copy.
+    expect(inputsOf(calls, 'backupHour')).toEqual([]);
+    expect(finishes(calls).map((f) => f.status)).toEqual(['succeeded', 'failed']);
   });
 
   test('a cancelled run is recorded as cancelled, not left running', async () => {

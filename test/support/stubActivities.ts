@@ -42,6 +42,8 @@ export interface StubScript {
   /** Warnings to return; throw to fail the check. */
   checkQuality?: (input: { hour: string }) => string[];
   backupHour?: (input: { hour: string }) => void;
+  /** Throw to fail the early copy of the hour's objects. */
+  backupObjects?: (input: { hour: string }) => void;
   planBackfill?: (input: { from: string; to: string; only: BackfillSelection }) => BackfillPlan;
 }
 
@@ -125,6 +127,10 @@ export function stubActivities(script: StubScript = {}): { activities: Activitie
     backupHour: stub('backupHour', (input) => {
       script.backupHour?.(input);
       return { folder: `/backups/${input.hour}`, files: [] };
+    }),
+    backupObjects: stub('backupObjects', (input) => {
+      script.backupObjects?.(input);
+      return { objects: 1 };
     }),
     finishImport: stub('finishImport', () => undefined),
     planBackfill: stub('planBackfill', (input) => {
