@@ -365,7 +365,7 @@ export function loadConfig(env: Env = process.env): Config {
         max: 8_760,
         integer: true,
       }),
-      duckdbMemoryLimitMb: read.number('DUCKDB_MEMORY_LIMIT_MB', 200, { min: 64, integer: true }),
+      duckdbMemoryLimitMb: read.number('DUCKDB_MEMORY_LIMIT_MB', 160, { min: 64, integer: true }),
       duckdbThreads: read.number('DUCKDB_THREADS', 2, { min: 1, max: 64, integer: true }),
       scratchDir: path.join(dataDir, 'scratch'),
       workflowBundleDir: path.join(dataDir, 'workflow-bundles'),
