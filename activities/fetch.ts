@@ -126,7 +126,8 @@ export function createFetchActivities(deps: ActivityDeps) {
     await fs.mkdir(knownDir, { recursive: true });
     const knownFiles: string[] = [];
     for (const key of knownKeys) knownFiles.push(await deps.landingStore.getFile(key, knownDir));
-    const partsDir = path.join(at.workDir, 'parts');
+    // One folder per batch: the landing lists what it wrote there (a file drop lands several batches).
+    const partsDir = path.join(at.workDir, `parts-${segment}`);
     await fs.mkdir(partsDir, { recursive: true });
     let body;
     try {

@@ -382,6 +382,14 @@ async function writeFiles(
   oneVersionEach: boolean,
 ): Promise<LandedFile[]> {
   const root = path.join(input.workDir, 'files');
+  // The files are listed from this folder afterwards: another batch's files must not be in it.
+  if (
+    await fs.stat(root).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`${root} exists: each batch needs a work folder of its own`);
   const metadata = oneVersionEach
     ? `, KV_METADATA {${sqlString(ONE_VERSION_EACH.key)}: ${sqlString(ONE_VERSION_EACH.value)}}`
     : '';
