@@ -20,6 +20,7 @@ import knex, { type Knex } from 'knex';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startDevServer } from '../adapters/temporal/devServer';
 import { generateReadings } from '../sim/generator';
+import { JsonArraySplitter } from '../core/jsonArray';
 import { formatHour, truncateToHour } from '../core/importHour';
 import type { ImportSummary } from '../workflows/summary';
 
@@ -215,13 +216,25 @@ async function postgisAnchor(
   }
   const t = Date.now();
   const csv = path.join(dir, 'points.csv');
-  const records = JSON.parse(fs.readFileSync(body, 'utf8')) as {
-    id: string;
-    lat: number;
-    lon: number;
-    temperature: number;
-  }[];
-  fs.writeFileSync(csv, records.map((r) => `${r.id},${r.lon},${r.lat},${r.temperature}`).join('\n'));
+  type Point = { id: string; lat: number; lon: number; temperature: number };
+  const line = (r: Point) => `${r.id},${r.lon},${r.lat},${r.temperature}`;
+  if (fs.statSync(body).size < 400e6) {
+    const records = JSON.parse(fs.readFileSync(body, 'utf8')) as Point[];
+    fs.writeFileSync(csv, records.map(line).join('\n'));
+  } else {
+    // Past V8's longest string (about 512 MB): the array is split into records as it streams.
+    const out = fs.openSync(csv, 'w');
+    let lines: string[] = [];
+    const splitter = new JsonArraySplitter((_ordinal, text) => lines.push(line(JSON.parse(text) as Point)));
+    for await (const chunk of fs.createReadStream(body, { highWaterMark: 1 << 22 })) {
+      splitter.push(chunk as Buffer);
+      fs.writeSync(out, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+      lines = [];
+    }
+    splitter.end();
+    fs.writeSync(out, lines.join('\n'));
+    fs.closeSync(out);
+  }
   await db.raw('CREATE TABLE gis_points (id text, lon float8, lat float8, temperature float8)');
   await db.raw(`COPY gis_points FROM '${csv}' WITH (FORMAT csv)`);
   await db.raw(
