@@ -197,6 +197,13 @@ describe('the fast path agrees with validateRecord (core/readingSql.ts is conser
     reading('iso', 10, { timestamp: '2026-11-27T14:03:12.123456789+02:00' }),
     reading('feb30', 10, { timestamp: '2026-02-30 10:00:00' }),
     reading('hour24', 10, { timestamp: '2026-11-27 24:00:00' }),
+    // The partner's layout is read by DuckDB when it can; anything odd must still agree.
+    reading('leap-second', 10, { timestamp: '2026-11-27 14:03:60' }),
+    reading('month13', 10, { timestamp: '2026-13-01 00:00:00' }),
+    reading('year0', 10, { timestamp: '0000-01-01 00:00:00' }),
+    reading('signed-year', 10, { timestamp: '+026-11-27 14:03:12' }),
+    reading('trailing-space', 10, { timestamp: '2026-11-27 14:03:12 ' }),
+    reading('utc-z', 10, { timestamp: '2026-11-27 14:03:12Z' }),
     reading('int', 10, { lat: 48, lon: 2 }),
     reading('edge', 60, { lat: 90, lon: -180 }),
     reading('over', 60.0001),
