@@ -79,6 +79,8 @@ test('a million-row table streams through in bounded memory', async () => {
   console.log(
     `1,000,000 rows (${(rawBytes / 2 ** 20).toFixed(0)} MB of NDJSON): peak RSS growth ${(growth / 2 ** 20).toFixed(0)} MB`,
   );
-  // The NDJSON is about 110 MB; as JS objects the table would take several times that.
-  expect(growth).toBeLessThan(rawBytes / 2);
+  // The NDJSON is about 110 MB; held whole, as text or as JS objects, the table would take that or
+  // several times that. Streamed, the growth is a few buffers and the collector's slack: 42–60 MB
+  // measured (60 in a full parallel suite, where garbage is collected later).
+  expect(growth).toBeLessThan(rawBytes * 0.75);
 });
