@@ -48,7 +48,10 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
     activities: createActivities(deps),
     interceptors: {
       activity: [activityObservability(metrics)],
-      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+      // A pre-built bundle carries them already (worker/bundle.ts; the tests' bundle likewise).
+      ...(options.workflowBundle || options.workflowBundleDir
+        ? {}
+        : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
     },
     ...(options.maxConcurrentActivityTaskExecutions === undefined
       ? {}
