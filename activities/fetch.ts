@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { decideFetch } from '../core/fetchDecision';
 import { formatHour } from '../core/importHour';
-import { batchSegment, landedFileKey, rawBodyKey } from '../core/landingKeys';
+import { batchSegment, rawBodyKey } from '../core/landingKeys';
 import { countReasons } from '../core/landingPlan';
 import { deepestMessage, SourceError } from '../core/errors';
 import { log } from '@temporalio/activity';
@@ -24,11 +24,12 @@ import {
   liveBatches,
   lookupFiles,
   recordRawBody,
-  type CommittedFile,
   type LandingResult,
   type RawBody,
 } from '../adapters/db/landing';
 import { landBody } from '../adapters/analytics/landing';
+import { storeLandedFiles } from '../adapters/analytics/landedFiles';
+import { sha256OfStream } from '../adapters/objectStore/keys';
 import type { Source, SourceBatch } from '../adapters/sources/types';
 import type { FetchSourceInput, FetchSummary } from './types';
 import type { ActivityDeps } from './deps';
@@ -167,30 +168,12 @@ export function createFetchActivities(deps: ActivityDeps) {
         throw error;
       }
       at.beat.stage('store Parquet files');
-      const files: CommittedFile[] = [];
-      for (const file of body.files) {
-        const sha = await sha256File(file.path);
-        const key = landedFileKey(
-          {
-            source: source.name,
-            importHour: at.hour,
-            belongsToHour: file.belongsToHour,
-            bucket: file.bucket,
-          },
-          segment,
-          sha,
-        );
-        const stored = await deps.landingStore.putFile(key, file.path, { sha256: sha, move: true });
-        files.push({
-          key,
-          belongsToHour: file.belongsToHour,
-          bucket: file.bucket,
-          bucketCount: file.bucketCount,
-          rows: file.rows,
-          bytes: stored.bytes,
-          sha256: stored.sha256,
-        });
-      }
+      const files = await storeLandedFiles(
+        deps.landingStore,
+        body.files,
+        { source: source.name, importHour: at.hour, segment },
+        { move: true },
+      );
       at.beat.stage('back up the answer');
       await rawBackup;
       at.beat.stage('commit');
@@ -252,7 +235,9 @@ export function createFetchActivities(deps: ActivityDeps) {
         `[${(batch.records ?? []).map((r) => JSON.stringify(r === undefined ? null : r)).join(',\n')}]`,
       );
     }
-    const sha = (batch.bodyFile === bodyFile ? batch.bodySha256 : undefined) ?? (await sha256File(bodyFile));
+    const sha =
+      (batch.bodyFile === bodyFile ? batch.bodySha256 : undefined) ??
+      (await sha256OfStream(createReadStream(bodyFile))).sha256;
     const objectKey = rawBodyKey(sourceName, hour, segment, sha);
     // The file is ours (written under the work folder) and never changed again: handed over.
     const stored = await deps.landingStore.putFile(objectKey, bodyFile, { sha256: sha, move: true });
@@ -271,12 +256,6 @@ export function createFetchActivities(deps: ActivityDeps) {
 
 function sha256Text(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 function emptySummary(source: string): FetchSummary {

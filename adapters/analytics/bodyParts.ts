@@ -42,9 +42,10 @@ export async function cutBody(
   } finally {
     await handle.close();
   }
-  const files = partRanges(size, cuts).map((_, i) => path.join(workDir, `body-part-${i}.json`));
+  const ranges = partRanges(size, cuts);
+  const files = ranges.map((_, i) => path.join(workDir, `body-part-${i}.json`));
   await Promise.all(
-    partRanges(size, cuts).map(async (range, i) => {
+    ranges.map(async (range, i) => {
       const out = createWriteStream(files[i] as string, { highWaterMark: 1 << 20 });
       if (range.open) out.write('[');
       await pipeline(

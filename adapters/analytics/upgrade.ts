@@ -8,15 +8,15 @@
  * Run by `tempctl migrate` and by every worker at start.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { batchSegment, bucketSql, landedFileKey } from '../../core/landingKeys';
+import { batchSegment, bucketSql } from '../../core/landingKeys';
 import type { ObjectStore } from '../objectStore/types';
-import { bucketCountsOf } from '../db/landing';
+import { bucketCountsOf, landedFileRow } from '../db/landing';
 import { queryRows, sqlInstant, sqlString, type Analytics } from './duckdb';
 import { LANDED_COLUMNS } from './landing';
+import { storeLandedFiles } from './landedFiles';
 
 const PAGE = 10_000;
 
@@ -128,7 +128,7 @@ async function moveBatch(
            TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
       );
       written.push({
-        file,
+        path: file,
         belongsToHour: new Date(g.ms),
         bucket: g.bucket,
         bucketCount: g.bucket_count,
@@ -138,42 +138,13 @@ async function moveBatch(
     return written;
   });
   const segment = batchSegment(batch.batch_key, createHash('sha256').update(batch.batch_key).digest('hex'));
-  const rows: {
-    batch_id: number;
-    object_key: string;
-    belongs_to_hour: Date;
-    bucket: number;
-    bucket_count: number;
-    rows: number;
-    bytes: number;
-    sha256: string;
-  }[] = [];
-  for (const f of files) {
-    const sha = await sha256File(f.file);
-    const key = landedFileKey(
-      {
-        source: batch.source,
-        importHour: batch.import_hour,
-        belongsToHour: f.belongsToHour,
-        bucket: f.bucket,
-      },
-      segment,
-      sha,
-    );
-    const stored = await deps.landingStore.putFile(key, f.file);
-    if (stored.sha256 !== sha)
-      throw new Error(`${key}: stored sha256 ${stored.sha256} is not the file's ${sha}`);
-    rows.push({
-      batch_id: batch.batch_id,
-      object_key: key,
-      belongs_to_hour: f.belongsToHour,
-      bucket: f.bucket,
-      bucket_count: f.bucketCount,
-      rows: f.rows,
-      bytes: stored.bytes,
-      sha256: stored.sha256,
-    });
-  }
+  const stored = await storeLandedFiles(
+    deps.landingStore,
+    files,
+    { source: batch.source, importHour: batch.import_hour, segment },
+    { move: false },
+  );
+  const rows = stored.map((f) => landedFileRow(batch.batch_id, f));
   await db.transaction(async (trx) => {
     const [{ n }] = (await trx('readings').where('batch_id', batch.batch_id).count({ n: '*' })) as [
       { n: string | number },
@@ -188,10 +159,4 @@ async function moveBatch(
     await trx('readings').where('batch_id', batch.batch_id).delete();
   });
   return { readings: rows.reduce((sum, r) => sum + r.rows, 0), files: rows.length };
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

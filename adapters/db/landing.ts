@@ -30,6 +30,20 @@ export interface CommittedFile {
   sha256: string;
 }
 
+/** A `landed_files` row for one of a batch's files. */
+export function landedFileRow(batchId: number, f: CommittedFile) {
+  return {
+    batch_id: batchId,
+    object_key: f.key,
+    belongs_to_hour: f.belongsToHour,
+    bucket: f.bucket,
+    bucket_count: f.bucketCount,
+    rows: f.rows,
+    bytes: f.bytes,
+    sha256: f.sha256,
+  };
+}
+
 export interface CommitInput {
   importHour: Date;
   source: string;
@@ -124,16 +138,7 @@ export async function commitBatch(db: Knex, input: CommitInput): Promise<Landing
     await insertChunked(
       trx,
       'landed_files',
-      input.files.map((f) => ({
-        batch_id: batchId,
-        object_key: f.key,
-        belongs_to_hour: f.belongsToHour,
-        bucket: f.bucket,
-        bucket_count: f.bucketCount,
-        rows: f.rows,
-        bytes: f.bytes,
-        sha256: f.sha256,
-      })),
+      input.files.map((f) => landedFileRow(batchId, f)),
     );
     await insertChunked(
       trx,
