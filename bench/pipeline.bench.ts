@@ -90,20 +90,13 @@ function peakRssMb(pid: number | undefined): number {
   }
 }
 
-function startWorker(env: NodeJS.ProcessEnv, index: number): Promise<ChildProcess> {
+async function startWorker(env: NodeJS.ProcessEnv, index: number): Promise<ChildProcess> {
+  const { whenWorkerRunning } = await import('../test/support/workerProcess');
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/tempctl.js'), 'worker'], {
     env: { ...env, BENCH_WORKER: String(index) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker ${index} exited with ${code}`)));
-    // The worker logs JSON lines (stdout is no terminal): the SDK's line says when it polls.
-    let stdout = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('"state":"RUNNING"')) resolve(child);
-    });
-  });
+  return whenWorkerRunning(child, (code) => new Error(`worker ${index} exited with ${code}`));
 }
 
 /** Samples each worker's RSS every 20 ms; `stop` gives each one's largest sample and when it was. */

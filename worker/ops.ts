@@ -5,20 +5,61 @@
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Config } from '../config';
 import type { Logger } from '../adapters/observability/logger';
+import { createPipelineWorker } from './index';
 import { PipelineMetrics } from './metrics';
 import { readPipelineState } from '../adapters/observability/state';
 import { startOpsServer, type OpsServer } from './opsServer';
 import type { WorkerRuntime } from './runtime';
 
+export interface WorkerWithOpsOptions {
+  config: Config;
+  runtime: WorkerRuntime;
+  connection: NativeConnection;
+  logger: Logger;
+  /** Where the metrics and health endpoints listen (0: a free port); none, and no metrics, when undefined. */
+  metricsPort: number | undefined;
+}
+
+export interface WorkerWithOps {
+  worker: Worker;
+  ops?: OpsServer;
+}
+
+/**
+ * The pipeline's worker (`tempctl worker`, the demo) and, on `metricsPort`, its metrics and health
+ * endpoints, listening before the worker runs. The caller runs the worker and closes `ops`.
+ */
+export function createWorkerWithOps(
+  options: WorkerWithOpsOptions & { metricsPort: number },
+): Promise<Required<WorkerWithOps>>;
+export function createWorkerWithOps(options: WorkerWithOpsOptions): Promise<WorkerWithOps>;
+export async function createWorkerWithOps(options: WorkerWithOpsOptions): Promise<WorkerWithOps> {
+  const { config, runtime, connection, logger, metricsPort: port } = options;
+  const metrics = port === undefined ? undefined : createMetrics(config, runtime);
+  const worker = await createPipelineWorker({
+    connection,
+    config,
+    deps: runtime.deps,
+    workflowBundleDir: config.pipeline.workflowBundleDir,
+    metrics,
+    logger,
+  });
+  const ops =
+    metrics && port !== undefined
+      ? await startWorkerOps({ port, metrics, runtime, worker, connection, logger })
+      : undefined;
+  return { worker, ops };
+}
+
 /** The worker's metrics when METRICS_PORT (or, for the demo, a port of its own) asks for them. */
-export function createMetrics(config: Config, runtime: WorkerRuntime): PipelineMetrics {
+function createMetrics(config: Config, runtime: WorkerRuntime): PipelineMetrics {
   return new PipelineMetrics(
     runtime.deps.regionIndex.regions.map((region) => region.name),
     config.quality.rejectedShare.max,
   );
 }
 
-export async function startWorkerOps(options: {
+async function startWorkerOps(options: {
   port: number;
   metrics: PipelineMetrics;
   runtime: WorkerRuntime;

@@ -14,10 +14,10 @@ import { isTemporalReachable, startDevServer, type DevServer } from '../../adapt
 import { addHours, formatHour, truncateToHour } from '../../core/importHour';
 import { startSimulator, type RunningSimulator } from '../../sim/server';
 import { buildRuntime } from '../../worker/runtime';
-import { connectWorker, createPipelineWorker, installWorkerRuntime } from '../../worker';
+import { connectWorker, installWorkerRuntime } from '../../worker';
 import { applySchedule, connectClient, runImport } from '../../client';
 import { formatSummary, formatThreeHoursBefore } from '../format';
-import { createMetrics, startWorkerOps } from '../../worker/ops';
+import { createWorkerWithOps } from '../../worker/ops';
 import { loggerFor } from '../../adapters/observability/logger';
 import { DEFAULT_PAGE_HOST, DEFAULT_PAGE_PORT, servePage } from './page';
 
@@ -81,25 +81,15 @@ export function registerDemoCommand(program: Command): void {
         console.log(`database: ${describeTarget(config.database)}`);
         const connection = await connectWorker(config);
         stack.push(() => connection.close());
-        const metrics = createMetrics(config, runtime);
-        const worker = await createPipelineWorker({
-          connection,
+        // Metrics and health on METRICS_PORT, or a free port: the demo always shows them.
+        const { worker, ops } = await createWorkerWithOps({
           config,
-          deps: runtime.deps,
-          workflowBundleDir: config.pipeline.workflowBundleDir,
-          metrics,
+          runtime,
+          connection,
           logger,
+          metricsPort: config.observability.metricsPort ?? 0,
         });
         const running = worker.run();
-        // Metrics and health on METRICS_PORT, or a free port: the demo always shows them.
-        const ops = await startWorkerOps({
-          port: config.observability.metricsPort ?? 0,
-          metrics,
-          runtime,
-          worker,
-          connection,
-          logger,
-        });
         stack.push(() => ops.close());
         console.log(`metrics: ${ops.url}/metrics (health: ${ops.url}/healthz, ${ops.url}/readyz)`);
         stack.push(async () => {

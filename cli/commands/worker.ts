@@ -4,8 +4,8 @@ import { loadConfig } from '../../config';
 import { describeTarget } from '../../adapters/db/connection';
 import { loggerFor } from '../../adapters/observability/logger';
 import { buildRuntime } from '../../worker/runtime';
-import { connectWorker, createPipelineWorker, installWorkerRuntime } from '../../worker';
-import { createMetrics, startWorkerOps } from '../../worker/ops';
+import { connectWorker, installWorkerRuntime } from '../../worker';
+import { createWorkerWithOps } from '../../worker/ops';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -17,21 +17,14 @@ export function registerWorkerCommand(program: Command): void {
       installWorkerRuntime(config, logger);
       const runtime = await buildRuntime(config);
       const connection = await connectWorker(config);
-      const port = config.observability.metricsPort;
       try {
-        const metrics = port === undefined ? undefined : createMetrics(config, runtime);
-        const worker = await createPipelineWorker({
-          connection,
+        const { worker, ops } = await createWorkerWithOps({
           config,
-          deps: runtime.deps,
-          workflowBundleDir: config.pipeline.workflowBundleDir,
-          metrics,
+          runtime,
+          connection,
           logger,
+          metricsPort: config.observability.metricsPort,
         });
-        const ops =
-          metrics && port !== undefined
-            ? await startWorkerOps({ port, metrics, runtime, worker, connection, logger })
-            : undefined;
         logger.info(
           {
             taskQueue: config.temporal.taskQueue,

@@ -13,6 +13,7 @@ import { formatHour, truncateToHour, workflowIdForHour } from '../../core/import
 import { generateReadings } from '../../sim/generator';
 import { startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
 import { startRecordServer, type RecordServer } from '../support/recovery';
+import { whenWorkerRunning } from '../support/workerProcess';
 
 const NOW = new Date();
 const H1 = new Date(truncateToHour(NOW).getTime() - 3_600_000);
@@ -41,15 +42,7 @@ function startChildWorker(p: Pipeline): Promise<ChildProcess> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return new Promise((resolve, reject) => {
-    worker.once('exit', (code) => reject(new Error(`the child worker exited with ${code}`)));
-    // The worker logs JSON lines (stdout is no terminal): the SDK's line says when it polls.
-    let stdout = '';
-    worker.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('"state":"RUNNING"')) resolve(worker);
-    });
-  });
+  return whenWorkerRunning(worker, (code) => new Error(`the child worker exited with ${code}`));
 }
 
 /** (hour, bucket) of every aggregateBucket the import of `hour` ran, with the worker that ran it. */

@@ -23,6 +23,7 @@ import { expectedAggregates } from '../support/expectations';
 import { claimNamespace } from '../support/namespaces';
 import { startFixedPartner, type FixedPartner } from '../support/partner';
 import { TEST_API_KEY } from '../support/pipeline';
+import { whenWorkerRunning } from '../support/workerProcess';
 
 const TEMPCTL = path.join(__dirname, '../../bin/tempctl.js');
 const HOUR = addHours(truncateToHour(new Date()), -1);
@@ -60,15 +61,7 @@ function startWorker(): Promise<ChildProcess> {
   workers.push(worker);
   let stderr = '';
   worker.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    worker.once('exit', (code) => reject(new Error(`a worker exited with ${code}: ${stderr}`)));
-    let stdout = '';
-    worker.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      // The SDK's log line once the worker polls its task queue.
-      if (stdout.includes('"state":"RUNNING"')) resolve(worker);
-    });
-  });
+  return whenWorkerRunning(worker, (code) => new Error(`a worker exited with ${code}: ${stderr}`));
 }
 
 async function until(what: string, check: () => boolean, limitMs = 60_000): Promise<void> {
