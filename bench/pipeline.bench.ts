@@ -7,7 +7,7 @@
  * an exactness check against PostGIS (an independent computation: ST_Covers on the region
  * polygons), and the anchors on the same body as ratios: DuckDB read_json → Parquet, and the
  * PostGIS-by-hand script (JSON → CSV, COPY, ST_Subdivide, ST_Covers, GROUP BY) when PostGIS is
- * installed. Needs PostgreSQL at BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ * installed. BENCH_DETAIL=1 prints each activity's queue wait and run time. Needs PostgreSQL at BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +23,7 @@ import { generateReadings } from '../sim/generator';
 import { JsonArraySplitter } from '../core/jsonArray';
 import { formatHour, truncateToHour } from '../core/importHour';
 import type { ImportSummary } from '../workflows/summary';
+import { whenWorkerRunning } from '../test/support/workerProcess';
 
 const ROOT = path.resolve(__dirname, '..');
 const REGIONS = path.join(
@@ -91,7 +92,6 @@ function peakRssMb(pid: number | undefined): number {
 }
 
 async function startWorker(env: NodeJS.ProcessEnv, index: number): Promise<ChildProcess> {
-  const { whenWorkerRunning } = await import('../test/support/workerProcess');
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/tempctl.js'), 'worker'], {
     env: { ...env, BENCH_WORKER: String(index) },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -133,6 +133,7 @@ async function stagesOf(client: Client, workflowId: string): Promise<Map<string,
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const scheduled = new Map<string, { type: string; at: number }>();
   const started = new Map<string, string>();
+  const startedAt = new Map<string, number>();
   const stages = new Map<string, Stage>();
   const ms = (t: unknown) => {
     const time = t as { seconds?: { toNumber(): number } | number; nanos?: number } | null | undefined;
@@ -148,6 +149,7 @@ async function stagesOf(client: Client, workflowId: string): Promise<Map<string,
       });
     }
     if (event.activityTaskStartedEventAttributes) {
+      startedAt.set(String(event.activityTaskStartedEventAttributes.scheduledEventId), ms(event.eventTime));
       started.set(
         String(event.activityTaskStartedEventAttributes.scheduledEventId),
         event.activityTaskStartedEventAttributes.identity ?? '?',
@@ -164,6 +166,12 @@ async function stagesOf(client: Client, workflowId: string): Promise<Map<string,
       const who = started.get(String(done.scheduledEventId)) ?? '?';
       stage.byWorker.set(who, (stage.byWorker.get(who) ?? 0) + 1);
       stages.set(from.type, stage);
+      if (process.env.BENCH_DETAIL === '1') {
+        const begun = startedAt.get(String(done.scheduledEventId)) ?? Number.NaN;
+        console.log(
+          `    ${from.type} waited ${((begun - from.at) / 1000).toFixed(2)} s, ran ${((ms(event.eventTime) - begun) / 1000).toFixed(2)} s`,
+        );
+      }
     }
   }
   return stages;

