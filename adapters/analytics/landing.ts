@@ -139,7 +139,7 @@ export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Pr
     checkedOneByOne = slow.wanted === 'all' ? counted : slow.wanted.size;
   }
   input.progress('versions');
-  const { oneVersionEach, ...plan } = await planVersions(conn, input);
+  const { oneVersionEach, ...plan } = await planVersions(conn, input, slow.wanted !== 'all');
   input.progress('write');
   const files = await writeFiles(conn, input, oneVersionEach);
   return { fetched, rejections, files, checkedOneByOne, ...plan };
@@ -279,6 +279,8 @@ async function recordByRecord(
 async function planVersions(
   conn: DuckDBConnection,
   input: LandBodyInput,
+  /** Whether DuckDB read the body (`checked` exists); otherwise every record went the careful way. */
+  fastPathRead: boolean,
 ): Promise<{
   valid: number;
   duplicates: number;
@@ -300,12 +302,20 @@ async function planVersions(
   await conn.run(`CREATE TEMP TABLE known AS ${known}`);
   // Only ids with an earlier version (known, or repeated in the batch) need the window; the others,
   // nearly all, are new readings of this hour, which belong to it and are landed as they are.
+  // The ids are taken from every record, valid or not: a superset of the valid ids that repeat,
+  // read straight from `checked` instead of through the `valid` view's checks (1,000,000 records:
+  // 0.18 s instead of 0.28 s). An id listed with no other valid version is alone in its window,
+  // which decides it exactly as the plain path would.
+  const ids = fastPathRead
+    ? `SELECT reading_id FROM checked WHERE reading_id IS NOT NULL UNION ALL SELECT reading_id FROM careful`
+    : `SELECT reading_id FROM careful`;
   await conn.run(
     // Grouped by the ids' 64-bit hashes first (a fraction of the strings' memory; a 10,000,000-id
     // batch: 1.0 s instead of 1.6 s), then exactly, among the few ids whose hash repeats.
     `CREATE TEMP TABLE repeated AS
-       SELECT reading_id FROM valid
-        WHERE hash(reading_id) IN (SELECT h FROM (SELECT hash(reading_id) AS h FROM valid) GROUP BY h HAVING count(*) > 1)
+       WITH ids AS (${ids})
+       SELECT reading_id FROM ids
+        WHERE hash(reading_id) IN (SELECT h FROM (SELECT hash(reading_id) AS h FROM ids) GROUP BY h HAVING count(*) > 1)
         GROUP BY reading_id HAVING count(*) > 1
        UNION SELECT reading_id FROM known`,
   );

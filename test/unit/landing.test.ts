@@ -100,6 +100,28 @@ describe('landBody', () => {
     expect(landed.files.reduce((s, f) => s + f.rows, 0)).toBe(2);
   });
 
+  test('an id shared with a refused record is a new reading; ids the careful path reads have versions too', async () => {
+    // An id with an escaped quote goes the record-by-record way (the fast path takes no escape).
+    const quoted = 'q"1';
+    const records = [
+      reading('a', 10),
+      reading('b', 11, { temperature: 'hot' }),
+      reading('b', 12),
+      reading(quoted, 13),
+      reading(quoted, 13),
+      reading(quoted, 14),
+    ];
+    const landed = await land(JSON.stringify(records));
+    expect(landed).toMatchObject({ fetched: 6, valid: 4, duplicates: 1, corrections: 1 });
+    expect(landed.rejections.map((r) => r.reasons.map((x) => x.code))).toEqual([['temperature_invalid']]);
+    expect((await rows(landed.files)).map((r) => [r.reading_id, r.temperature, r.ordinal])).toEqual([
+      ['a', 10, 0],
+      ['b', 12, 2],
+      [quoted, 13, 3],
+      [quoted, 14, 5],
+    ]);
+  });
+
   test('a body DuckDB refuses (a NaN token, an element that is no object) goes record by record: only the bad records are lost', async () => {
     const body = `[${JSON.stringify(reading('a', 10))}, {"id":"n","timestamp":"2026-11-27 14:03:12","lat":NaN,"lon":2,"temperature":1}, 42, ${JSON.stringify(reading('b', 11))}]`;
     const landed = await land(body);
