@@ -26,14 +26,19 @@ export async function readCounted(
   if (files.length === 0) return empty();
   const order = strategy === 'latest' ? 'DESC' : 'ASC';
   const read = `read_parquet(${sqlPaths(files)}, union_by_name = true, hive_partitioning = false)`;
-  // One file in which each reading has one version (nearly every bucket): no version to choose.
-  const choose = (await oneVersionEach(conn, files))
-    ? ''
-    : `QUALIFY row_number() OVER (PARTITION BY source, reading_id
-                                  ORDER BY received_at ${order}, batch_key ${order}, ordinal ${order}) = 1`;
-  await conn.run(`CREATE TEMP TABLE counted AS SELECT lat, lon, temperature, country FROM ${read} ${choose}`);
+  // One file in which each reading has one version (nearly every bucket): no version to choose, so
+  // the file is read as it is, never copied into a table (a 1,250,000-reading bucket would spill).
+  let counted = read;
+  if (!(await oneVersionEach(conn, files))) {
+    await conn.run(
+      `CREATE TEMP TABLE counted AS SELECT lat, lon, temperature, country FROM ${read}
+        QUALIFY row_number() OVER (PARTITION BY source, reading_id
+                                   ORDER BY received_at ${order}, batch_key ${order}, ordinal ${order}) = 1`,
+    );
+    counted = 'counted';
+  }
   // Few distinct labels: each is classified once by core's rule, then mapped in SQL.
-  const labels = await queryRows<{ country: string | null }>(conn, `SELECT DISTINCT country FROM counted`);
+  const labels = await queryRows<{ country: string | null }>(conn, `SELECT DISTINCT country FROM ${counted}`);
   const byClass = (wanted: number) =>
     labels
       .filter(({ country }) => labelClass(country) === wanted && country !== null)
@@ -41,7 +46,10 @@ export async function readCounted(
   const inList = (items: string[]) => (items.length === 0 ? 'false' : `country IN (${items.join(', ')})`);
   const labelSql = `CASE WHEN ${inList(byClass(LABEL_FRANCE))} THEN ${LABEL_FRANCE}
                          WHEN country IS NULL OR ${inList(byClass(LABEL_NONE))} THEN ${LABEL_NONE} ELSE 2 END`;
-  const [count] = await queryRows<{ n: number }>(conn, `SELECT CAST(count(*) AS DOUBLE) AS n FROM counted`);
+  const [count] = await queryRows<{ n: number }>(
+    conn,
+    `SELECT CAST(count(*) AS DOUBLE) AS n FROM ${counted}`,
+  );
   const n = count?.n ?? 0;
   const columns: CountedColumns = {
     lat: new Float64Array(n),
@@ -50,7 +58,7 @@ export async function readCounted(
     labels: new Uint8Array(n),
   };
   const result = await conn.stream(
-    `SELECT lat, lon, temperature, CAST(${labelSql} AS UTINYINT) FROM counted`,
+    `SELECT lat, lon, temperature, CAST(${labelSql} AS UTINYINT) FROM ${counted}`,
   );
   let at = 0;
   for (
