@@ -202,6 +202,18 @@ describe('files holding one version of each reading are marked, and read without
     expect(sorted(fromMarked)).toEqual(sorted(fromCopy));
   });
 
+  test('an id shared with a refused record, and a record only the careful path reads: still marked', async () => {
+    const records = [
+      reading('a', 10),
+      reading('b', 11, { temperature: 'hot' }),
+      reading('b', 12),
+      reading('c', 13, { country: 'Fr"ance' }),
+    ];
+    const landed = await land(JSON.stringify(records));
+    expect(landed).toMatchObject({ valid: 3, duplicates: 0, corrections: 0 });
+    expect((await marked(landed.files))[0]?.n).toBe(landed.files.length);
+  });
+
   test('an id corrected within the batch: no file is marked, and the strategy picks the version', async () => {
     const landed = await land(JSON.stringify([reading('a', 10), reading('b', 11), reading('a', 12)]));
     expect((await marked(landed.files))[0]?.n).toBe(0);
