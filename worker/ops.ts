@@ -4,6 +4,7 @@
  */
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Config } from '../config';
+import { ConfigError } from '../core/errors';
 import type { Logger } from '../adapters/observability/logger';
 import { createPipelineWorker } from './index';
 import { PipelineMetrics } from './metrics';
@@ -36,18 +37,26 @@ export function createWorkerWithOps(options: WorkerWithOpsOptions): Promise<Work
 export async function createWorkerWithOps(options: WorkerWithOpsOptions): Promise<WorkerWithOps> {
   const { config, runtime, connection, logger, metricsPort: port } = options;
   const metrics = port === undefined ? undefined : createMetrics(config, runtime);
-  const worker = await createPipelineWorker({
-    connection,
-    config,
-    deps: runtime.deps,
-    workflowBundleDir: config.pipeline.workflowBundleDir,
-    metrics,
-    logger,
-  });
+  let worker: Worker | undefined;
+  // Listening before the worker exists: a port already taken stops the start, naming the setting,
+  // before any worker holds the connection (one that never ran would keep it from closing).
   const ops =
     metrics && port !== undefined
-      ? await startWorkerOps({ port, metrics, runtime, worker, connection, logger })
+      ? await startWorkerOps({ port, metrics, runtime, worker: () => worker, connection, logger })
       : undefined;
+  try {
+    worker = await createPipelineWorker({
+      connection,
+      config,
+      deps: runtime.deps,
+      workflowBundleDir: config.pipeline.workflowBundleDir,
+      metrics,
+      logger,
+    });
+  } catch (error) {
+    await ops?.close();
+    throw error;
+  }
   return { worker, ops };
 }
 
@@ -63,12 +72,13 @@ async function startWorkerOps(options: {
   port: number;
   metrics: PipelineMetrics;
   runtime: WorkerRuntime;
-  worker: Worker;
+  /** The worker once created (not yet while the server starts). */
+  worker: () => Worker | undefined;
   connection: NativeConnection;
   logger: Logger;
 }): Promise<OpsServer> {
   const { deps } = options.runtime;
-  return startOpsServer({
+  const server = startOpsServer({
     port: options.port,
     metrics: options.metrics,
     logger: options.logger,
@@ -78,12 +88,15 @@ async function startWorkerOps(options: {
       [
         'worker',
         () => {
-          const state = options.worker.getState();
+          const state = options.worker()?.getState() ?? 'starting';
           return state === 'RUNNING' ? Promise.resolve() : Promise.reject(new Error(`worker is ${state}`));
         },
       ],
       ['temporal', async () => void (await options.connection.healthService.check({}))],
       ['database', async () => void (await deps.db.raw('select 1'))],
     ],
+  });
+  return server.catch((error: unknown) => {
+    throw new ConfigError('METRICS_PORT', `cannot listen on ${options.port}: ${(error as Error).message}`);
   });
 }

@@ -167,6 +167,22 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
     });
   });
 
+  test('a second worker whose METRICS_PORT is taken stops at start, naming the setting', async () => {
+    // The first worker listens on METRICS_PORT (so this test holds when run alone too).
+    for (let tries = 0; tries < 120; tries += 1) {
+      if ((await get(`${metricsUrl}/healthz`).catch(() => undefined))?.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const second = { ...env };
+    delete second.TEMPORAL_METRICS_PORT; // the first worker's SDK metrics hold that port too
+    const result = await runCli(['worker'], second);
+    const output = result.stdout + result.stderr;
+    expect(result.code).not.toBe(0);
+    expect(output).toContain(`METRICS_PORT: cannot listen on ${env.METRICS_PORT}`);
+    // The worker was never created, so nothing held the connection: its close did not hide the cause.
+    expect(output).not.toContain('IllegalStateError');
+  });
+
   test('tempctl status before any import: failing, exit code 2', async () => {
     const result = await cli(['status', '--json']);
     expect(result.code).toBe(2);
