@@ -81,8 +81,10 @@ export interface HourBackupRef {
 const TABLE_NAME = /^[a-z_]+$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f-]{36}$/;
-/** Objects copied at once by a backup. */
+/** Objects copied at once by a backup or a restore. */
 const COPIES_AT_ONCE = 4;
+/** A copy not started because another failed first. */
+const SKIPPED = Symbol('skipped');
 
 export function hourFolder(hour: Date): string {
   return formatHour(hour).replace(/:/g, '');
@@ -185,23 +187,16 @@ export class BackupStore {
   ): Promise<BackupObjectEntry[]> {
     if (objects.length > 0 && !landing)
       throw new BackupError('landed objects to back up, but no landing store');
-    // A few copies at once: each ends with a flush to disk, whose wait the others fill (an hour's
-    // 8 Parquet files of 5 MB: 0.4 s instead of 1.2 s).
-    const limit = pLimit(COPIES_AT_ONCE);
-    return Promise.all(
-      objects.map((object) =>
-        limit(async () => {
-          const copied = await this.copyVerified(
-            landing as ObjectStore,
-            object.key,
-            `${storeId}/objects/${object.key}`,
-            object.sha256,
-            work,
-          );
-          return { key: object.key, bytes: copied.bytes, sha256: copied.sha256 };
-        }),
-      ),
-    );
+    return copyEach(objects, async (object) => {
+      const copied = await this.copyVerified(
+        landing as ObjectStore,
+        object.key,
+        `${storeId}/objects/${object.key}`,
+        object.sha256,
+        work,
+      );
+      return { key: object.key, bytes: copied.bytes, sha256: copied.sha256 };
+    });
   }
 
   /**
@@ -342,16 +337,16 @@ export class BackupStore {
   async restoreObjects(ref: HourBackupRef, manifest: HourManifest, landing: ObjectStore): Promise<number> {
     const work = await fs.mkdtemp(path.join(this.scratchDir, 'tp-restore-'));
     try {
-      for (const object of manifest.objects) {
-        await this.copyVerified(
+      await copyEach(manifest.objects, (object) =>
+        this.copyVerified(
           this.store,
           `${ref.storeId}/objects/${object.key}`,
           object.key,
           object.sha256,
           work,
           landing,
-        );
-      }
+        ),
+      );
       return manifest.objects.length;
     } finally {
       await fs.rm(work, { recursive: true, force: true });
@@ -396,4 +391,31 @@ function isManifest(value: unknown): value is HourManifest {
     ) &&
     m.objects.every((o: Partial<BackupObjectEntry> | null) => counted(o) && typeof o?.key === 'string')
   );
+}
+
+/**
+ * Runs `copy` on each item, COPIES_AT_ONCE at a time: each copy ends with a flush to disk, whose
+ * wait the others fill (an hour's 8 Parquet files of 5 MB: 0.4–0.7 s instead of 1.1–1.3 s).
+ * Results come in the items' order. After a failure no further copy starts, and the ones running
+ * are waited for (their scratch folder is removed next); the first failure is thrown.
+ */
+async function copyEach<T, R>(items: readonly T[], copy: (item: T) => Promise<R>): Promise<R[]> {
+  const limit = pLimit(COPIES_AT_ONCE);
+  let failed = false;
+  const settled = await Promise.allSettled(
+    items.map((item) =>
+      limit(async () => {
+        if (failed) return SKIPPED;
+        try {
+          return await copy(item);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }),
+    ),
+  );
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<R>).value);
 }

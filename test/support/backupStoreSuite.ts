@@ -193,6 +193,32 @@ export function backupStoreSuite(open: () => Promise<BackupSuiteTarget>): void {
     expect(await store.listHours(storeId)).toEqual([]);
   });
 
+  test('ten objects are copied, listed in the order given; one damaged among them fails the copy, naming it', async () => {
+    const many: { key: string; sha256: string }[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const bytes = randomBytes(20_000 + i);
+      const file = path.join(scratch, `in-${randomUUID()}`);
+      await fs.writeFile(file, bytes);
+      const key = `landing/import_hour=2026-11-27T15:00:00Z/bucket=${String(i).padStart(2, '0')}/part-0.parquet`;
+      await target.landing.putFile(key, file);
+      many.push({ key, sha256: sha256(bytes) });
+    }
+    const { manifest } = await store.writeHour(
+      storeId,
+      HOUR,
+      { tables: [], objects: many, landing: target.landing },
+      CREATED,
+    );
+    expect(manifest.objects.map((o) => [o.key, o.sha256])).toEqual(many.map((o) => [o.key, o.sha256]));
+    expect(manifest.objects.map((o) => o.bytes)).toEqual(many.map((_, i) => 20_000 + i));
+
+    const otherStore = randomUUID();
+    const damaged = many.map((o, i) => (i === 6 ? { ...o, sha256: sha256(Buffer.from('other')) } : o));
+    const error = await rejection(store.copyObjects(otherStore, damaged, target.landing));
+    expect(isBackupError(error)).toBe(true);
+    expect(error.message).toContain(many[6]?.key);
+  });
+
   describe('damage is a BackupError naming the file', () => {
     let ref: Awaited<ReturnType<BackupStore['writeHour']>>['ref'];
     const readingsKey = () => `${ref.generation}tables/readings.ndjson.gz`;
