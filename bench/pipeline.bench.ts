@@ -2,7 +2,7 @@
  * `npm run bench:pipeline`: one hour of 100,000 and 1,000,000 readings (`-- --ten-million` adds
  * 10,000,000) through the real path: the Temporal dev server, BENCH_WORKERS worker processes
  * (`tempctl worker`), PostgreSQL, the landing store (a folder), and the partner API served over
- * loopback from a generated body file. Prints per size: time per stage (from the workflow's
+ * loopback from a generated body file. Small warm-up hours run first, not measured (`warmUp`). Prints per size: time per stage (from the workflow's
  * history), end to end, readings/s, each worker's peak RSS (VmHWM), which worker ran which bucket,
  * an exactness check against PostGIS (an independent computation: ST_Covers on the region
  * polygons), and the anchors on the same body as ratios: DuckDB read_json → Parquet, and the
