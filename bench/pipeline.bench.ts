@@ -2,12 +2,14 @@
  * `npm run bench:pipeline`: one hour of 100,000 and 1,000,000 readings (`-- --ten-million` adds
  * 10,000,000) through the real path: the Temporal dev server, BENCH_WORKERS worker processes
  * (`tempctl worker`), PostgreSQL, the landing store (a folder), and the partner API served over
- * loopback from a generated body file. Small warm-up hours run first, not measured (`warmUp`). Prints per size: time per stage (from the workflow's
- * history), end to end, readings/s, each worker's peak RSS (VmHWM), which worker ran which bucket,
- * an exactness check against PostGIS (an independent computation: ST_Covers on the region
- * polygons), and the anchors on the same body as ratios: DuckDB read_json → Parquet, and the
- * PostGIS-by-hand script (JSON → CSV, COPY, ST_Subdivide, ST_Covers, GROUP BY) when PostGIS is
- * installed. BENCH_DETAIL=1 prints each activity's queue wait and run time. Needs PostgreSQL at BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ * loopback from a generated body file. Small warm-up hours run first, not measured (`warmUp`).
+ * Prints per size: time per stage (from the workflow's history), end to end, readings/s, each
+ * worker's peak RSS (VmHWM), which worker ran which bucket, an exactness check against PostGIS (an
+ * independent computation: ST_Covers on the region polygons), and the anchors on the same body as
+ * ratios: DuckDB read_json → Parquet, and the PostGIS-by-hand script (JSON → CSV, COPY,
+ * ST_Subdivide, ST_Covers, GROUP BY) when PostGIS is installed. BENCH_DETAIL=1 prints each
+ * activity's queue wait and run time. Needs PostgreSQL at BENCH_POSTGRES_URL (default
+ * postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

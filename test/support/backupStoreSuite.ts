@@ -196,7 +196,7 @@ export function backupStoreSuite(open: () => Promise<BackupSuiteTarget>): void {
   test('ten objects are copied, listed in the order given; one damaged among them fails the copy, naming it', async () => {
     const many: { key: string; sha256: string }[] = [];
     for (let i = 0; i < 10; i += 1) {
-      const bytes = randomBytes(20_000 + i);
+      const bytes = randomBytes(60_000 - 4_000 * i); // the last started ends first
       const file = path.join(scratch, `in-${randomUUID()}`);
       await fs.writeFile(file, bytes);
       const key = `landing/import_hour=2026-11-27T15:00:00Z/bucket=${String(i).padStart(2, '0')}/part-0.parquet`;
@@ -210,7 +210,7 @@ export function backupStoreSuite(open: () => Promise<BackupSuiteTarget>): void {
       CREATED,
     );
     expect(manifest.objects.map((o) => [o.key, o.sha256])).toEqual(many.map((o) => [o.key, o.sha256]));
-    expect(manifest.objects.map((o) => o.bytes)).toEqual(many.map((_, i) => 20_000 + i));
+    expect(manifest.objects.map((o) => o.bytes)).toEqual(many.map((_, i) => 60_000 - 4_000 * i));
 
     const otherStore = randomUUID();
     const damaged = many.map((o, i) => (i === 6 ? { ...o, sha256: sha256(Buffer.from('other')) } : o));
