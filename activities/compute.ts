@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { computeBucket, type BucketResult } from '../core/bucket';
+import { bucketCountFor, computeBucket, type BucketResult } from '../core/bucket';
 import { emptyStats } from '../core/hourStats';
 import { countInsideIfSwapped } from '../core/swappedCoordinates';
 import type { RegionAggregate } from '../core/aggregate';
@@ -39,7 +39,8 @@ export function createComputeActivities(deps: ActivityDeps) {
 
   async function bucketInputs(hour: Date) {
     const files = await hourFiles(db, hour);
-    const bucketCount = files[0]?.bucketCount ?? deps.hourBuckets;
+    // An hour with no file yet has one (empty) bucket, as `bucketCountFor` gives a new hour of none.
+    const bucketCount = files[0]?.bucketCount ?? bucketCountFor(0, deps.buckets);
     const byBucket = new Map<number, BucketFile[]>();
     for (let b = 0; b < bucketCount; b += 1) byBucket.set(b, []);
     for (const file of files) byBucket.get(file.bucket)?.push(file);

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { RegionIndex } from '../core/geo';
 import type { ValidationLimits } from '../core/reading';
 import type { QualitySettings } from '../core/quality';
+import type { BucketSettings } from '../core/bucket';
 import type { BackupStore } from '../adapters/backup/store';
 import type { Source } from '../adapters/sources/types';
 import type { ObjectStore } from '../adapters/objectStore/types';
@@ -28,8 +29,8 @@ export interface ActivityDeps {
   sourceFailurePolicy: SourceFailurePolicy;
   quality: QualitySettings;
   fetchMaxLagHours: number;
-  /** HOUR_BUCKETS: buckets of an hour landed for the first time. */
-  hourBuckets: number;
+  /** HOUR_BUCKETS, HOUR_BUCKET_READINGS: the buckets of an hour landed for the first time. */
+  buckets: BucketSettings;
   /** CORRECTION_HORIZON_HOURS. */
   correctionHorizonHours: number;
   /** Told of each run's end once the ledger has it (the metrics); must not throw. */

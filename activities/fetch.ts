@@ -16,7 +16,7 @@ import { deepestMessage, SourceError } from '../core/errors';
 import { log } from '@temporalio/activity';
 import { storeId } from '../adapters/db/storeIdentity';
 import {
-  bucketCountsOf,
+  bucketCountsFor,
   commitBatch,
   findBatch,
   findRawBody,
@@ -151,12 +151,7 @@ export function createFetchActivities(deps: ActivityDeps) {
             horizonHours: deps.correctionHorizonHours,
             readParts: deps.analytics.threads,
             knownFiles,
-            bucketCounts: async (hours) => {
-              const counts = await bucketCountsOf(db, hours);
-              for (const hour of hours)
-                if (!counts.has(hour.getTime())) counts.set(hour.getTime(), deps.hourBuckets);
-              return counts;
-            },
+            bucketCounts: (hours) => bucketCountsFor(db, hours, deps.buckets),
             workDir: partsDir,
             progress: (stage) => at.beat.stage(`DuckDB ${stage}`),
           }),

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
         limits: DEFAULT_LIMITS,
         horizonHours: 168,
         knownFiles: known,
-        bucketCounts: (hours) => Promise.resolve(new Map(hours.map((h) => [h.getTime(), 8]))),
+        bucketCounts: (hours) => Promise.resolve(new Map(hours.map(({ hour }) => [hour.getTime(), 8]))),
         workDir,
         readParts: 2,
         progress: (next) => {

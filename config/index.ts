@@ -17,6 +17,7 @@ import {
   type SourceFailurePolicy,
 } from '../core/policies';
 import { parseStoreLocation } from '../core/storeLocation';
+import type { BucketSettings } from '../core/bucket';
 import {
   DEFAULT_LIMITS,
   parseTimestamp,
@@ -116,8 +117,8 @@ export interface Config {
   fetchMaxLagHours: number;
   /** The columnar landing and the hour's fan-out (docs/scaling.md §2). */
   pipeline: {
-    /** HOUR_BUCKETS: buckets an hour is split into when first landed. */
-    hourBuckets: number;
+    /** HOUR_BUCKETS (`maxBuckets`), HOUR_BUCKET_READINGS (`readingsPerBucket`): a new hour's buckets. */
+    buckets: BucketSettings;
     /** CORRECTION_HORIZON_HOURS: how far back earlier versions of an id are looked up. */
     correctionHorizonHours: number;
     /** DUCKDB_MEMORY_LIMIT_MB, DUCKDB_THREADS. */
@@ -359,7 +360,10 @@ export function loadConfig(env: Env = process.env): Config {
     correctionStrategy: read.choice('CORRECTION_STRATEGY', CORRECTION_STRATEGIES, 'latest'),
     fetchMaxLagHours: read.number('FETCH_MAX_LAG_HOURS', 2, { min: 0, integer: true }),
     pipeline: {
-      hourBuckets: read.number('HOUR_BUCKETS', 8, { min: 1, max: 256, integer: true }),
+      buckets: {
+        maxBuckets: read.number('HOUR_BUCKETS', 8, { min: 1, max: 256, integer: true }),
+        readingsPerBucket: read.number('HOUR_BUCKET_READINGS', 125_000, { min: 1, integer: true }),
+      },
       correctionHorizonHours: read.number('CORRECTION_HORIZON_HOURS', 168, {
         min: 1,
         max: 8_760,

@@ -72,7 +72,7 @@ export async function buildRuntime(
     landingStore,
     analytics,
     scratchDir,
-    hourBuckets: config.pipeline.hourBuckets,
+    buckets: config.pipeline.buckets,
   });
   collectStartupGarbage();
   return {
@@ -92,7 +92,7 @@ export async function buildRuntime(
       landingStore,
       analytics,
       scratchDir,
-      hourBuckets: config.pipeline.hourBuckets,
+      buckets: config.pipeline.buckets,
       correctionHorizonHours: config.pipeline.correctionHorizonHours,
     },
     close: async () => {

@@ -44,8 +44,11 @@ export interface LandBodyInput {
   horizonHours: number;
   /** Local Parquet files holding the source's live versions within the horizon. */
   knownFiles: readonly string[];
-  /** The bucket count of each hour (ms since epoch) the batch's readings belong to. */
-  bucketCounts: (hours: Date[]) => Promise<Map<number, number>>;
+  /**
+   * The bucket count of each hour (ms since epoch) the batch's readings belong to, given how many of
+   * the batch's landed rows belong to each (activities/fetch.ts: the hour's count, or `bucketCountFor`).
+   */
+  bucketCounts: (hours: { hour: Date; readings: number }[]) => Promise<Map<number, number>>;
   /** A private folder for the Parquet files written. */
   workDir: string;
   progress: (stage: string) => void;
@@ -352,14 +355,21 @@ async function planVersions(
        FROM planned`,
   );
   const fresh = (counts?.all ?? 0) - (counts?.versions ?? 0);
-  const hours = await queryRows<{ ms: number }>(
+  const hours = await queryRows<{ ms: number; n: number }>(
     conn,
-    `SELECT DISTINCT CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS ms FROM planned WHERE ordinal >= 0 AND NOT duplicate`,
+    `SELECT CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS ms, CAST(count(*) AS DOUBLE) AS n
+       FROM planned WHERE ordinal >= 0 AND NOT duplicate GROUP BY belongs_to_hour`,
   );
-  const belongsMs = new Set(hours.map(({ ms }) => ms));
-  if (fresh > 0) belongsMs.add(input.importHour.getTime());
-  const belongs = [...belongsMs].sort((a, b) => a - b).map((ms) => new Date(ms));
-  const bucketCounts = await input.bucketCounts(belongs);
+  // Rows landed per hour they belong to: the readings with no earlier version belong to this hour.
+  const rowsByHour = new Map(hours.map(({ ms, n }) => [ms, n]));
+  if (fresh > 0) {
+    const ms = input.importHour.getTime();
+    rowsByHour.set(ms, (rowsByHour.get(ms) ?? 0) + fresh);
+  }
+  const belongs = [...rowsByHour.keys()].sort((a, b) => a - b).map((ms) => new Date(ms));
+  const bucketCounts = await input.bucketCounts(
+    belongs.map((hour) => ({ hour, readings: rowsByHour.get(hour.getTime()) ?? 0 })),
+  );
   const values = belongs
     .map((hour) => `(${sqlInstant(hour)}, ${bucketCounts.get(hour.getTime()) ?? 1})`)
     .join(', ');

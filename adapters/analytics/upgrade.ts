@@ -12,8 +12,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { batchSegment, bucketSql } from '../../core/landingKeys';
+import type { BucketSettings } from '../../core/bucket';
 import type { ObjectStore } from '../objectStore/types';
-import { bucketCountsOf, landedFileRow } from '../db/landing';
+import { bucketCountsFor, landedFileRow } from '../db/landing';
 import { queryRows, sqlInstant, sqlString, type Analytics } from './duckdb';
 import { LANDED_COLUMNS } from './landing';
 import { storeLandedFiles } from './landedFiles';
@@ -28,7 +29,7 @@ export interface UpgradeReport {
 
 export async function moveRowStoreReadings(
   db: Knex,
-  deps: { landingStore: ObjectStore; analytics: Analytics; scratchDir: string; hourBuckets: number },
+  deps: { landingStore: ObjectStore; analytics: Analytics; scratchDir: string; buckets: BucketSettings },
 ): Promise<UpgradeReport> {
   const report: UpgradeReport = { batches: 0, readings: 0, files: 0 };
   if (!(await db.schema.hasTable('readings'))) return report;
@@ -58,7 +59,7 @@ export async function moveRowStoreReadings(
 
 async function moveBatch(
   db: Knex,
-  deps: { landingStore: ObjectStore; analytics: Analytics; hourBuckets: number },
+  deps: { landingStore: ObjectStore; analytics: Analytics; buckets: BucketSettings },
   batch: { batch_id: number; source: string; batch_key: string; import_hour: Date },
   work: string,
 ): Promise<{ readings: number; files: number }> {
@@ -67,7 +68,8 @@ async function moveBatch(
   const out = await fs.open(ndjson, 'w');
   let ordinal = 0;
   let lastRowId = 0;
-  const hours = new Map<number, Date>();
+  /** Rows per hour they belong to (ms since epoch). */
+  const hours = new Map<number, { hour: Date; readings: number }>();
   try {
     for (;;) {
       const rows = (await db('readings')
@@ -78,7 +80,8 @@ async function moveBatch(
       if (rows.length === 0) break;
       const lines = rows.map((r) => {
         const belongs = r.belongs_to_hour as Date;
-        hours.set(belongs.getTime(), belongs);
+        const seen = hours.get(belongs.getTime()) ?? { hour: belongs, readings: 0 };
+        hours.set(belongs.getTime(), { hour: belongs, readings: seen.readings + 1 });
         return JSON.stringify({
           reading_id: r.reading_id,
           ordinal: ordinal++,
@@ -97,9 +100,9 @@ async function moveBatch(
   } finally {
     await out.close();
   }
-  const known = await bucketCountsOf(db, [...hours.values()]);
+  const known = await bucketCountsFor(db, [...hours.values()], deps.buckets);
   const counts = [...hours.values()]
-    .map((h) => `(${sqlInstant(h)}, ${known.get(h.getTime()) ?? deps.hourBuckets})`)
+    .map(({ hour }) => `(${sqlInstant(hour)}, ${known.get(hour.getTime())})`)
     .join(', ');
   const files = await deps.analytics.withConnection(async (conn) => {
     await conn.run(

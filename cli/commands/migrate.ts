@@ -13,6 +13,7 @@ import { openAnalytics, type Analytics } from '../../adapters/analytics/duckdb';
 import { moveRowStoreReadings } from '../../adapters/analytics/upgrade';
 import { bindObjectStore } from '../../adapters/db/storeIdentity';
 import { withDatabase } from '../context';
+import type { BucketSettings } from '../../core/bucket';
 
 /** The landing store, DuckDB and a scratch folder, for the time of `work`. */
 async function withLandingStore<T>(
@@ -22,7 +23,7 @@ async function withLandingStore<T>(
     landingStore: ObjectStore;
     analytics: Analytics;
     scratchDir: string;
-    hourBuckets: number;
+    buckets: BucketSettings;
   }) => Promise<T>,
 ): Promise<T> {
   const scratchDir = path.join(config.pipeline.scratchDir, `migrate-${process.pid}`);
@@ -34,7 +35,7 @@ async function withLandingStore<T>(
   });
   try {
     const landingStore = await bindObjectStore(db, openObjectStore(config.landingStoreUrl, config.s3));
-    return await work({ landingStore, analytics, scratchDir, hourBuckets: config.pipeline.hourBuckets });
+    return await work({ landingStore, analytics, scratchDir, buckets: config.pipeline.buckets });
   } finally {
     analytics.close();
     await fs.rm(scratchDir, { recursive: true, force: true });

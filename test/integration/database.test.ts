@@ -165,4 +165,49 @@ describe.each(DATABASE_KINDS)('database on %s', (_kind, factory) => {
     expect(quarantined.map((q) => q.raw)).toEqual(rejections.map((r) => r.record));
     expect(quarantined[0]?.reasons.map((r) => r.code)).toEqual(['timestamp_invalid', 'lat_invalid']);
   });
+  test('a new hour gets one bucket count: of two batches committed at once with different counts, one is refused (retryable) and stores nothing', async () => {
+    const { db } = database;
+    const hour = at('2026-03-01T11:00:00Z');
+    const batch = (source: string, bucketCount: number) => ({
+      importHour: hour,
+      source,
+      batchKey: `pull:${source}`,
+      runId: 'run-2',
+      fetchedAt: at('2026-03-01T11:00:05Z'),
+      rawKey: `raw/${source}.json`,
+      counts: { fetched: 1, valid: 1, rejected: 0, rejectedByReason: {}, duplicates: 0, corrections: 0 },
+      correctedHours: [],
+      files: [
+        {
+          key: `landing/${source}.parquet`,
+          belongsToHour: hour,
+          bucket: 0,
+          bucketCount,
+          rows: 1,
+          bytes: 100,
+          sha256: 'cd'.repeat(32),
+        },
+      ],
+      rejections: [],
+    });
+    const outcomes = await Promise.allSettled([
+      commitBatch(db, batch('partner-api', 8)),
+      commitBatch(db, batch('file-drop', 1)),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(refused?.reason).toMatchObject({ kind: 'database', retryable: true });
+    expect(String((refused?.reason as Error).message)).toMatch(/split into (8|1) buckets by another batch/);
+    const stored = (await db('landed_files').where('belongs_to_hour', hour).select('bucket_count')) as {
+      bucket_count: number;
+    }[];
+    expect(stored).toHaveLength(1);
+    expect(await db('fetch_batches').where('import_hour', hour).count({ n: '*' }).first()).toEqual({ n: 1 });
+    // The refused batch's next attempt uses the hour's count, and lands.
+    const loser = outcomes[0]?.status === 'rejected' ? batch('partner-api', 8) : batch('file-drop', 1);
+    const kept = stored[0]?.bucket_count ?? Number.NaN;
+    await expect(
+      commitBatch(db, { ...loser, files: loser.files.map((f) => ({ ...f, bucketCount: kept })) }),
+    ).resolves.toMatchObject({ alreadyLanded: false });
+  });
 });

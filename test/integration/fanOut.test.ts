@@ -2,7 +2,8 @@
  * The hour fanned out: two worker processes on one task queue (this test's worker and a
  * `tempctl worker` child process) share one hour's bucket activities, as
  * the workflow history shows; the stored rows are bit-identical to a run on another database with
- * one worker and HOUR_BUCKETS=1. A correction sent in the next hour recomputes only its bucket.
+ * one worker at the default settings, which land an hour this small in one bucket. A correction
+ * sent in the next hour recomputes only its bucket.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -39,6 +40,7 @@ function startChildWorker(p: Pipeline): Promise<ChildProcess> {
       LANDING_STORE_URL: p.config.landingStoreUrl,
       BACKUP_DIR: p.backupDir,
       HOUR_BUCKETS: '16',
+      HOUR_BUCKET_READINGS: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -72,9 +74,14 @@ beforeAll(async () => {
   const env = { SENSOR_API_URL: server.url, SENSOR_API_KEY: TEST_API_KEY };
   // Room for more than one activity: held to one, this worker could be busy copying the hour's
   // files (backupObjects) while the child ran every bucket.
-  shared = await startPipeline({ env: { ...env, HOUR_BUCKETS: '16' }, maxConcurrentActivities: 4 });
+  // One bucket per reading, up to 16: the test's few readings still fan out.
+  shared = await startPipeline({
+    env: { ...env, HOUR_BUCKETS: '16', HOUR_BUCKET_READINGS: '1' },
+    maxConcurrentActivities: 4,
+  });
   child = await startChildWorker(shared);
-  single = await startPipeline({ env: { ...env, HOUR_BUCKETS: '1' } });
+  // The defaults (HOUR_BUCKETS 8, HOUR_BUCKET_READINGS 125,000): an hour this small is one bucket.
+  single = await startPipeline({ env });
 });
 
 afterAll(async () => {

@@ -134,7 +134,7 @@ describe('no batch ever fails because of one record', () => {
             limits: DEFAULT_LIMITS,
             horizonHours: 168,
             knownFiles: [],
-            bucketCounts: (hours) => Promise.resolve(new Map(hours.map((h) => [h.getTime(), 2]))),
+            bucketCounts: (hours) => Promise.resolve(new Map(hours.map(({ hour }) => [hour.getTime(), 2]))),
             workDir: work,
             progress: () => undefined,
           }),

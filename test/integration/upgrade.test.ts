@@ -106,6 +106,7 @@ test('tempctl migrate moves the row-store readings into the landing store; old h
     DATA_DIR: path.join(dir, 'data'),
     BACKUP_DIR: path.join(dir, 'backups'),
     HOUR_BUCKETS: '3',
+    HOUR_BUCKET_READINGS: '1',
     SENSOR_API_URL: 'http://127.0.0.1:9/unused',
     SENSOR_API_KEY: 'unused',
   });

@@ -94,7 +94,7 @@ describe('the landing with the body cut in parts', () => {
         limits: DEFAULT_LIMITS,
         horizonHours: 168,
         knownFiles: [],
-        bucketCounts: (hours) => Promise.resolve(new Map(hours.map((h) => [h.getTime(), 4]))),
+        bucketCounts: (hours) => Promise.resolve(new Map(hours.map(({ hour }) => [hour.getTime(), 4]))),
         workDir,
         progress: () => undefined,
         readParts,

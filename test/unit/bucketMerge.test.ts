@@ -3,7 +3,7 @@
  * gives the same bits as one pass; checked against sums computed exactly with BigInt here.
  */
 import { addExact, roundExact } from '../../core/exactSum';
-import { computeBucket, mergeBuckets } from '../../core/bucket';
+import { bucketCountFor, computeBucket, mergeBuckets } from '../../core/bucket';
 import { aggregateByRegion } from '../../core/aggregate';
 
 function prng(seed: number): () => number {
@@ -84,5 +84,33 @@ describe('mergeBuckets', () => {
       temperature: temperatures[i] ?? 0,
     }));
     expect(mergeBuckets([computeBucket(slice(0, n), names)]).aggregates).toEqual(aggregateByRegion(readings));
+  });
+});
+
+describe('bucketCountFor: a new hour gets one bucket per readingsPerBucket readings, 1 to maxBuckets', () => {
+  const settings = { maxBuckets: 8, readingsPerBucket: 125_000 };
+  test.each([
+    [0, 1],
+    [1, 1],
+    [100_000, 1],
+    [125_000, 1],
+    [125_001, 2],
+    [250_000, 2],
+    [999_999, 8],
+    [1_000_000, 8],
+    [10_000_000, 8],
+  ])('%i readings: %i bucket(s)', (readings, buckets) => {
+    expect(bucketCountFor(readings, settings)).toBe(buckets);
+  });
+
+  test('readingsPerBucket 1 always gives maxBuckets (for any hour with at least that many readings)', () => {
+    expect(bucketCountFor(16, { maxBuckets: 16, readingsPerBucket: 1 })).toBe(16);
+    expect(bucketCountFor(3, { maxBuckets: 16, readingsPerBucket: 1 })).toBe(3);
+  });
+
+  test('a negative count or a setting below 1 is refused', () => {
+    expect(() => bucketCountFor(-1, settings)).toThrow(RangeError);
+    expect(() => bucketCountFor(5, { maxBuckets: 0, readingsPerBucket: 1 })).toThrow(RangeError);
+    expect(() => bucketCountFor(5, { maxBuckets: 1, readingsPerBucket: 0 })).toThrow(RangeError);
   });
 });

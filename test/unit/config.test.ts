@@ -99,12 +99,15 @@ describe('defaults', () => {
 describe('valid settings are read', () => {
   test('the columnar landing and fan-out settings, defaults and explicit', () => {
     expect(loadConfig({}).pipeline).toMatchObject({
-      hourBuckets: 8,
+      buckets: { maxBuckets: 8, readingsPerBucket: 125_000 },
       correctionHorizonHours: 168,
       duckdbThreads: 2,
     });
-    expect(loadConfig({ HOUR_BUCKETS: '1', CORRECTION_HORIZON_HOURS: '24' }).pipeline).toMatchObject({
-      hourBuckets: 1,
+    expect(
+      loadConfig({ HOUR_BUCKETS: '1', HOUR_BUCKET_READINGS: '1000', CORRECTION_HORIZON_HOURS: '24' })
+        .pipeline,
+    ).toMatchObject({
+      buckets: { maxBuckets: 1, readingsPerBucket: 1000 },
       correctionHorizonHours: 24,
     });
   });
@@ -260,6 +263,7 @@ describe('each invalid setting is named', () => {
     ['HOUR_BUCKETS zero', { HOUR_BUCKETS: '0' }, 'HOUR_BUCKETS'],
     ['HOUR_BUCKETS above 256', { HOUR_BUCKETS: '257' }, 'HOUR_BUCKETS'],
     ['HOUR_BUCKETS not an integer', { HOUR_BUCKETS: '2.5' }, 'HOUR_BUCKETS'],
+    ['HOUR_BUCKET_READINGS zero', { HOUR_BUCKET_READINGS: '0' }, 'HOUR_BUCKET_READINGS'],
     ['CORRECTION_HORIZON_HOURS zero', { CORRECTION_HORIZON_HOURS: '0' }, 'CORRECTION_HORIZON_HOURS'],
     [
       'CORRECTION_HORIZON_HOURS a week as text',

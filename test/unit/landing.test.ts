@@ -56,7 +56,7 @@ async function land(body: string, over: Partial<LandBodyInput> = {}): Promise<La
       limits: DEFAULT_LIMITS,
       horizonHours: 168,
       knownFiles: [],
-      bucketCounts: (hours) => Promise.resolve(new Map(hours.map((h) => [h.getTime(), 4]))),
+      bucketCounts: (hours) => Promise.resolve(new Map(hours.map(({ hour }) => [hour.getTime(), 4]))),
       workDir: work,
       progress: () => undefined,
       ...over,
@@ -142,15 +142,28 @@ describe('landBody', () => {
   test('against earlier files: the same content is a duplicate, other content a correction counted in the first hour; A-B-A counts again', async () => {
     const first = await land(JSON.stringify([reading('a', 10), reading('b', 11)]));
     const known = first.files.map((f) => f.path);
+    const asked: { hour: Date; readings: number }[][] = [];
     const second = await land(
       JSON.stringify([reading('a', 10), reading('b', 12), reading('b', 11), reading('new', 5)]),
       {
         importHour: H2,
         knownFiles: known,
+        bucketCounts: (hours) => {
+          asked.push(hours);
+          return Promise.resolve(new Map(hours.map(({ hour }) => [hour.getTime(), 4])));
+        },
       },
     );
     expect(second).toMatchObject({ fetched: 4, valid: 3, duplicates: 1, corrections: 2 });
     expect(second.correctedHours).toEqual([H1]);
+    // A new hour's bucket count is chosen from the rows it gets (activities/fetch.ts): the two
+    // versions of b belong to H1, the new reading to H2; the duplicate a lands nowhere.
+    expect(asked).toEqual([
+      [
+        { hour: H1, readings: 2 },
+        { hour: H2, readings: 1 },
+      ],
+    ]);
     const landed = await rows(second.files);
     expect(landed.map((r) => [r.reading_id, r.temperature, r.belongs])).toEqual([
       ['b', 12, '2026-11-27T14'],
