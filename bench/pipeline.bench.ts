@@ -36,6 +36,7 @@ const KEY = 'bench-key';
 const PG = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const BUCKETS = process.env.HOUR_BUCKETS ?? '8';
+const BUCKET_READINGS = process.env.HOUR_BUCKET_READINGS ?? '125000';
 // BENCH_SIZES (comma-separated reading counts) runs other sizes, e.g. BENCH_SIZES=1000000 while tuning.
 const sizes = process.env.BENCH_SIZES
   ? process.env.BENCH_SIZES.split(',').map(Number)
@@ -262,7 +263,7 @@ async function postgisAnchor(
  * Small hours, not measured, before the measured ones: a worker's first hour also pays for loading
  * its workflow code, its HTTP client, DuckDB's first queries and the region index's first calls
  * (0.2 to 1.5 s in all), which a worker running hour after hour pays once. Hours are run until every
- * worker has run a workflow task and a fetch (which worker takes a task is the server's choice).
+ * worker has run a workflow task, a fetch and a bucket (which worker takes a task is the server's choice).
  */
 async function warmUp(
   client: Client,
@@ -293,11 +294,13 @@ async function warmUp(
       const identity = event.workflowTaskStartedEventAttributes?.identity;
       if (identity) ranWorkflow.add(identity.replace(/@.*/, ''));
     }
-    const ranFetch =
-      (await stagesOf(client, workflowId)).get('fetchSource')?.byWorker ?? new Map<string, number>();
+    const stages = await stagesOf(client, workflowId);
+    const ran = (type: string, pid: string) =>
+      [...(stages.get(type)?.byWorker.keys() ?? [])].some((w) => w.replace(/@.*/, '') === pid);
+    // A small hour is one bucket (HOUR_BUCKET_READINGS): its fetch and its bucket may run on
+    // different workers, and each worker needs both once.
     for (const pid of [...cold])
-      if (ranWorkflow.has(pid) && [...ranFetch.keys()].some((w) => w.replace(/@.*/, '') === pid))
-        cold.delete(pid);
+      if (ranWorkflow.has(pid) && ran('fetchSource', pid) && ran('aggregateBucket', pid)) cold.delete(pid);
   }
   console.log(
     `warm-up: ${hours} hour(s) of ${WARM_UP_READINGS.toLocaleString('en-US')} readings in ${seconds(Date.now() - t)} (not measured)${cold.size > 0 ? `; worker(s) ${[...cold].join(', ')} still cold` : ''}`,
@@ -326,6 +329,7 @@ async function main(): Promise<void> {
     BACKUP_DIR: path.join(dir, 'backups'),
     DATA_DIR: path.join(dir, 'data'),
     HOUR_BUCKETS: BUCKETS,
+    HOUR_BUCKET_READINGS: BUCKET_READINGS,
     // A 10,000,000-reading answer is about 1.5 GB: over the default cap (256 MiB, sized for 1,000,000).
     SENSOR_API_MAX_BYTES: String(Math.max(256 << 20, Math.max(...sizes) * 200)),
     FETCH_MAX_LAG_HOURS: String(sizes.length + WARM_UP_HOURS + 1),
@@ -335,7 +339,7 @@ async function main(): Promise<void> {
     `bench:pipeline  ${os.cpus().length} cores, load ${os
       .loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')}; ${WORKERS} worker(s), HOUR_BUCKETS=${BUCKETS}`,
+      .join(' ')}; ${WORKERS} worker(s), HOUR_BUCKETS=${BUCKETS}, HOUR_BUCKET_READINGS=${BUCKET_READINGS}`,
   );
   try {
     for (let i = 0; i < WORKERS; i += 1) workers.push(await startWorker(env, i));
