@@ -10,6 +10,7 @@ import { landedFileKey } from '../../core/landingKeys';
 import type { CommittedFile } from '../db/landing';
 import { sha256OfStream } from '../objectStore/keys';
 import type { ObjectStore } from '../objectStore/types';
+import { transferEach } from '../objectStore/transferEach';
 import type { LandedFile } from './landing';
 
 export async function storeLandedFiles(
@@ -18,8 +19,8 @@ export async function storeLandedFiles(
   batch: { source: string; importHour: Date; segment: string },
   options: { move: boolean },
 ): Promise<CommittedFile[]> {
-  const committed: CommittedFile[] = [];
-  for (const file of files) {
+  // A few at a time (transferEach): each put flushes its file to disk, and the others fill the wait.
+  return transferEach(files, async (file) => {
     const { sha256 } = await sha256OfStream(createReadStream(file.path));
     const key = landedFileKey(
       {
@@ -34,7 +35,7 @@ export async function storeLandedFiles(
     const stored = await store.putFile(key, file.path, options.move ? { sha256, move: true } : {});
     if (stored.sha256 !== sha256)
       throw new Error(`${key}: stored sha256 ${stored.sha256} is not the file's ${sha256}`);
-    committed.push({
+    return {
       key,
       belongsToHour: file.belongsToHour,
       bucket: file.bucket,
@@ -42,7 +43,6 @@ export async function storeLandedFiles(
       rows: file.rows,
       bytes: stored.bytes,
       sha256: stored.sha256,
-    });
-  }
-  return committed;
+    };
+  });
 }
