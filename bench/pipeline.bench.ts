@@ -4,6 +4,7 @@
  * (`tempctl worker`), PostgreSQL, the landing store (a folder), and the partner API served over
  * loopback from a generated body file. Small warm-up hours run first, not measured (`warmUp`), and
  * each measured hour starts once earlier steps' writes are on disk (`settleWrites`).
+ * Sizes below 10,000,000 run BENCH_REPEATS times (3) and their medians are compared (`runs`).
  * Prints per size: time per stage (from the workflow's history), end to end, readings/s, each
  * worker's peak RSS (VmHWM), which worker ran which bucket, an exactness check against PostGIS (an
  * independent computation: ST_Covers on the region polygons), and the anchors on the same body as
@@ -42,6 +43,18 @@ const BUCKET_READINGS = process.env.HOUR_BUCKET_READINGS ?? '125000';
 const sizes = process.env.BENCH_SIZES
   ? process.env.BENCH_SIZES.split(',').map(Number)
   : [100_000, 1_000_000, ...(process.argv.includes('--ten-million') ? [10_000_000] : [])];
+
+/**
+ * Each size below 10,000,000 is measured BENCH_REPEATS times (3 by default), each run on an hour of
+ * its own, with its anchors right after it; the medians are compared. One run moves by tens of
+ * percent on this shared machine. The 10,000,000-reading hour runs once (its PostGIS anchor alone
+ * takes minutes).
+ */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const runs: Run[] = sizes.flatMap((size) => {
+  const of = size >= 10_000_000 ? 1 : REPEATS;
+  return Array.from({ length: of }, (_, i) => ({ size, repeat: i + 1, of }));
+});
 
 const WARM_UP_READINGS = 2_000;
 /** At most this many warm-up hours. */
@@ -320,6 +333,102 @@ async function warmUp(
   );
 }
 
+/** One measured run: `repeat` of `of` for its size. */
+interface Run {
+  size: number;
+  repeat: number;
+  of: number;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/** Runs one measured hour and its anchors, prints them; returns its end-to-end time and PostGIS's (ms). */
+async function measureHour(at: {
+  admin: Knex;
+  db: Knex;
+  dir: string;
+  partner: { setBody(file: string): void; calls(): number };
+  workers: ChildProcess[];
+  taskQueue: string;
+  client: Client;
+  hour: Date;
+  run: Run;
+  seed: number;
+}): Promise<{ total: number; gisMs?: number }> {
+  const { client, workers, partner, run, hour, dir } = at;
+  const size = run.size;
+  const body = path.join(dir, `body-${size}-${run.repeat}.json`);
+  writeBody(body, size, new Date(), at.seed);
+  partner.setBody(body);
+  await settleWrites(at.admin);
+  const callsBefore = partner.calls();
+  const workflowId = `bench-${formatHour(hour)}`;
+  const t = Date.now();
+  const sampler = sampleRss(workers, t);
+  const summary = (await client.workflow.execute('hourlyImport', {
+    taskQueue: at.taskQueue,
+    workflowId,
+    args: [{ hour: formatHour(hour), trigger: 'manual' }],
+  })) as ImportSummary;
+  const total = Date.now() - t;
+  const sampled = sampler.stop();
+  console.log(
+    `\n${size.toLocaleString('en-US')} readings (${(fs.statSync(body).size / 1e6).toFixed(0)} MB body), hour ${formatHour(hour)}${run.of > 1 ? `, run ${run.repeat} of ${run.of}` : ''}`,
+  );
+  console.log(
+    `  end to end      ${seconds(total)}  ${perSecond(size, total)}  partner calls: ${partner.calls() - callsBefore}`,
+  );
+  for (const [type, stage] of await stagesOf(client, workflowId)) {
+    const who = [...stage.byWorker.entries()].map(([w, n]) => `${w.replace(/@.*/, '')}×${n}`).join(', ');
+    console.log(
+      `  ${type.padEnd(16)}${seconds(stage.last - stage.first).padStart(8)}  ×${stage.count}  (${who})  from +${seconds(stage.first - t)}`,
+    );
+  }
+  for (const source of summary.sources) {
+    const stages = Object.entries(source.stageSeconds ?? {}).map(([k, v]) => `${k} ${v.toFixed(2)}`);
+    console.log(`  fetch stages    ${stages.join(', ')}`);
+  }
+  console.log(
+    `  peak RSS        ${workers.map((w, i) => `worker ${i} (pid ${w.pid}) ${peakRssMb(w.pid).toFixed(0)} MB`).join(', ')}`,
+  );
+  console.log(
+    `  RSS this hour   ${sampled.map((p, i) => `worker ${i} ${p.mb.toFixed(0)} MB at +${seconds(p.at)}`).join(', ')} (sampled every 20 ms)`,
+  );
+  // BENCH_ANCHORS=0 skips the anchors (and the exactness check) while tuning.
+  if (process.env.BENCH_ANCHORS === '0') {
+    fs.rmSync(body);
+    return { total };
+  }
+  const duck = await duckdbAnchor(body, dir);
+  console.log(
+    `  anchor DuckDB read_json → zstd Parquet: ${seconds(duck)} (pipeline end to end = ${(total / duck).toFixed(1)}× that)`,
+  );
+  const gis = await postgisAnchor(at.db, body, dir);
+  if (gis) {
+    console.log(
+      `  anchor PostGIS by hand: ${seconds(gis.ms)}, ${perSecond(size, gis.ms)} (pipeline is ${(gis.ms / total).toFixed(1)}× faster)`,
+    );
+    let worst = 0;
+    let countsEqual = summary.regions.length === gis.rows.size;
+    for (const row of summary.regions) {
+      const other = gis.rows.get(row.region);
+      if (!other || other.n !== row.numberOfPoints) countsEqual = false;
+      if (other) worst = Math.max(worst, Math.abs(other.mean - row.temperature));
+    }
+    console.log(
+      `  exactness vs PostGIS: ${summary.regions.length} regions, counts ${countsEqual ? 'all equal' : 'DIFFER'}, largest mean difference ${worst.toExponential(2)} °C`,
+    );
+  }
+  fs.rmSync(body);
+  return { total, gisMs: gis?.ms };
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-bench-'));
   fs.chmodSync(dir, 0o755); // PostgreSQL (another user) reads the COPY file from here
@@ -345,7 +454,7 @@ async function main(): Promise<void> {
     HOUR_BUCKET_READINGS: BUCKET_READINGS,
     // A 10,000,000-reading answer is about 1.5 GB: over the default cap (256 MiB, sized for 1,000,000).
     SENSOR_API_MAX_BYTES: String(Math.max(256 << 20, Math.max(...sizes) * 200)),
-    FETCH_MAX_LAG_HOURS: String(sizes.length + WARM_UP_HOURS + 1),
+    FETCH_MAX_LAG_HOURS: String(runs.length + WARM_UP_HOURS + 1),
   };
   const workers: ChildProcess[] = [];
   console.log(
@@ -365,74 +474,41 @@ async function main(): Promise<void> {
       partner,
       dir,
       workers,
-      new Date(truncateToHour(now).getTime() - sizes.length * 3_600_000),
+      new Date(truncateToHour(now).getTime() - runs.length * 3_600_000),
     );
-    for (const [index, size] of sizes.entries()) {
+    const totals = new Map<number, number[]>();
+    const gisRatios = new Map<number, number[]>();
+    for (const [index, run] of runs.entries()) {
       const hour = new Date(truncateToHour(now).getTime() - index * 3_600_000);
-      const body = path.join(dir, `body-${size}.json`);
-      writeBody(body, size, now, 11 + index);
-      partner.setBody(body);
-      await settleWrites(admin);
-      const callsBefore = partner.calls();
-      const workflowId = `bench-${formatHour(hour)}`;
-      const t = Date.now();
-      const sampler = sampleRss(workers, t);
-      const summary = (await client.workflow.execute('hourlyImport', {
+      const measured = await measureHour({
+        admin,
+        db,
+        dir,
+        partner,
+        workers,
         taskQueue,
-        workflowId,
-        args: [{ hour: formatHour(hour), trigger: 'manual' }],
-      })) as ImportSummary;
-      const total = Date.now() - t;
-      const sampled = sampler.stop();
-      console.log(
-        `\n${size.toLocaleString('en-US')} readings (${(fs.statSync(body).size / 1e6).toFixed(0)} MB body), hour ${formatHour(hour)}`,
-      );
-      console.log(
-        `  end to end      ${seconds(total)}  ${perSecond(size, total)}  partner calls: ${partner.calls() - callsBefore}`,
-      );
-      for (const [type, stage] of await stagesOf(client, workflowId)) {
-        const who = [...stage.byWorker.entries()].map(([w, n]) => `${w.replace(/@.*/, '')}×${n}`).join(', ');
+        client,
+        hour,
+        run,
+        seed: 11 + index,
+      });
+      totals.set(run.size, [...(totals.get(run.size) ?? []), measured.total]);
+      if (measured.gisMs !== undefined)
+        gisRatios.set(run.size, [...(gisRatios.get(run.size) ?? []), measured.gisMs / measured.total]);
+      if (run.repeat === run.of && run.of > 1) {
+        const all = totals.get(run.size) ?? [];
+        const ratios = gisRatios.get(run.size);
         console.log(
-          `  ${type.padEnd(16)}${seconds(stage.last - stage.first).padStart(8)}  ×${stage.count}  (${who})  from +${seconds(stage.first - t)}`,
+          `\n${run.size.toLocaleString('en-US')} readings, median of ${run.of} runs: end to end ${seconds(median(all))} (${all.map(seconds).join(', ')})${ratios ? `; PostGIS by hand / pipeline ${median(ratios).toFixed(1)}× (${ratios.map((r) => `${r.toFixed(1)}×`).join(', ')})` : ''}`,
         );
       }
-      for (const source of summary.sources) {
-        const stages = Object.entries(source.stageSeconds ?? {}).map(([k, v]) => `${k} ${v.toFixed(2)}`);
-        console.log(`  fetch stages    ${stages.join(', ')}`);
-      }
-      console.log(
-        `  peak RSS        ${workers.map((w, i) => `worker ${i} (pid ${w.pid}) ${peakRssMb(w.pid).toFixed(0)} MB`).join(', ')}`,
-      );
-      console.log(
-        `  RSS this hour   ${sampled.map((p, i) => `worker ${i} ${p.mb.toFixed(0)} MB at +${seconds(p.at)}`).join(', ')} (sampled every 20 ms)`,
-      );
-      // BENCH_ANCHORS=0 skips the anchors (and the exactness check) while tuning.
-      if (process.env.BENCH_ANCHORS === '0') {
-        fs.rmSync(body);
-        continue;
-      }
-      const duck = await duckdbAnchor(body, dir);
-      console.log(
-        `  anchor DuckDB read_json → zstd Parquet: ${seconds(duck)} (pipeline end to end = ${(total / duck).toFixed(1)}× that)`,
-      );
-      const gis = await postgisAnchor(db, body, dir);
-      if (gis) {
-        console.log(
-          `  anchor PostGIS by hand: ${seconds(gis.ms)}, ${perSecond(size, gis.ms)} (pipeline is ${(gis.ms / total).toFixed(1)}× faster)`,
-        );
-        let worst = 0;
-        let countsEqual = summary.regions.length === gis.rows.size;
-        for (const row of summary.regions) {
-          const other = gis.rows.get(row.region);
-          if (!other || other.n !== row.numberOfPoints) countsEqual = false;
-          if (other) worst = Math.max(worst, Math.abs(other.mean - row.temperature));
-        }
-        console.log(
-          `  exactness vs PostGIS: ${summary.regions.length} regions, counts ${countsEqual ? 'all equal' : 'DIFFER'}, largest mean difference ${worst.toExponential(2)} °C`,
-        );
-      }
-      fs.rmSync(body);
     }
+    const million = totals.get(1_000_000);
+    const tenMillion = totals.get(10_000_000);
+    if (million && tenMillion)
+      console.log(
+        `\n10,000,000 / 1,000,000 readings: ${seconds(median(tenMillion))} / ${seconds(median(million))} (median) = ${(median(tenMillion) / median(million)).toFixed(1)}×`,
+      );
     await connection.close();
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
