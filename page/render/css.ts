@@ -57,6 +57,8 @@ thead th { font-weight: 600; color: var(--muted); font-size: .8rem; border-botto
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .regions-table th[scope=row] a { color: var(--ink); text-decoration: none; }
 .regions-table tr.active { background: #eef3fb; }
+/* Wide values (a cold night's "−10.25 °C" in two columns) scroll inside the panel, never the page. */
+.table-panel { overflow-x: auto; }
 .scroll { overflow-x: auto; }
 .reasons { margin: 2px 0 0; padding: 0; list-style: none; font-size: .8rem; color: var(--muted); }
 .warnings p { margin: 0; font-size: .82rem; max-width: 42ch; overflow-wrap: anywhere; }
@@ -82,8 +84,9 @@ tr.run.failed td:first-child { box-shadow: inset 3px 0 var(--bad); }
 footer { color: var(--muted); font-size: .78rem; padding: 0 24px 24px; max-width: 1320px; margin: 0 auto; }
 @media (max-width: 820px) {
   header, main { padding-left: 12px; padding-right: 12px; }
-  .overview { grid-template-columns: 1fr; }
+  .overview { grid-template-columns: minmax(0, 1fr); }
   section { padding: 12px; }
+  th, td { padding: 5px 4px; }
 }
 @media print { header .picker { display: none; } section { break-inside: avoid; } }
 `;
