@@ -39,8 +39,11 @@ export function createComputeActivities(deps: ActivityDeps) {
 
   async function bucketInputs(hour: Date) {
     const files = await hourFiles(db, hour);
-    // An hour with no file yet has one (empty) bucket, as `bucketCountFor` gives a new hour of none.
-    const bucketCount = files[0]?.bucketCount ?? bucketCountFor(0, deps.buckets);
+    // Each source has one count in the hour (adapters/db/landing.ts `checkBucketCounts`), sources may
+    // differ: bucket b reads bucket b of every source that has one, so the hour has as many buckets
+    // as its largest count. An hour with no file has one (empty) bucket, as `bucketCountFor` gives.
+    const bucketCount =
+      files.length === 0 ? bucketCountFor(0, deps.buckets) : Math.max(...files.map((f) => f.bucketCount));
     const byBucket = new Map<number, BucketFile[]>();
     for (let b = 0; b < bucketCount; b += 1) byBucket.set(b, []);
     for (const file of files) byBucket.get(file.bucket)?.push(file);

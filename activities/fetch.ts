@@ -151,7 +151,7 @@ export function createFetchActivities(deps: ActivityDeps) {
             horizonHours: deps.correctionHorizonHours,
             readParts: deps.analytics.threads,
             knownFiles,
-            bucketCounts: (hours) => bucketCountsFor(db, hours, deps.buckets),
+            bucketCounts: (hours) => bucketCountsFor(db, source.name, hours, deps.buckets),
             workDir: partsDir,
             progress: (stage) => at.beat.stage(`DuckDB ${stage}`),
           }),

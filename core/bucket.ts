@@ -57,9 +57,10 @@ export interface BucketSettings {
 }
 
 /**
- * How many buckets a new hour is split into: one per `readingsPerBucket` readings of the batch that
- * first lands in it, at least 1 and at most `maxBuckets` (HOUR_BUCKET_READINGS, HOUR_BUCKETS). An
- * hour keeps that count: all versions of a reading must stay in one bucket.
+ * How many buckets a source splits a new hour into: one per `readingsPerBucket` readings of its
+ * batch that first lands in the hour, at least 1 and at most `maxBuckets` (HOUR_BUCKET_READINGS,
+ * HOUR_BUCKETS). The source keeps that count in the hour: all versions of a reading must stay in
+ * one bucket.
  *
  * Why: a bucket costs an activity, a Parquet file and its backup copy whatever its size. Measured
  * on a 100,000-reading hour with two workers (bench:pipeline): 0.75–0.82 s end to end in one bucket

@@ -46,7 +46,8 @@ export interface LandBodyInput {
   knownFiles: readonly string[];
   /**
    * The bucket count of each hour (ms since epoch) the batch's readings belong to, given how many of
-   * the batch's landed rows belong to each (activities/fetch.ts: the hour's count, or `bucketCountFor`).
+   * the batch's landed rows belong to each (activities/fetch.ts: the source's count in the hour, or
+   * `bucketCountFor`).
    */
   bucketCounts: (hours: { hour: Date; readings: number }[]) => Promise<Map<number, number>>;
   /** A private folder for the Parquet files written. */

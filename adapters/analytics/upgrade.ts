@@ -14,7 +14,7 @@ import type { Knex } from 'knex';
 import { batchSegment, bucketSql } from '../../core/landingKeys';
 import type { BucketSettings } from '../../core/bucket';
 import type { ObjectStore } from '../objectStore/types';
-import { bucketCountsFor, landedFileRow } from '../db/landing';
+import { bucketCountsFor, checkBucketCounts, landedFileRow } from '../db/landing';
 import { queryRows, sqlInstant, sqlString, type Analytics } from './duckdb';
 import { LANDED_COLUMNS } from './landing';
 import { storeLandedFiles } from './landedFiles';
@@ -100,7 +100,7 @@ async function moveBatch(
   } finally {
     await out.close();
   }
-  const known = await bucketCountsFor(db, [...hours.values()], deps.buckets);
+  const known = await bucketCountsFor(db, batch.source, [...hours.values()], deps.buckets);
   const counts = [...hours.values()]
     .map(({ hour }) => `(${sqlInstant(hour)}, ${known.get(hour.getTime())})`)
     .join(', ');
@@ -155,6 +155,7 @@ async function moveBatch(
     const inFiles = rows.reduce((sum, r) => sum + r.rows, 0);
     if (Number(n) !== inFiles)
       throw new Error(`batch ${batch.batch_id}: ${n} readings, ${inFiles} in the files written`);
+    await checkBucketCounts(trx, batch.source, stored);
     if (rows.length > 0) await trx('landed_files').insert(rows);
     await trx('reading_regions')
       .whereIn('row_id', trx('readings').where('batch_id', batch.batch_id).select('row_id'))

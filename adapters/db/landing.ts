@@ -105,29 +105,34 @@ function uniqueHours(hours: Date[]): Date[] {
   return [...byTime.values()].sort((a, b) => a.getTime() - b.getTime());
 }
 
-/** The class of the advisory locks that serialize commits per hour (the other key: hours since epoch). */
-const HOUR_LOCK_CLASS = 0x6275636b; // 'buck'
-
 /**
- * Every file of an hour has the hour's one bucket count. Two batches landing a new hour at once (two
- * sources) may each have chosen one: the first to commit fixes it and the other is refused,
- * retryable (its next attempt lands the stored answer again, with the hour's count). The hours are
- * locked in order until the transaction ends, so two commits cannot both find an hour new.
+ * Every file a source lands in an hour has that source's one bucket count for the hour (all
+ * versions of a reading share a bucket; other sources may have other counts). Two batches of one
+ * source landing a new hour at once (a rerun beside the next hour's corrections) may each have
+ * chosen one: the first to commit fixes it and the other is refused, retryable (its next attempt
+ * lands the stored answer again, with that count). Each (source, hour) is locked, in order, until
+ * the transaction ends, so two commits cannot both find it new. Used by `commitBatch` and the upgrade.
+ * @throws DatabaseError (retryable) when another batch fixed a different count first.
  */
-async function checkBucketCounts(trx: Knex.Transaction, files: readonly CommittedFile[]): Promise<void> {
+export async function checkBucketCounts(
+  trx: Knex.Transaction,
+  source: string,
+  files: readonly CommittedFile[],
+): Promise<void> {
   const wanted = new Map(files.map((f) => [f.belongsToHour.getTime(), f]));
   const hours = [...wanted.keys()].sort((a, b) => a - b);
   for (const ms of hours)
-    await trx.raw('SELECT pg_advisory_xact_lock(?, ?)', [HOUR_LOCK_CLASS, Math.floor(ms / 3_600_000)]);
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), ?)', [source, Math.floor(ms / 3_600_000)]);
   const existing = await bucketCountsOf(
     trx,
+    source,
     hours.map((ms) => new Date(ms)),
   );
   for (const [ms, count] of existing) {
     const file = wanted.get(ms);
     if (file !== undefined && file.bucketCount !== count)
       throw new DatabaseError(
-        `hour ${new Date(ms).toISOString()} was split into ${count} buckets by another batch while this one was landing it in ${file.bucketCount}; the next attempt lands it in ${count}`,
+        `${source}: hour ${new Date(ms).toISOString()} was split into ${count} buckets by another batch while this one was landing it in ${file.bucketCount}; the next attempt lands it in ${count}`,
         { retryable: true },
       );
   }
@@ -165,7 +170,7 @@ export async function commitBatch(db: Knex, input: CommitInput): Promise<Landing
     await trx('fetch_batches')
       .where('batch_id', batchId)
       .update({ summary: JSON.stringify(summary) });
-    await checkBucketCounts(trx, input.files);
+    await checkBucketCounts(trx, input.source, input.files);
     await insertChunked(
       trx,
       'landed_files',
@@ -292,27 +297,31 @@ export async function lookupFiles(
   return rows.map((row) => row.object_key);
 }
 
-/** The bucket count already used for each of these hours (hours with no file are left out). */
-async function bucketCountsOf(db: Knex, hours: Date[]): Promise<Map<number, number>> {
+/** The bucket count `source` already uses in each of these hours (hours where it has no file are left out). */
+async function bucketCountsOf(db: Knex, source: string, hours: Date[]): Promise<Map<number, number>> {
   if (hours.length === 0) return new Map();
-  const rows = (await db('landed_files')
-    .whereIn('belongs_to_hour', hours)
-    .distinct('belongs_to_hour', 'bucket_count')) as { belongs_to_hour: Date; bucket_count: number }[];
+  const rows = (await db('landed_files as f')
+    .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
+    .where('b.source', source)
+    .whereIn('f.belongs_to_hour', hours)
+    .distinct('f.belongs_to_hour', 'f.bucket_count')) as { belongs_to_hour: Date; bucket_count: number }[];
   return new Map(rows.map((row) => [row.belongs_to_hour.getTime(), row.bucket_count]));
 }
 
 /**
- * The bucket count of each hour a batch lands readings in (ms since epoch → count): the count the
- * hour already has, or for an hour with no file yet `bucketCountFor` its readings in this batch.
- * `commitBatch` refuses the batch if another one fixed a new hour's count first.
+ * The bucket count of each hour a batch of `source` lands readings in (ms since epoch → count): the
+ * count the source already uses there, or for an hour where it has no file yet `bucketCountFor` its
+ * readings in this batch. `commitBatch` refuses the batch if another one fixed a new count first.
  */
 export async function bucketCountsFor(
   db: Knex,
+  source: string,
   hours: readonly { hour: Date; readings: number }[],
   settings: BucketSettings,
 ): Promise<Map<number, number>> {
   const counts = await bucketCountsOf(
     db,
+    source,
     hours.map((h) => h.hour),
   );
   for (const { hour, readings } of hours)

@@ -15,7 +15,8 @@ const SKIPPED = Symbol('skipped');
  * items' order. After a failure no further transfer starts, and the ones running are waited for
  * (the caller's scratch folder is removed next); the earliest failure is thrown. Memory: an S3
  * upload holds up to 32 MiB (adapters/objectStore/s3.ts), so four hold up to 128 MiB, reached only
- * by files over 8 MiB (a 10,000,000-reading hour's Parquet files; an answer is copied alone).
+ * by files over 8 MiB (a 10,000,000-reading hour's Parquet files); the answer's backup copy, which
+ * runs beside a landing's four, adds one more.
  */
 export async function transferEach<T, R>(
   items: readonly T[],

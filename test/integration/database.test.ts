@@ -165,21 +165,21 @@ describe.each(DATABASE_KINDS)('database on %s', (_kind, factory) => {
     expect(quarantined.map((q) => q.raw)).toEqual(rejections.map((r) => r.record));
     expect(quarantined[0]?.reasons.map((r) => r.code)).toEqual(['timestamp_invalid', 'lat_invalid']);
   });
-  test('a new hour gets one bucket count: of two batches committed at once with different counts, one is refused (retryable) and stores nothing', async () => {
+  test("a source's new hour gets one bucket count: of two batches committed at once with different counts, one is refused (retryable) and stores nothing; another source keeps its own", async () => {
     const { db } = database;
     const hour = at('2026-03-01T11:00:00Z');
-    const batch = (source: string, bucketCount: number) => ({
+    const batch = (source: string, key: string, bucketCount: number) => ({
       importHour: hour,
       source,
-      batchKey: `pull:${source}`,
+      batchKey: `pull:${key}`,
       runId: 'run-2',
       fetchedAt: at('2026-03-01T11:00:05Z'),
-      rawKey: `raw/${source}.json`,
+      rawKey: `raw/${key}.json`,
       counts: { fetched: 1, valid: 1, rejected: 0, rejectedByReason: {}, duplicates: 0, corrections: 0 },
       correctedHours: [],
       files: [
         {
-          key: `landing/${source}.parquet`,
+          key: `landing/counts-${key}.parquet`,
           belongsToHour: hour,
           bucket: 0,
           bucketCount,
@@ -191,23 +191,35 @@ describe.each(DATABASE_KINDS)('database on %s', (_kind, factory) => {
       rejections: [],
     });
     const outcomes = await Promise.allSettled([
-      commitBatch(db, batch('partner-api', 8)),
-      commitBatch(db, batch('file-drop', 1)),
+      commitBatch(db, batch('partner-api', 'a', 8)),
+      commitBatch(db, batch('partner-api', 'b', 1)),
     ]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(refused?.reason).toMatchObject({ kind: 'database', retryable: true });
     expect(String((refused?.reason as Error).message)).toMatch(/split into (8|1) buckets by another batch/);
-    const stored = (await db('landed_files').where('belongs_to_hour', hour).select('bucket_count')) as {
-      bucket_count: number;
-    }[];
+    const counts = async () =>
+      (await db('landed_files as f')
+        .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
+        .where('f.belongs_to_hour', hour)
+        .orderBy('b.source')
+        .select('b.source', 'f.bucket_count')) as { source: string; bucket_count: number }[];
+    const stored = await counts();
     expect(stored).toHaveLength(1);
     expect(await db('fetch_batches').where('import_hour', hour).count({ n: '*' }).first()).toEqual({ n: 1 });
-    // The refused batch's next attempt uses the hour's count, and lands.
-    const loser = outcomes[0]?.status === 'rejected' ? batch('partner-api', 8) : batch('file-drop', 1);
+    // The refused batch's next attempt uses the count its source has in the hour, and lands.
     const kept = stored[0]?.bucket_count ?? Number.NaN;
-    await expect(
-      commitBatch(db, { ...loser, files: loser.files.map((f) => ({ ...f, bucketCount: kept })) }),
-    ).resolves.toMatchObject({ alreadyLanded: false });
+    const loser =
+      outcomes[0]?.status === 'rejected' ? batch('partner-api', 'a', kept) : batch('partner-api', 'b', kept);
+    await expect(commitBatch(db, loser)).resolves.toMatchObject({ alreadyLanded: false });
+    // Another source's count in the same hour is its own.
+    await expect(commitBatch(db, batch('file-drop', 'c', 3))).resolves.toMatchObject({
+      alreadyLanded: false,
+    });
+    expect((await counts()).map((r) => [r.source, r.bucket_count])).toEqual([
+      ['file-drop', 3],
+      ['partner-api', kept],
+      ['partner-api', kept],
+    ]);
   });
 });

@@ -70,6 +70,9 @@ describe('two sources, SOURCE_FAILURE_POLICY=partial, rejected-share check set t
         CHECK_REJECTED_SHARE: 'fail',
         CHECK_REJECTED_SHARE_MAX: '0.01',
         FETCH_MAX_LAG_HOURS: '48',
+        // One bucket per 100 readings: the partner's ~500 readings and the file drop's first file
+        // (40) split one hour into different bucket counts.
+        HOUR_BUCKET_READINGS: '100',
       },
     });
   });
@@ -91,6 +94,17 @@ describe('two sources, SOURCE_FAILURE_POLICY=partial, rejected-share check set t
       await hourAggregates(pipeline.database.db, hour),
       expectedAggregates([...apiRecords, ...ndjson, ...csv]),
     );
+    // Each source has its own bucket count in the hour, from its own first batch.
+    const counts = (await pipeline.database
+      .db('landed_files as f')
+      .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
+      .where('f.belongs_to_hour', hour)
+      .distinct('b.source', 'f.bucket_count')) as { source: string; bucket_count: number }[];
+    // The file drop's count comes from whichever file landed first; both hold fewer than 100.
+    expect(Object.fromEntries(counts.map((c) => [c.source, c.bucket_count]))).toEqual({
+      'partner-api': Math.min(8, Math.ceil(apiRecords.length / 100)),
+      'file-drop': Math.ceil(Math.max(ndjson.length, csv.length) / 100),
+    });
     expect(summary.sources.map((s) => [s.source, s.fetched]).sort()).toEqual(
       [
         ['file-drop', ndjson.length + csv.length],
