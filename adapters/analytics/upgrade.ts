@@ -80,8 +80,9 @@ async function moveBatch(
       if (rows.length === 0) break;
       const lines = rows.map((r) => {
         const belongs = r.belongs_to_hour as Date;
-        const seen = hours.get(belongs.getTime()) ?? { hour: belongs, readings: 0 };
-        hours.set(belongs.getTime(), { hour: belongs, readings: seen.readings + 1 });
+        const seen = hours.get(belongs.getTime());
+        if (seen) seen.readings += 1;
+        else hours.set(belongs.getTime(), { hour: belongs, readings: 1 });
         return JSON.stringify({
           reading_id: r.reading_id,
           ordinal: ordinal++,
