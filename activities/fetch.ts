@@ -76,7 +76,7 @@ export function createFetchActivities(deps: ActivityDeps) {
         beat.stage(stored ? 'reusing the stored answer' : 'download');
         const batches: (SourceBatch & { stored?: RawBody })[] = stored
           ? [{ source: input.source, key: null, fetchedAt: stored.fetchedAt, stored }]
-          : await source.fetch(workDir);
+          : await source.fetch(workDir, { bodyParts: deps.analytics.threads });
         for (const batch of batches) {
           const batchKey = batch.key ?? decision.pullKey;
           const landing = await landOne(source, batch, {
@@ -143,6 +143,8 @@ export function createFetchActivities(deps: ActivityDeps) {
         body = await deps.analytics.withConnection((conn) =>
           landBody(conn, {
             bodyPath,
+            // Cut during the download (a stored answer reused by a retry is cut by the landing).
+            parts: batch.stored ? undefined : batch.bodyParts,
             source: source.name,
             batchKey: at.batchKey,
             importHour: at.hour,

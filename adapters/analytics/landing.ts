@@ -53,7 +53,9 @@ export interface LandBodyInput {
   /** A private folder for the Parquet files written. */
   workDir: string;
   progress: (stage: string) => void;
-  /** Parts the body is cut into, read in parallel (DuckDB's threads); 1 reads it whole. */
+  /** The body already cut into part files (adapters/analytics/bodyParts.ts `partWriter`); removed once read. */
+  parts?: readonly string[];
+  /** Otherwise, parts the body is cut into, read in parallel (DuckDB's threads); 1 reads it whole. */
   readParts?: number;
   /** The smallest part worth cutting (adapters/analytics/bodyParts.ts; tests use small ones). */
   minPartBytes?: number;
@@ -158,7 +160,10 @@ export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Pr
  * adds `measured_at` and `ok`, the whole verdict. Returns how many records the body holds.
  */
 async function fastPath(conn: DuckDBConnection, input: LandBodyInput, oldest: Date): Promise<number> {
-  const parts = await cutBody(input.bodyPath, input.readParts ?? 1, input.workDir, input.minPartBytes);
+  const parts =
+    input.parts !== undefined && input.parts.length > 1
+      ? [...input.parts]
+      : await cutBody(input.bodyPath, input.readParts ?? 1, input.workDir, input.minPartBytes);
   const read = (files: string[]) =>
     conn.run(
       `CREATE OR REPLACE TEMP TABLE checked AS

@@ -22,6 +22,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { sniffBody } from '../../core/bodySniff';
 import fs from 'node:fs/promises';
 import { SourceError } from '../../core/errors';
+import { partWriter } from '../analytics/bodyParts';
 import { parseRetryAfter } from './retryAfter';
 
 export interface HttpJsonRequest {
@@ -39,6 +40,11 @@ export interface HttpJsonRequest {
   settings: { url: string; key: string; connectTimeout: string; totalTimeout: string; maxBytes: string };
   fetch?: typeof fetch;
   now?: () => Date;
+  /**
+   * Also cut the body into up to `parts` part files beside the body's file as it arrives, for the
+   * landing to read in parallel (adapters/analytics/bodyParts.ts `partWriter`).
+   */
+  cutInto?: { parts: number; minPartBytes?: number };
 }
 
 /** The phrase operators and tests look for when the key is refused. */
@@ -50,13 +56,14 @@ const SNIPPET_CHARS = 200;
 /**
  * GETs the JSON array into `file`, streamed (memory stays flat whatever the body's size), and
  * checks that it starts as an array. Resolves with the body's size in bytes and its sha256 (hashed
- * on the way in, so the landing store need not read it again); the records are not parsed here
- * (the landing does it, from the stored copy).
+ * on the way in, so the landing store need not read it again) and, with `cutInto`, its part files
+ * ([] when it was not cut); the records are not parsed here (the landing does it, from the stored
+ * copy).
  */
 export async function downloadJsonArray(
   request: HttpJsonRequest,
   file: string,
-): Promise<{ bytes: number; sha256: string }> {
+): Promise<{ bytes: number; sha256: string; parts: string[] }> {
   const fetchImpl = request.fetch ?? fetch;
   const now = request.now ?? (() => new Date());
   const target = describeUrl(request.url);
@@ -108,9 +115,9 @@ export async function downloadJsonArray(
       throw statusError(status, response, snippet, target, request, now(), error);
     }
 
-    let written: { bytes: number; sha256: string };
+    let written: { bytes: number; sha256: string; parts: string[] };
     try {
-      written = await streamCapped(response, request.maxResponseBytes, file);
+      written = await streamCapped(response, request.maxResponseBytes, file, request.cutInto);
     } catch (cause) {
       if (cause instanceof TooLarge) {
         throw error(
@@ -275,8 +282,11 @@ async function streamCapped(
   response: Response,
   cap: number,
   file: string,
-): Promise<{ bytes: number; sha256: string }> {
+  cutInto: HttpJsonRequest['cutInto'],
+): Promise<{ bytes: number; sha256: string; parts: string[] }> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  // A compressed answer's Content-Length is not the size of the body written: no marks from it.
+  const encoded = !['', 'identity'].includes(response.headers.get('content-encoding') ?? '');
   if (Number.isFinite(declared) && declared > cap) {
     await response.body?.cancel().catch(() => undefined);
     throw new TooLarge(`${declared} bytes (Content-Length)`);
@@ -297,8 +307,13 @@ async function streamCapped(
     response.body === null
       ? Readable.from([])
       : Readable.fromWeb(response.body as WebReadableStream, { highWaterMark: 1 << 20 });
-  await pipeline(body, counted, createWriteStream(file, { highWaterMark: 1 << 20 }));
-  return { bytes: total, sha256: hash.digest('hex') };
+  const parts =
+    cutInto === undefined
+      ? undefined
+      : partWriter(file, encoded ? undefined : declared, cutInto.parts, cutInto.minPartBytes);
+  const file$ = createWriteStream(file, { highWaterMark: 1 << 20 });
+  await (parts === undefined ? pipeline(body, counted, file$) : pipeline(body, counted, parts.stream, file$));
+  return { bytes: total, sha256: hash.digest('hex'), parts: parts?.files() ?? [] };
 }
 
 /** The start of an error answer, for the message; never fails (the status already says enough). */

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { downloadJsonArray } from './http';
-import type { Source, SourceBatch } from './types';
+import type { FetchOptions, Source, SourceBatch } from './types';
 
 export const PARTNER_API_SOURCE = 'partner-api';
 
@@ -19,13 +19,13 @@ export function createPartnerApiSource(
   const now = deps.now ?? (() => new Date());
   return {
     name: PARTNER_API_SOURCE,
-    async fetch(scratchDir = os.tmpdir()): Promise<SourceBatch[]> {
+    async fetch(scratchDir = os.tmpdir(), options: FetchOptions = {}): Promise<SourceBatch[]> {
       // The key is revealed only here, into the request header; it is listed as a secret so that
       // no error message built from the exchange can carry it.
       const apiKey = config.apiKey.reveal();
       const bodyFile = path.join(scratchDir, `${PARTNER_API_SOURCE}-${randomUUID()}.json`);
       const fetchedAt = now();
-      const { sha256 } = await downloadJsonArray(
+      const { sha256, parts } = await downloadJsonArray(
         {
           source: PARTNER_API_SOURCE,
           url: config.url,
@@ -44,10 +44,20 @@ export function createPartnerApiSource(
           },
           fetch: deps.fetch,
           now,
+          cutInto: options.bodyParts === undefined ? undefined : { parts: options.bodyParts },
         },
         bodyFile,
       );
-      return [{ source: PARTNER_API_SOURCE, key: null, fetchedAt, bodyFile, bodySha256: sha256 }];
+      return [
+        {
+          source: PARTNER_API_SOURCE,
+          key: null,
+          fetchedAt,
+          bodyFile,
+          bodySha256: sha256,
+          ...(parts.length > 1 ? { bodyParts: parts } : {}),
+        },
+      ];
     },
     // Nothing to do: the API has no notion of consumed readings.
     acknowledge: () => Promise.resolve(),

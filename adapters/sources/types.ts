@@ -18,6 +18,16 @@ export interface SourceBatch {
   bodyFile?: string;
   /** The sha256 of `bodyFile`, hashed while it was written (saves reading it again). */
   bodySha256?: string;
+  /** `bodyFile` cut into part files as it arrived (`FetchOptions.bodyParts`), when it was. */
+  bodyParts?: string[];
+}
+
+export interface FetchOptions {
+  /**
+   * A source that downloads may also cut the body into up to this many part files in `scratchDir`
+   * while it arrives, for the landing to read in parallel without copying it again.
+   */
+  bodyParts?: number;
 }
 
 export interface Source {
@@ -26,7 +36,7 @@ export interface Source {
    * Throws SourceError (retryable or not) on failure. A source that downloads writes its body
    * into a new file under `scratchDir` (the caller's, removed after landing; default: the OS's).
    */
-  fetch(scratchDir?: string): Promise<SourceBatch[]>;
+  fetch(scratchDir?: string, options?: FetchOptions): Promise<SourceBatch[]>;
   /**
    * Called after the batch is durably landed. Must be idempotent (an activity retry calls it again)
    * and must work from `source` and `key` alone: it may run in another process than `fetch`.

@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findCutCandidate, partRanges } from '../../core/arrayCut';
-import { cutBody } from '../../adapters/analytics/bodyParts';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { cutMarks, findCutCandidate, partRanges, StreamingCut, type CutPiece } from '../../core/arrayCut';
+import { cutBody, partWriter } from '../../adapters/analytics/bodyParts';
 import { openAnalytics, queryRows, sqlPaths, type Analytics } from '../../adapters/analytics/duckdb';
 import { landBody, type LandedBody } from '../../adapters/analytics/landing';
 import { DEFAULT_LIMITS } from '../../core/reading';
@@ -73,6 +75,133 @@ describe('partRanges and cutBody', () => {
     const body = path.join(dir, 'small.json');
     fs.writeFileSync(body, JSON.stringify([record(1)]));
     expect(await cutBody(body, 2, dir)).toEqual([body]);
+  });
+});
+
+/** `bytes` in chunks of pseudo-random sizes from 1 to `most` (a fixed seed: the same cuts every run). */
+function chunked(bytes: Uint8Array, most: number, seed: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let state = seed;
+  for (let at = 0; at < bytes.length;) {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    const size = 1 + (state % most);
+    chunks.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  return chunks;
+}
+
+describe('StreamingCut', () => {
+  const body = bytes(
+    JSON.stringify(
+      Array.from({ length: 400 }, (_, i) => record(i)),
+      null,
+      1,
+    ),
+  );
+
+  /** The cut offsets a stream of `chunks` gives, and the bytes it handed on. */
+  function run(chunks: Uint8Array[], marks: number[], window: number) {
+    const cut = new StreamingCut(marks, window);
+    const pieces: CutPiece[] = [...chunks.flatMap((chunk) => cut.push(chunk)), ...cut.end()];
+    const offsets: number[] = [];
+    let at = 0;
+    for (const piece of pieces) {
+      if (piece === 'cut') {
+        offsets.push(at);
+        at += 1; // the comma, dropped
+      } else at += piece.length;
+    }
+    return { offsets, pieces, at, gaveUp: cut.gaveUp };
+  }
+
+  test('in any chunking, the cuts are the first candidates at or after each mark, as searched in the whole body', () => {
+    const marks = cutMarks(body.length, 4);
+    // Expected independently: the first `},{` (whitespace aside) at or after each mark, by regex.
+    const expected = marks.map((mark) => {
+      const match = /\}\s*,\s*\{/g;
+      match.lastIndex = mark;
+      const found = match.exec(new TextDecoder().decode(body));
+      return (found?.index ?? Number.NaN) + (found?.[0].indexOf(',') ?? 0);
+    });
+    for (const [most, seed] of [
+      [1, 1],
+      [7, 2],
+      [100, 3],
+      [5000, 4],
+      [body.length, 5],
+    ] as const) {
+      const { offsets, at, gaveUp } = run(chunked(body, most, seed), marks, 1 << 20);
+      expect({ most, offsets }).toEqual({ most, offsets: expected });
+      expect(at).toBe(body.length);
+      expect(gaveUp).toBe(false);
+    }
+  });
+
+  test('the pieces are the body, less the commas cut at', () => {
+    const { pieces } = run(chunked(body, 333, 9), cutMarks(body.length, 3), 1 << 20);
+    const parts = Buffer.concat(pieces.map((p) => (p === 'cut' ? Buffer.from(',') : Buffer.from(p))));
+    expect(parts.equals(Buffer.from(body))).toBe(true);
+  });
+
+  test('no candidate within the window after a mark: it gives up and hands the rest on uncut', () => {
+    const trap = bytes(JSON.stringify([record(0), record(1, { country: 'x'.repeat(5000) }), record(2)]));
+    const mark = new TextDecoder().decode(trap).indexOf('xxx');
+    const { offsets, at, gaveUp } = run(chunked(trap, 64, 3), [mark], 1000);
+    expect({ offsets, at, gaveUp }).toEqual({ offsets: [], at: trap.length, gaveUp: true });
+  });
+});
+
+describe('partWriter', () => {
+  /** Streams `text` through a part writer in small chunks; returns its parts and what came out. */
+  async function stream(text: string, declared: number | undefined, name: string, minPartBytes = 20_000) {
+    const bodyFile = path.join(dir, name);
+    const writer = partWriter(bodyFile, declared, 3, minPartBytes);
+    const out: Buffer[] = [];
+    await pipeline(
+      Readable.from(chunked(bytes(text), 4096, 7).map((c) => Buffer.from(c))),
+      writer.stream,
+      new Writable({
+        write(chunk: Buffer, _e, done) {
+          out.push(chunk);
+          done();
+        },
+      }),
+    );
+    return { files: writer.files(), through: Buffer.concat(out).toString('utf8') };
+  }
+
+  test('the parts written on the way are the parts cutBody makes of the stored body, and the body passes unchanged', async () => {
+    const records = Array.from({ length: 2000 }, (_, i) => record(i));
+    const text = JSON.stringify(records, null, 1);
+    const { files, through } = await stream(text, Buffer.byteLength(text), 'streamed.json');
+    expect(through).toBe(text);
+    expect(files).toHaveLength(3);
+    expect(files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as unknown[]).flat()).toEqual(records);
+    const stored = path.join(dir, 'stored.json');
+    fs.writeFileSync(stored, text);
+    const cutDir = path.join(dir, 'cut-stored');
+    fs.mkdirSync(cutDir);
+    const byCutBody = await cutBody(stored, 3, cutDir, 20_000);
+    expect(files.map((f) => fs.readFileSync(f, 'utf8'))).toEqual(
+      byCutBody.map((f) => fs.readFileSync(f, 'utf8')),
+    );
+  });
+
+  test('no declared size, or too small to cut: no part is written', async () => {
+    const text = JSON.stringify(Array.from({ length: 2000 }, (_, i) => record(i)));
+    expect((await stream(text, undefined, 'unsized.json')).files).toEqual([]);
+    expect((await stream(text, Buffer.byteLength(text), 'small.json', 10 ** 9)).files).toEqual([]);
+    expect(fs.readdirSync(dir).filter((f) => /^(unsized|small)\.json\.part/.test(f))).toEqual([]);
+  });
+
+  test('no cut near a mark: the parts are removed and none is given', async () => {
+    // One record holding most of the body: every mark falls in its long string, with no `},{` there.
+    const text = JSON.stringify([record(0), record(1, { country: 'y'.repeat(3_000_000) }), record(2)]);
+    const { files, through } = await stream(text, Buffer.byteLength(text), 'trapped.json', 20_000);
+    expect(through).toBe(text);
+    expect(files).toEqual([]);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('trapped.json.part'))).toEqual([]);
   });
 });
 
