@@ -28,6 +28,7 @@ import {
   type RawBody,
 } from '../adapters/db/landing';
 import { landBody } from '../adapters/analytics/landing';
+import { PartFiles } from '../adapters/analytics/bodyParts';
 import { storeLandedFiles } from '../adapters/analytics/landedFiles';
 import { sha256OfStream } from '../adapters/objectStore/keys';
 import type { Source, SourceBatch } from '../adapters/sources/types';
@@ -38,6 +39,8 @@ import { withHeartbeat, type Beat } from './heartbeat';
 export function createFetchActivities(deps: ActivityDeps) {
   const { db } = deps;
   const sourceByName = new Map(deps.sources.map((source) => [source.name, source]));
+  // One set of part files per fetch running at once, reused hour after hour (bodyParts.ts says why).
+  const partFiles = new PartFiles(path.join(deps.scratchDir, 'parts'), deps.analytics.threads);
 
   async function fetchSource(input: FetchSourceInput): Promise<FetchSummary> {
     const source = sourceByName.get(input.source);
@@ -68,6 +71,7 @@ export function createFetchActivities(deps: ActivityDeps) {
     }
     const workDir = path.join(deps.scratchDir, `fetch-${randomUUID()}`);
     await fs.mkdir(workDir, { recursive: true });
+    const parts = partFiles.acquire();
     try {
       return await withHeartbeat(`fetch ${input.source} ${input.hour}`, async (beat) => {
         // An earlier attempt stored the answer but died before landing it: land that answer,
@@ -76,7 +80,7 @@ export function createFetchActivities(deps: ActivityDeps) {
         beat.stage(stored ? 'reusing the stored answer' : 'download');
         const batches: (SourceBatch & { stored?: RawBody })[] = stored
           ? [{ source: input.source, key: null, fetchedAt: stored.fetchedAt, stored }]
-          : await source.fetch(workDir, { bodyParts: deps.analytics.threads });
+          : await source.fetch(workDir, { partFiles: parts.files });
         for (const batch of batches) {
           const batchKey = batch.key ?? decision.pullKey;
           const landing = await landOne(source, batch, {
@@ -85,6 +89,7 @@ export function createFetchActivities(deps: ActivityDeps) {
             batchKey,
             supersedePrefix: batch.key === null ? decision.supersedePrefix : undefined,
             workDir,
+            partFiles: parts.files,
             beat,
           });
           await source.acknowledge(batch);
@@ -94,6 +99,7 @@ export function createFetchActivities(deps: ActivityDeps) {
         return { ...summary, stageSeconds: beat.timings() };
       });
     } finally {
+      parts.release();
       await fs.rm(workDir, { recursive: true, force: true });
     }
   }
@@ -107,6 +113,7 @@ export function createFetchActivities(deps: ActivityDeps) {
       batchKey: string;
       supersedePrefix?: string;
       workDir: string;
+      partFiles: readonly string[];
       beat: Beat;
     },
   ): Promise<LandingResult> {
@@ -151,7 +158,7 @@ export function createFetchActivities(deps: ActivityDeps) {
             fetchedAt: raw.fetchedAt,
             limits: deps.limits,
             horizonHours: deps.correctionHorizonHours,
-            readParts: deps.analytics.threads,
+            partFiles: at.partFiles,
             knownFiles,
             bucketCounts: (hours) => bucketCountsFor(db, source.name, hours, deps.buckets),
             workDir: partsDir,

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
         knownFiles: known,
         bucketCounts: (hours) => Promise.resolve(new Map(hours.map(({ hour }) => [hour.getTime(), 8]))),
         workDir,
-        readParts: 2,
+        partFiles: [path.join(workDir, 'part-0.json'), path.join(workDir, 'part-1.json')],
         progress: (next) => {
           const now = performance.now();
           stages[stage] = (now - at) / 1000;

@@ -53,10 +53,13 @@ export interface LandBodyInput {
   /** A private folder for the Parquet files written. */
   workDir: string;
   progress: (stage: string) => void;
-  /** The body already cut into part files (adapters/analytics/bodyParts.ts `partWriter`); removed once read. */
+  /** The body already cut into part files (adapters/analytics/bodyParts.ts `partWriter`). */
   parts?: readonly string[];
-  /** Otherwise, parts the body is cut into, read in parallel (DuckDB's threads); 1 reads it whole. */
-  readParts?: number;
+  /**
+   * Otherwise, files to cut the body into, one per DuckDB thread, read in parallel; overwritten,
+   * never removed (the caller's `PartFiles`). None: the body is read whole.
+   */
+  partFiles?: readonly string[];
   /** The smallest part worth cutting (adapters/analytics/bodyParts.ts; tests use small ones). */
   minPartBytes?: number;
   /** Skip the fast path (tests compare both paths on the same body). */
@@ -163,7 +166,7 @@ async function fastPath(conn: DuckDBConnection, input: LandBodyInput, oldest: Da
   const parts =
     input.parts !== undefined && input.parts.length > 1
       ? [...input.parts]
-      : await cutBody(input.bodyPath, input.readParts ?? 1, input.workDir, input.minPartBytes);
+      : await cutBody(input.bodyPath, input.partFiles ?? [], input.minPartBytes);
   const read = (files: string[]) =>
     conn.run(
       `CREATE OR REPLACE TEMP TABLE checked AS
@@ -178,8 +181,6 @@ async function fastPath(conn: DuckDBConnection, input: LandBodyInput, oldest: Da
     // A cut that was not between two records (core/arrayCut.ts): the body is read whole.
     if (parts.length === 1) throw error;
     await read([input.bodyPath]);
-  } finally {
-    if (parts.length > 1) await Promise.all(parts.map((part) => fs.rm(part, { force: true })));
   }
   // Timestamps are few per hour (one per second at most): each distinct text is parsed once by
   // core's parseTimestamp, the one rule for what a valid timestamp is.

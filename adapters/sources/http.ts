@@ -41,10 +41,10 @@ export interface HttpJsonRequest {
   fetch?: typeof fetch;
   now?: () => Date;
   /**
-   * Also cut the body into up to `parts` part files beside the body's file as it arrives, for the
-   * landing to read in parallel (adapters/analytics/bodyParts.ts `partWriter`).
+   * Also cut the body into (the first of) these files as it arrives, for the landing to read in
+   * parallel (adapters/analytics/bodyParts.ts `partWriter`).
    */
-  cutInto?: { parts: number; minPartBytes?: number };
+  cutInto?: { files: readonly string[]; minPartBytes?: number };
 }
 
 /** The phrase operators and tests look for when the key is refused. */
@@ -310,7 +310,7 @@ async function streamCapped(
   const parts =
     cutInto === undefined
       ? undefined
-      : partWriter(file, encoded ? undefined : declared, cutInto.parts, cutInto.minPartBytes);
+      : partWriter(cutInto.files, encoded ? undefined : declared, cutInto.minPartBytes);
   const file$ = createWriteStream(file, { highWaterMark: 1 << 20 });
   await (parts === undefined ? pipeline(body, counted, file$) : pipeline(body, counted, parts.stream, file$));
   return { bytes: total, sha256: hash.digest('hex'), parts: parts?.files() ?? [] };

@@ -44,7 +44,7 @@ export function createPartnerApiSource(
           },
           fetch: deps.fetch,
           now,
-          cutInto: options.bodyParts === undefined ? undefined : { parts: options.bodyParts },
+          cutInto: options.partFiles === undefined ? undefined : { files: options.partFiles },
         },
         bodyFile,
       );

@@ -18,16 +18,16 @@ export interface SourceBatch {
   bodyFile?: string;
   /** The sha256 of `bodyFile`, hashed while it was written (saves reading it again). */
   bodySha256?: string;
-  /** `bodyFile` cut into part files as it arrived (`FetchOptions.bodyParts`), when it was. */
+  /** `bodyFile` cut into (some of) `FetchOptions.partFiles` as it arrived, when it was. */
   bodyParts?: string[];
 }
 
 export interface FetchOptions {
   /**
-   * A source that downloads may also cut the body into up to this many part files in `scratchDir`
-   * while it arrives, for the landing to read in parallel without copying it again.
+   * A source that downloads may also cut the body into these files (overwritten) while it arrives,
+   * for the landing to read in parallel without copying it again.
    */
-  bodyParts?: number;
+  partFiles?: readonly string[];
 }
 
 export interface Source {

@@ -9,12 +9,15 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { cutMarks, findCutCandidate, partRanges, StreamingCut, type CutPiece } from '../../core/arrayCut';
-import { cutBody, partWriter } from '../../adapters/analytics/bodyParts';
+import { cutBody, PartFiles, partWriter } from '../../adapters/analytics/bodyParts';
 import { openAnalytics, queryRows, sqlPaths, type Analytics } from '../../adapters/analytics/duckdb';
 import { landBody, type LandedBody } from '../../adapters/analytics/landing';
 import { DEFAULT_LIMITS } from '../../core/reading';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
+/** `count` part files for the test `name`, in a folder of their own (not created here). */
+const targets = (name: string, count: number) =>
+  Array.from({ length: count }, (_, i) => path.join(dir, `${name}-parts`, `part-${i}.json`));
 let dir: string;
 let analytics: Analytics;
 beforeAll(async () => {
@@ -64,7 +67,7 @@ describe('partRanges and cutBody', () => {
     const records = Array.from({ length: 3000 }, (_, i) => record(i));
     const body = path.join(dir, 'three.json');
     fs.writeFileSync(body, JSON.stringify(records, null, 1));
-    const files = await cutBody(body, 3, dir, 50_000);
+    const files = await cutBody(body, targets('three', 3), 50_000);
     expect(files).toHaveLength(3);
     const read = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as unknown[]);
     expect(read.flat()).toEqual(records);
@@ -74,7 +77,7 @@ describe('partRanges and cutBody', () => {
   test('a small body stays whole', async () => {
     const body = path.join(dir, 'small.json');
     fs.writeFileSync(body, JSON.stringify([record(1)]));
-    expect(await cutBody(body, 2, dir)).toEqual([body]);
+    expect(await cutBody(body, targets('small', 2))).toEqual([body]);
   });
 });
 
@@ -155,8 +158,7 @@ describe('StreamingCut', () => {
 describe('partWriter', () => {
   /** Streams `text` through a part writer in small chunks; returns its parts and what came out. */
   async function stream(text: string, declared: number | undefined, name: string, minPartBytes = 20_000) {
-    const bodyFile = path.join(dir, name);
-    const writer = partWriter(bodyFile, declared, 3, minPartBytes);
+    const writer = partWriter(targets(name, 3), declared, minPartBytes);
     const out: Buffer[] = [];
     await pipeline(
       Readable.from(chunked(bytes(text), 4096, 7).map((c) => Buffer.from(c))),
@@ -180,9 +182,7 @@ describe('partWriter', () => {
     expect(files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as unknown[]).flat()).toEqual(records);
     const stored = path.join(dir, 'stored.json');
     fs.writeFileSync(stored, text);
-    const cutDir = path.join(dir, 'cut-stored');
-    fs.mkdirSync(cutDir);
-    const byCutBody = await cutBody(stored, 3, cutDir, 20_000);
+    const byCutBody = await cutBody(stored, targets('cut-stored', 3), 20_000);
     expect(files.map((f) => fs.readFileSync(f, 'utf8'))).toEqual(
       byCutBody.map((f) => fs.readFileSync(f, 'utf8')),
     );
@@ -192,16 +192,42 @@ describe('partWriter', () => {
     const text = JSON.stringify(Array.from({ length: 2000 }, (_, i) => record(i)));
     expect((await stream(text, undefined, 'unsized.json')).files).toEqual([]);
     expect((await stream(text, Buffer.byteLength(text), 'small.json', 10 ** 9)).files).toEqual([]);
-    expect(fs.readdirSync(dir).filter((f) => /^(unsized|small)\.json\.part/.test(f))).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'unsized.json-parts'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'small.json-parts'))).toBe(false);
   });
 
-  test('no cut near a mark: the parts are removed and none is given', async () => {
+  test('reused files hold exactly the new parts: a smaller body over a larger one', async () => {
+    const large = JSON.stringify(Array.from({ length: 3000 }, (_, i) => record(i, { country: 'France' })));
+    const small = Array.from({ length: 1500 }, (_, i) => record(i + 5000));
+    await stream(large, Buffer.byteLength(large), 'reused.json');
+    const text = JSON.stringify(small);
+    const { files } = await stream(text, Buffer.byteLength(text), 'reused.json');
+    expect(files).toHaveLength(3);
+    expect(files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as unknown[]).flat()).toEqual(small);
+    // Each of the two cuts drops a comma and adds `]` and `[`: nothing of the larger body is left.
+    expect(files.reduce((n, f) => n + fs.statSync(f).size, 0)).toBe(Buffer.byteLength(text) + 2);
+  });
+
+  test('no cut near a mark: no part is given', async () => {
     // One record holding most of the body: every mark falls in its long string, with no `},{` there.
     const text = JSON.stringify([record(0), record(1, { country: 'y'.repeat(3_000_000) }), record(2)]);
     const { files, through } = await stream(text, Buffer.byteLength(text), 'trapped.json', 20_000);
     expect(through).toBe(text);
     expect(files).toEqual([]);
-    expect(fs.readdirSync(dir).filter((f) => f.startsWith('trapped.json.part'))).toEqual([]);
+  });
+});
+
+describe('PartFiles', () => {
+  test('sets in use at once are distinct; a released set is handed out again', () => {
+    const pool = new PartFiles(path.join(dir, 'pool'), 2);
+    const a = pool.acquire();
+    const b = pool.acquire();
+    expect(a.files).toHaveLength(2);
+    expect(new Set([...a.files, ...b.files]).size).toBe(4);
+    a.release();
+    a.release(); // once only
+    expect(pool.acquire().files).toEqual(a.files);
+    expect(pool.acquire().files).not.toEqual(a.files);
   });
 });
 
@@ -226,7 +252,7 @@ describe('the landing with the body cut in parts', () => {
         bucketCounts: (hours) => Promise.resolve(new Map(hours.map(({ hour }) => [hour.getTime(), 4]))),
         workDir,
         progress: () => undefined,
-        readParts,
+        partFiles: targets(name, readParts),
         minPartBytes: 20_000,
       }),
     );
@@ -262,7 +288,7 @@ describe('the landing with the body cut in parts', () => {
     // A body with no trap is really read in parts, with the same rows.
     const plain = path.join(dir, 'plain.json');
     fs.writeFileSync(plain, JSON.stringify(records));
-    expect(await cutBody(plain, 2, dir, 20_000)).toHaveLength(2);
+    expect(await cutBody(plain, targets('plain', 2), 20_000)).toHaveLength(2);
     expect((await land(plain, 2, 'plain-cut')).rows).toEqual((await land(plain, 1, 'plain-whole')).rows);
   });
 });

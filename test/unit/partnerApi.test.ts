@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { SourceBatch } from '../../adapters/sources/types';
 import type { PartnerApiConfig } from '../../config';
 import { Secret } from '../../config/secret';
@@ -103,23 +105,26 @@ describe('partner API source', () => {
   it('cuts a large answer into parts as it arrives, when asked and the size is declared', async () => {
     // 60,000 readings: about 9 MB, two parts of at least 4 MB (adapters/analytics/bodyParts.ts).
     const running = await simulator({ readingsPerCall: 60_000 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-parts-'));
+    const partFiles = [path.join(dir, 'part-0.json'), path.join(dir, 'part-1.json')];
     const [batch] = await createPartnerApiSource(config(running.url), { now }).fetch(undefined, {
-      bodyParts: 2,
+      partFiles,
     });
     const expected = generateReadings(21, 1, 60_000, NOW);
     expect(recordsOf(batch)).toEqual(expected);
     const parts = batch?.bodyParts ?? [];
-    expect(parts).toHaveLength(2);
+    expect(parts).toEqual(partFiles);
     const read = parts.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as unknown[]);
     expect(read.every((part) => part.length > 0)).toBe(true);
     expect(read.flat()).toEqual(expected);
     // Without Content-Length (chunked), the marks are unknown: the landing cuts the stored body.
     const chunked = await simulator({ readingsPerCall: 60_000, chunked: true });
     const [whole] = await createPartnerApiSource(config(chunked.url), { now }).fetch(undefined, {
-      bodyParts: 2,
+      partFiles,
     });
     expect(whole?.bodyParts).toBeUndefined();
     expect(recordsOf(whole)).toEqual(expected);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('passes malformed records through unvalidated (validation happens downstream)', async () => {
