@@ -150,8 +150,9 @@ export function createFetchActivities(deps: ActivityDeps) {
         body = await deps.analytics.withConnection((conn) =>
           landBody(conn, {
             bodyPath,
-            // Cut during the download (a stored answer reused by a retry is cut by the landing).
-            parts: batch.stored ? undefined : batch.bodyParts,
+            // Cut during the download, when the stored answer is that download (a retry reuses the
+            // answer an earlier attempt stored, which the landing cuts itself).
+            parts: raw.sha256 === batch.bodySha256 ? batch.bodyParts : undefined,
             source: source.name,
             batchKey: at.batchKey,
             importHour: at.hour,

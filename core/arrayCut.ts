@@ -68,8 +68,9 @@ export type CutPiece = Uint8Array | 'cut';
  * Cuts a body that arrives in chunks where `findCutCandidate` finds the first candidate at or after
  * each mark, as a search of the whole body from the mark would: the bytes before a cut are handed on
  * as soon as it is found, so the parts can be written while the body still arrives. Bytes from a
- * mark are held until its cut is found; past `windowBytes` of them with no candidate, the search
- * gives up (`gaveUp`) and the rest of the body is handed on uncut.
+ * mark are held until its cut is found; once more than `windowBytes` of them are held with no
+ * candidate, the search gives up (`gaveUp`) and the rest of the body is handed on uncut. A cut that
+ * lies past the next mark moves that mark's search to just after it.
  */
 export class StreamingCut {
   private readonly marks: number[];

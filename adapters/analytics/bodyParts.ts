@@ -76,6 +76,12 @@ function overwrite(file: string): WriteStream {
   return createWriteStream(file, { flags: 'r+', highWaterMark: 1 << 20 });
 }
 
+/** Ends a stream whose file will not be read (a body that was not cut after all). */
+async function close(out: WriteStream): Promise<void> {
+  if (!out.writableEnded) out.end();
+  await finished(out);
+}
+
 /** Ends a part's stream with `last`, then cuts the file to what this stream wrote. */
 async function endPart(out: WriteStream, last: string): Promise<void> {
   if (!out.writableEnded) out.end(last);
@@ -128,16 +134,32 @@ export async function cutBody(
 export interface PartWriter {
   /** Passes the body through unchanged, writing its parts on the way. */
   readonly stream: Transform;
-  /** The part files once `stream` has finished; [] when the body was not cut. */
+  /** The part files once `stream` has finished; [] when the body was not cut in two or more. */
   files(): string[];
 }
 
 /**
- * Cuts a body into the first of `targets` while it streams past (a download), where `cutBody`
- * would cut it once stored: the landing then reads the parts without copying the body again
- * (1,000,000 readings: a 153 MB copy, 0.1–0.45 s in the worker, saved). `declaredBytes`
- * (Content-Length) sets the marks; unknown, or too small to cut, nothing is written. When no cut
- * is found near a mark, `files()` is [] (the landing then calls `cutBody`, over the same targets).
+ * A part file could not be written (a full or failing scratch disk): the download fails with it,
+ * retryably, and is not blamed on the partner.
+ */
+export class PartWriteFailed extends Error {
+  constructor(file: string, cause: unknown) {
+    super(`cannot write the part file ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.name = 'PartWriteFailed';
+  }
+}
+
+/**
+ * Cuts a body into the first of `targets` while it streams past (a download), at the cuts `cutBody`
+ * would find in the stored body (when one lies within its window): the landing then reads the parts
+ * without copying the body again (1,000,000 readings: a 153 MB copy, 0.1–0.45 s in the worker,
+ * saved). `declaredBytes` (Content-Length) sets the marks; unknown, or too small to cut, nothing is
+ * written. When no cut is found near a mark, writing stops and `files()` is [] (the landing then
+ * calls `cutBody`, over the same targets). A part that cannot be written fails the stream with
+ * `PartWriteFailed`; the stream is settled only once every part file is closed, so a failed
+ * download never writes into a set handed out again.
  */
 export function partWriter(
   targets: readonly string[],
@@ -153,43 +175,78 @@ export function partWriter(
   const cut = new StreamingCut(cutMarks(declaredBytes as number, count), WINDOW_BYTES);
   const outs: WriteStream[] = [];
   const ended: Promise<void>[] = [];
+  // Set from stream callbacks; read through `failure()` after awaits, where a plain read would be
+  // narrowed to its value before them.
+  const state: { failed?: PartWriteFailed } = {};
+  const failure = () => state.failed;
+  let out: WriteStream | undefined;
   const open = () => {
-    const out = overwrite(targets[outs.length] as string);
-    outs.push(out);
-    return out;
+    const file = targets[outs.length] as string;
+    let next: WriteStream;
+    try {
+      next = overwrite(file);
+    } catch (error) {
+      throw (state.failed ??= new PartWriteFailed(file, error));
+    }
+    next.on('error', (error) => {
+      state.failed ??= new PartWriteFailed(file, error);
+      stream.destroy(state.failed);
+    });
+    outs.push(next);
+    return next;
   };
-  let out = open();
-  // Writes each piece; resolves once the part being written can take more (backpressure).
+  // Writes each piece; resolves once the part being written can take more (backpressure), or
+  // rejects when a part failed.
   const write = async (pieces: ReturnType<StreamingCut['push']>) => {
+    if (cut.gaveUp || state.failed) return;
+    out ??= open();
     let full = false;
     for (const piece of pieces) {
       if (piece === 'cut') {
-        ended.push(endPart(out, ']'));
+        const previous = out;
+        const ending = endPart(previous, ']').catch((error: unknown) => {
+          throw new PartWriteFailed(previous.path as string, error);
+        });
+        ending.catch(() => undefined); // awaited in flush, settled in destroy
+        ended.push(ending);
         out = open();
         full = !out.write('[');
       } else full = !out.write(piece);
     }
-    if (full) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    if (full) {
+      const waiting = out;
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          waiting.off('drain', go).off('close', go);
+          resolve();
+        };
+        waiting.on('drain', go).on('close', go);
+      });
+    }
+    const failed = failure();
+    if (failed) throw failed;
   };
   let done = false;
-  const stream = new Transform({
+  const stream: Transform = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       write(cut.push(chunk)).then(() => callback(null, chunk), callback);
     },
     flush(callback) {
       write(cut.end())
-        .then(() => Promise.all([...ended, endPart(out, '')]))
+        .then(() =>
+          Promise.all([...ended, ...(out === undefined ? [] : [cut.gaveUp ? close(out) : endPart(out, '')])]),
+        )
         .then(() => {
           done = true;
         })
         .then(() => callback(), callback);
     },
     destroy(error, callback) {
-      // A broken download: the parts are half written, and never read (`files()` stays []).
+      // A broken download, or a part that failed: the parts are never read (`files()` stays []).
       for (const each of outs) each.destroy();
-      callback(error);
+      void Promise.allSettled([...ended, ...outs.map((each) => finished(each))]).then(() => callback(error));
     },
   });
   const files = () => outs.map((each) => each.path as string);
-  return { stream, files: () => (done && !cut.gaveUp ? files() : []) };
+  return { stream, files: () => (done && !cut.gaveUp && outs.length > 1 ? files() : []) };
 }

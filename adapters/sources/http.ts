@@ -22,7 +22,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { sniffBody } from '../../core/bodySniff';
 import fs from 'node:fs/promises';
 import { SourceError } from '../../core/errors';
-import { partWriter } from '../analytics/bodyParts';
+import { PartWriteFailed, partWriter } from '../analytics/bodyParts';
 import { parseRetryAfter } from './retryAfter';
 
 export interface HttpJsonRequest {
@@ -57,8 +57,8 @@ const SNIPPET_CHARS = 200;
  * GETs the JSON array into `file`, streamed (memory stays flat whatever the body's size), and
  * checks that it starts as an array. Resolves with the body's size in bytes and its sha256 (hashed
  * on the way in, so the landing store need not read it again) and, with `cutInto`, its part files
- * ([] when it was not cut); the records are not parsed here (the landing does it, from the stored
- * copy).
+ * ([] when it was not cut; `PartWriteFailed` when one cannot be written). The records are not
+ * parsed here (the landing does it, from the stored copy).
  */
 export async function downloadJsonArray(
   request: HttpJsonRequest,
@@ -125,6 +125,8 @@ export async function downloadJsonArray(
           { retryable: false, status },
         );
       }
+      // Our scratch disk, not the partner: failed as it is (retryable).
+      if (cause instanceof PartWriteFailed) throw cause;
       if (timedOut !== undefined) throw timeoutError();
       throw error(`the connection to ${target} broke while reading the body: ${describeCause(cause)}`, {
         retryable: true,

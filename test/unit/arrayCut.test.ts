@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { cutMarks, findCutCandidate, partRanges, StreamingCut, type CutPiece } from '../../core/arrayCut';
-import { cutBody, PartFiles, partWriter } from '../../adapters/analytics/bodyParts';
+import { cutBody, PartFiles, PartWriteFailed, partWriter } from '../../adapters/analytics/bodyParts';
 import { openAnalytics, queryRows, sqlPaths, type Analytics } from '../../adapters/analytics/duckdb';
 import { landBody, type LandedBody } from '../../adapters/analytics/landing';
 import { DEFAULT_LIMITS } from '../../core/reading';
@@ -206,6 +206,55 @@ describe('partWriter', () => {
     expect(files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as unknown[]).flat()).toEqual(small);
     // Each of the two cuts drops a comma and adds `]` and `[`: nothing of the larger body is left.
     expect(files.reduce((n, f) => n + fs.statSync(f).size, 0)).toBe(Buffer.byteLength(text) + 2);
+  });
+
+  test('a body shorter than its declared size, ended before the first mark: no part is given', async () => {
+    const text = JSON.stringify(Array.from({ length: 2000 }, (_, i) => record(i)));
+    expect((await stream(text, Buffer.byteLength(text) * 10, 'lying.json')).files).toEqual([]);
+  });
+
+  test('a part file that cannot be written fails the stream, naming it, and is not blamed on the source', async () => {
+    const text = JSON.stringify(Array.from({ length: 2000 }, (_, i) => record(i)));
+    const files = targets('blocked', 3);
+    fs.mkdirSync(files[1] as string, { recursive: true }); // the second part's path is a folder
+    const writer = partWriter(files, Buffer.byteLength(text), 20_000);
+    const failure = pipeline(
+      Readable.from(chunked(bytes(text), 4096, 7).map((c) => Buffer.from(c))),
+      writer.stream,
+      new Writable({ write: (_chunk, _e, done) => done() }),
+    );
+    await expect(failure).rejects.toThrow(PartWriteFailed);
+    await expect(failure).rejects.toThrow(files[1] as string);
+    expect(writer.files()).toEqual([]);
+  });
+
+  test('a download that breaks after a cut rejects with its own error, leaves no rejection unhandled, and gives no part', async () => {
+    const text = JSON.stringify(Array.from({ length: 2000 }, (_, i) => record(i)));
+    const chunks = chunked(bytes(text), 4096, 7).map((c) => Buffer.from(c));
+    const writer = partWriter(targets('broken', 3), Buffer.byteLength(text), 20_000);
+    function* brokenAfterTwoThirds() {
+      for (const [i, chunk] of chunks.entries()) {
+        if (i > (chunks.length * 2) / 3) throw new Error('connection reset');
+        yield chunk;
+      }
+    }
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(
+        pipeline(
+          Readable.from(brokenAfterTwoThirds()),
+          writer.stream,
+          new Writable({ write: (_chunk, _e, done) => done() }),
+        ),
+      ).rejects.toThrow('connection reset');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(writer.files()).toEqual([]);
   });
 
   test('no cut near a mark: no part is given', async () => {

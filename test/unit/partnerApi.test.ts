@@ -107,7 +107,9 @@ describe('partner API source', () => {
     const running = await simulator({ readingsPerCall: 60_000 });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-parts-'));
     const partFiles = [path.join(dir, 'part-0.json'), path.join(dir, 'part-1.json')];
-    const [batch] = await createPartnerApiSource(config(running.url), { now }).fetch(undefined, {
+    // Generating 60,000 readings takes the simulator a while before the headers: a longer connect timeout.
+    const slow = { connectTimeoutMs: 30_000, totalTimeoutMs: 60_000 };
+    const [batch] = await createPartnerApiSource(config(running.url, slow), { now }).fetch(undefined, {
       partFiles,
     });
     const expected = generateReadings(21, 1, 60_000, NOW);
@@ -119,7 +121,7 @@ describe('partner API source', () => {
     expect(read.flat()).toEqual(expected);
     // Without Content-Length (chunked), the marks are unknown: the landing cuts the stored body.
     const chunked = await simulator({ readingsPerCall: 60_000, chunked: true });
-    const [whole] = await createPartnerApiSource(config(chunked.url), { now }).fetch(undefined, {
+    const [whole] = await createPartnerApiSource(config(chunked.url, slow), { now }).fetch(undefined, {
       partFiles,
     });
     expect(whole?.bodyParts).toBeUndefined();
