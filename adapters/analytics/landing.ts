@@ -301,12 +301,23 @@ async function planVersions(
   oneVersionEach: boolean;
 }> {
   const order = 'received_at DESC, batch_key DESC, ordinal DESC';
+  // The batch's ids, taken from every record, valid or not: a superset of the valid ids, read
+  // straight from `checked` instead of through the `valid` view's checks (1,000,000 records: 0.18 s
+  // instead of 0.28 s). An id listed with no other valid version is alone in its window below,
+  // which decides it exactly as the plain path would.
+  const ids = fastPathRead
+    ? `SELECT reading_id FROM checked WHERE reading_id IS NOT NULL UNION ALL SELECT reading_id FROM careful`
+    : `SELECT reading_id FROM careful`;
+  // Earlier versions are looked up by the ids' 64-bit hashes: a known id that only shares a hash
+  // with one of the batch's is, like any id with no version in the batch, alone in its window and
+  // lands nothing. A 10,000,000-reading batch against 3,000,000 known ids: 1.6–1.7 s instead of
+  // 2.2 s (a hash table of integers, not of the ids' text).
   const known =
     input.knownFiles.length === 0
       ? `SELECT NULL::VARCHAR AS reading_id, NULL::BIGINT AS ordinal, NULL::TIMESTAMPTZ AS belongs_to_hour, NULL::INTEGER AS bucket, NULL::TIMESTAMPTZ AS measured_at, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, NULL::DOUBLE AS temperature, NULL::VARCHAR AS country WHERE false`
       : `SELECT reading_id, -1 AS ordinal, belongs_to_hour, bucket, measured_at, lat, lon, temperature, country
            FROM read_parquet(${sqlPaths(input.knownFiles)}, union_by_name = true, hive_partitioning = false)
-          WHERE source = ${sqlString(input.source)} AND reading_id IN (SELECT reading_id FROM valid)
+          WHERE source = ${sqlString(input.source)} AND hash(reading_id) IN (SELECT hash(reading_id) FROM (${ids}))
           QUALIFY row_number() OVER (PARTITION BY reading_id ORDER BY ${order}) = 1`;
   const same = ['measured_at', 'lat', 'lon', 'temperature', 'country']
     .map((c) => `lag(${c}) OVER w IS NOT DISTINCT FROM ${c}`)
@@ -314,13 +325,6 @@ async function planVersions(
   await conn.run(`CREATE TEMP TABLE known AS ${known}`);
   // Only ids with an earlier version (known, or repeated in the batch) need the window; the others,
   // nearly all, are new readings of this hour, which belong to it and are landed as they are.
-  // The ids are taken from every record, valid or not: a superset of the valid ids that repeat,
-  // read straight from `checked` instead of through the `valid` view's checks (1,000,000 records:
-  // 0.18 s instead of 0.28 s). An id listed with no other valid version is alone in its window,
-  // which decides it exactly as the plain path would.
-  const ids = fastPathRead
-    ? `SELECT reading_id FROM checked WHERE reading_id IS NOT NULL UNION ALL SELECT reading_id FROM careful`
-    : `SELECT reading_id FROM careful`;
   await conn.run(
     // Grouped by the ids' 64-bit hashes first (a fraction of the strings' memory; a 10,000,000-id
     // batch: 1.0 s instead of 1.6 s), then exactly, among the few ids whose hash repeats. The ids
