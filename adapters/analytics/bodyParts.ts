@@ -48,24 +48,22 @@ export class PartFiles {
 
   /** A set no other landing is using until `release`. */
   acquire(): { files: readonly string[]; release(): void } {
-    let files = this.free.pop();
-    if (files === undefined) {
-      const set = this.made;
-      this.made += 1;
-      files = Array.from({ length: this.perSet }, (_, i) =>
-        path.join(this.dir, `set-${set}`, `part-${i}.json`),
-      );
-    }
-    const taken = files;
+    const files = this.free.pop() ?? this.newSet();
     let released = false;
     return {
-      files: taken,
+      files,
       release: () => {
         if (released) return;
         released = true;
-        this.free.push(taken);
+        this.free.push(files);
       },
     };
+  }
+
+  private newSet(): string[] {
+    const set = this.made;
+    this.made += 1;
+    return Array.from({ length: this.perSet }, (_, i) => path.join(this.dir, `set-${set}`, `part-${i}.json`));
   }
 }
 
@@ -74,12 +72,6 @@ function overwrite(file: string): WriteStream {
   mkdirSync(path.dirname(file), { recursive: true });
   closeSync(openSync(file, 'a')); // created when missing, kept as it is otherwise
   return createWriteStream(file, { flags: 'r+', highWaterMark: 1 << 20 });
-}
-
-/** Ends a stream whose file will not be read (a body that was not cut after all). */
-async function close(out: WriteStream): Promise<void> {
-  if (!out.writableEnded) out.end();
-  await finished(out);
 }
 
 /** Ends a part's stream with `last`, then cuts the file to what this stream wrote. */
@@ -233,9 +225,7 @@ export function partWriter(
     },
     flush(callback) {
       write(cut.end())
-        .then(() =>
-          Promise.all([...ended, ...(out === undefined ? [] : [cut.gaveUp ? close(out) : endPart(out, '')])]),
-        )
+        .then(() => Promise.all([...ended, ...(out === undefined ? [] : [endPart(out, '')])]))
         .then(() => {
           done = true;
         })

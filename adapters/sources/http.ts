@@ -44,7 +44,7 @@ export interface HttpJsonRequest {
    * Also cut the body into (the first of) these files as it arrives, for the landing to read in
    * parallel (adapters/analytics/bodyParts.ts `partWriter`).
    */
-  cutInto?: { files: readonly string[]; minPartBytes?: number };
+  cutInto?: { files: readonly string[] };
 }
 
 /** The phrase operators and tests look for when the key is refused. */
@@ -309,10 +309,7 @@ async function streamCapped(
     response.body === null
       ? Readable.from([])
       : Readable.fromWeb(response.body as WebReadableStream, { highWaterMark: 1 << 20 });
-  const parts =
-    cutInto === undefined
-      ? undefined
-      : partWriter(cutInto.files, encoded ? undefined : declared, cutInto.minPartBytes);
+  const parts = cutInto === undefined ? undefined : partWriter(cutInto.files, encoded ? undefined : declared);
   const file$ = createWriteStream(file, { highWaterMark: 1 << 20 });
   await (parts === undefined ? pipeline(body, counted, file$) : pipeline(body, counted, parts.stream, file$));
   return { bytes: total, sha256: hash.digest('hex'), parts: parts?.files() ?? [] };
