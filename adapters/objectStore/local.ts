@@ -16,6 +16,7 @@ import {
   ObjectStoreError,
 } from '../../core/errors';
 import { formatStoreLocation } from '../../core/storeLocation';
+import { dropFromPageCache } from '../files/pageCache';
 import { checkKey, checkPrefix, sha256OfStream } from './keys';
 import type { ObjectStore, PutOptions, StoredObject } from './types';
 
@@ -202,5 +203,13 @@ export class LocalObjectStore implements ObjectStore {
 /** fsync: the file's bytes are on disk (whichever descriptor asks, the file is flushed). */
 async function flush(file: string): Promise<void> {
   const handle = await fs.open(file, 'r');
-  await handle.sync().finally(() => handle.close());
+  let size: number;
+  try {
+    ({ size } = await handle.stat());
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  // Stored objects are written once and read rarely (adapters/files/pageCache.ts).
+  await dropFromPageCache(file, size);
 }

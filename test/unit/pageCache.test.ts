@@ -1,0 +1,81 @@
+/**
+ * Written-once files leave the page cache (adapters/files/pageCache.ts). What is cached is read
+ * from the kernel by util-linux's `fincore`, independently of the code under test.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalObjectStore } from '../../adapters/objectStore';
+import { DROP_MIN_BYTES, dropFromPageCache } from '../../adapters/files/pageCache';
+
+/** Bytes of `file` in the page cache. */
+function cachedBytes(file: string): number {
+  return Number(
+    execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' }),
+  );
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tp-pagecache-'));
+});
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** A file of `bytes` random bytes, on disk (flushed) and still cached. */
+async function writtenFile(name: string, bytes: number): Promise<string> {
+  const file = path.join(dir, name);
+  const handle = await fs.open(file, 'w');
+  try {
+    await handle.write(randomBytes(bytes));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return file;
+}
+
+test('a flushed file of DROP_MIN_BYTES or more leaves the page cache; a smaller one stays', async () => {
+  const big = await writtenFile('big.bin', DROP_MIN_BYTES + 4096);
+  const small = await writtenFile('small.bin', 1 << 20);
+  expect(cachedBytes(big)).toBeGreaterThan(DROP_MIN_BYTES / 2);
+  expect(cachedBytes(small)).toBe(1 << 20);
+
+  await dropFromPageCache(big, DROP_MIN_BYTES + 4096);
+  await dropFromPageCache(small, 1 << 20);
+
+  expect(cachedBytes(big)).toBe(0);
+  expect(cachedBytes(small)).toBe(1 << 20);
+  // Dropping the cache never changes the bytes.
+  expect((await fs.stat(big)).size).toBe(DROP_MIN_BYTES + 4096);
+});
+
+test('the folder object store leaves a large object it stored out of the page cache, whole', async () => {
+  const root = path.join(dir, 'store');
+  const store = new LocalObjectStore(root);
+  const local = await writtenFile('answer.json', DROP_MIN_BYTES + 1);
+  const expected = await fs.readFile(local);
+  // Copied in (not handed over): the copy is the store's own file.
+  const stored = await store.putFile('raw/answer.json', local);
+  const file = await store.getFile('raw/answer.json', dir);
+  expect(cachedBytes(file)).toBe(0);
+  expect(stored.bytes).toBe(expected.length);
+  expect((await fs.readFile(file)).equals(expected)).toBe(true);
+});
+
+test('without dd, nothing fails: the file just stays cached', async () => {
+  const file = await writtenFile('no-dd.bin', DROP_MIN_BYTES);
+  expect(cachedBytes(file)).toBeGreaterThan(0);
+  // In a process of its own: spawn looks dd up in the real environment, which jest does not lend.
+  const module = path.resolve(__dirname, '../../adapters/files/pageCache.ts');
+  const script = `require(${JSON.stringify(module)}).dropFromPageCache(${JSON.stringify(file)}, ${DROP_MIN_BYTES}).then((r) => console.log('resolved', r))`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    env: { PATH: dir }, // no dd here
+    encoding: 'utf8',
+  });
+  expect(out.trim()).toBe('resolved undefined');
+  expect(cachedBytes(file)).toBeGreaterThan(0);
+});
