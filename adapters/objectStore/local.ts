@@ -200,7 +200,10 @@ export class LocalObjectStore implements ObjectStore {
   }
 }
 
-/** fsync: the file's bytes are on disk (whichever descriptor asks, the file is flushed). */
+/**
+ * fsync: the file's bytes are on disk (whichever descriptor asks, the file is flushed). Then a large
+ * file leaves the page cache (adapters/files/pageCache.ts).
+ */
 async function flush(file: string): Promise<void> {
   const handle = await fs.open(file, 'r');
   let size: number;
@@ -210,6 +213,6 @@ async function flush(file: string): Promise<void> {
   } finally {
     await handle.close();
   }
-  // Stored objects are written once and read rarely (adapters/files/pageCache.ts).
+  // Stored objects are written once and read again at most once or twice, soon after.
   await dropFromPageCache(file, size);
 }
