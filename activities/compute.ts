@@ -70,12 +70,13 @@ export function createComputeActivities(deps: ActivityDeps) {
 
   async function aggregateBucket(input: { hour: string; bucket: number }): Promise<BucketOutcome> {
     const hour = new Date(input.hour);
-    const { bucketCount, byBucket } = await bucketInputs(hour);
-    const files = byBucket.get(input.bucket) ?? [];
     const workDir = path.join(deps.scratchDir, `bucket-${randomUUID()}`);
     await fs.mkdir(workDir, { recursive: true });
     try {
       return await withHeartbeat(`bucket ${input.bucket} of ${input.hour}`, async (beat) => {
+        beat.stage('list files');
+        const { bucketCount, byBucket } = await bucketInputs(hour);
+        const files = byBucket.get(input.bucket) ?? [];
         beat.stage('get files');
         const local: string[] = [];
         for (const file of files) local.push(await deps.landingStore.getFile(file.key, workDir));
@@ -96,13 +97,20 @@ export function createComputeActivities(deps: ActivityDeps) {
           columns.lat,
           regionNumbers,
         );
+        beat.stage('save');
         await savePartial(
           db,
           hour,
           { bucket: input.bucket, bucketCount, inputsHash: inputsHash(files, bucketCount), result },
           deps.now(),
         );
-        return { bucket: input.bucket, result, reused: false, files: files.length };
+        return {
+          bucket: input.bucket,
+          result,
+          reused: false,
+          files: files.length,
+          stageSeconds: beat.timings(),
+        };
       });
     } finally {
       await fs.rm(workDir, { recursive: true, force: true });

@@ -74,6 +74,8 @@ export interface BucketOutcome {
   /** True when the stored result was still valid (its files unchanged) and nothing was read. */
   reused: boolean;
   files: number;
+  /** Seconds in each stage of the computation, when it ran (for the benchmark). */
+  stageSeconds?: Record<string, number>;
 }
 
 /** Which of the hour's buckets must be computed; the others' results, reused. */

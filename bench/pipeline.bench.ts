@@ -189,12 +189,26 @@ async function stagesOf(client: Client, workflowId: string): Promise<Map<string,
       if (process.env.BENCH_DETAIL === '1') {
         const begun = startedAt.get(String(done.scheduledEventId)) ?? Number.NaN;
         console.log(
-          `    ${from.type} waited ${((begun - from.at) / 1000).toFixed(2)} s, ran ${((ms(event.eventTime) - begun) / 1000).toFixed(2)} s`,
+          `    ${from.type} waited ${((begun - from.at) / 1000).toFixed(2)} s, ran ${((ms(event.eventTime) - begun) / 1000).toFixed(2)} s${ownStages(done.result?.payloads?.[0]?.data)}`,
         );
       }
     }
   }
   return stages;
+}
+
+/** An activity's own stage timings (`stageSeconds` in its JSON result), as text; '' when none. */
+function ownStages(data: Uint8Array | null | undefined): string {
+  if (!data) return '';
+  try {
+    const result = JSON.parse(Buffer.from(data).toString('utf8')) as {
+      stageSeconds?: Record<string, number>;
+    };
+    const stages = Object.entries(result.stageSeconds ?? {}).filter(([, v]) => v >= 0.01);
+    return stages.length === 0 ? '' : ` (${stages.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})`;
+  } catch {
+    return '';
+  }
 }
 
 async function duckdbAnchor(body: string, dir: string): Promise<number> {
