@@ -245,7 +245,12 @@ export function createFetchActivities(deps: ActivityDeps) {
       (await sha256OfStream(createReadStream(bodyFile))).sha256;
     const objectKey = rawBodyKey(sourceName, hour, segment, sha);
     // The file is ours (written under the work folder) and never changed again: handed over.
-    const stored = await deps.landingStore.putFile(objectKey, bodyFile, { sha256: sha, move: true });
+    // Its backup copy reads it at once: kept in the page cache for that copy, which then drops it.
+    const stored = await deps.landingStore.putFile(objectKey, bodyFile, {
+      sha256: sha,
+      move: true,
+      readSoon: true,
+    });
     return recordRawBody(db, {
       source: sourceName,
       batchKey,

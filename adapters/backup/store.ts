@@ -27,6 +27,7 @@ import { sha256OfStream } from '../objectStore/keys';
 import type { ObjectStore } from '../objectStore/types';
 import { transferEach } from '../objectStore/transferEach';
 import { readNdjsonGzip, writeNdjsonGzip } from './ndjson';
+import { dropFromPageCache } from '../files/pageCache';
 
 export const MANIFEST = 'manifest.json';
 export const MANIFEST_FORMAT = 'temperature-pipeline/hour-backup@2';
@@ -228,9 +229,12 @@ export class BackupStore {
           throw new BackupError(`${to.url}${toKey}: exists already with other bytes (${error.message})`);
         throw error;
       });
+      // A folder store hands out the object itself, read whole now and not again soon: its pages
+      // leave the page cache (the raw answer is kept there for this copy, PutOptions.readSoon).
+      if (path.dirname(local) !== work) await dropFromPageCache(local, stored.bytes);
       return { bytes: stored.bytes, sha256 };
     } finally {
-      // A folder store hands out the object itself: only a downloaded copy is removed.
+      // Only a downloaded copy is removed.
       if (path.dirname(local) === work) await fs.rm(local, { force: true });
     }
   }

@@ -38,11 +38,12 @@ export class LocalObjectStore implements ObjectStore {
     const target = this.pathOf(key);
     try {
       await fs.mkdir(path.dirname(target), { recursive: true });
+      const drop = options.readSoon !== true;
       if (options.move === true) {
-        const moved = await this.linkInPlace(key, localPath, target, options.sha256);
+        const moved = await this.linkInPlace(key, localPath, target, options.sha256, drop);
         if (moved !== undefined) return moved;
       }
-      return await this.copyIn(key, localPath, target, options.sha256);
+      return await this.copyIn(key, localPath, target, options.sha256, drop);
     } catch (error) {
       throw this.wrap(error, `cannot write ${key}`);
     }
@@ -57,11 +58,12 @@ export class LocalObjectStore implements ObjectStore {
     localPath: string,
     target: string,
     sha256: string | undefined,
+    drop: boolean,
   ): Promise<StoredObject | undefined> {
     const stored: StoredObject = sha256
       ? { key, bytes: (await fs.stat(localPath)).size, sha256 }
       : { key, ...(await sha256OfStream(createReadStream(localPath))) };
-    await flush(localPath);
+    await flush(localPath, drop);
     try {
       await fs.link(localPath, target);
       return stored;
@@ -80,6 +82,7 @@ export class LocalObjectStore implements ObjectStore {
     localPath: string,
     target: string,
     expected: string | undefined,
+    drop: boolean,
   ): Promise<StoredObject> {
     const tempDir = path.join(this.root, TMP);
     const temp = path.join(tempDir, randomUUID());
@@ -96,7 +99,7 @@ export class LocalObjectStore implements ObjectStore {
       if (expected !== undefined && stored.sha256 !== expected)
         throw new ChecksumMismatchError(this.url, key, stored.sha256, expected);
       // Durable before it is visible: a crash after the link never leaves a key with lost bytes.
-      await flush(temp);
+      await flush(temp, drop);
       try {
         await fs.link(temp, target);
       } catch (error) {
@@ -204,7 +207,7 @@ export class LocalObjectStore implements ObjectStore {
  * fsync: the file's bytes are on disk (whichever descriptor asks, the file is flushed). Then a large
  * file leaves the page cache (adapters/files/pageCache.ts).
  */
-async function flush(file: string): Promise<void> {
+async function flush(file: string, drop: boolean): Promise<void> {
   const handle = await fs.open(file, 'r');
   let size: number;
   try {
@@ -214,5 +217,5 @@ async function flush(file: string): Promise<void> {
     await handle.close();
   }
   // Stored objects are written once and read again at most once or twice, soon after.
-  await dropFromPageCache(file, size);
+  if (drop) await dropFromPageCache(file, size);
 }

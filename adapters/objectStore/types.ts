@@ -33,6 +33,12 @@ export interface PutOptions {
    * a folder store on the same file system links it under the key instead of copying it.
    */
   move?: boolean;
+  /**
+   * The caller reads the object again at once (the raw answer, which its backup copy reads beside
+   * the parsing): a folder store leaves it in the page cache, and that reader drops it
+   * (adapters/files/pageCache.ts) instead of reading it back from disk into new memory.
+   */
+  readSoon?: boolean;
 }
 
 export interface ObjectStore {

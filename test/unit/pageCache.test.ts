@@ -3,11 +3,12 @@
  * from the kernel by util-linux's `fincore`, independently of the code under test.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { LocalObjectStore } from '../../adapters/objectStore';
+import { BackupStore } from '../../adapters/backup/store';
 import { DROP_MIN_BYTES, dropFromPageCache } from '../../adapters/files/pageCache';
 
 /** Bytes of `file` in the page cache. */
@@ -63,6 +64,27 @@ test('the folder object store leaves a large object it stored out of the page ca
   const file = await store.getFile('raw/answer.json', dir);
   expect(cachedBytes(file)).toBe(0);
   expect(stored.bytes).toBe(expected.length);
+  expect((await fs.readFile(file)).equals(expected)).toBe(true);
+});
+
+test('an object stored to be read again soon stays cached until its backup copy has read it', async () => {
+  const landing = new LocalObjectStore(path.join(dir, 'landing'));
+  const local = await writtenFile('raw.json', DROP_MIN_BYTES + 8192);
+  const expected = await fs.readFile(local);
+  const sha256 = (await landing.putFile('raw/raw.json', local, { move: true, readSoon: true })).sha256;
+  const file = await landing.getFile('raw/raw.json', dir);
+  // Handed over and linked in place: still the cached file, not a copy read back from disk.
+  expect(cachedBytes(file)).toBe(expected.length);
+
+  const backup = new BackupStore(new LocalObjectStore(path.join(dir, 'backup')), dir);
+  const storeId = randomUUID();
+  expect(await backup.copyObjects(storeId, [{ key: 'raw/raw.json', sha256 }], landing)).toBe(1);
+
+  // The copy read it whole, then dropped it; the backup's own copy is not left cached either.
+  expect(cachedBytes(file)).toBe(0);
+  const copy = path.join(dir, 'backup', storeId, 'objects', 'raw', 'raw.json');
+  expect(cachedBytes(copy)).toBe(0);
+  expect((await fs.readFile(copy)).equals(expected)).toBe(true);
   expect((await fs.readFile(file)).equals(expected)).toBe(true);
 });
 
