@@ -197,6 +197,14 @@ async function stagesOf(client: Client, workflowId: string): Promise<Map<string,
   return stages;
 }
 
+/** Stage timings as `stage 0.00, …`, leaving out those under `minSeconds`. */
+function stageList(stageSeconds: Record<string, number> | undefined, minSeconds = 0): string {
+  return Object.entries(stageSeconds ?? {})
+    .filter(([, v]) => v >= minSeconds)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ');
+}
+
 /** An activity's own stage timings (`stageSeconds` in its JSON result), as text; '' when none. */
 function ownStages(data: Uint8Array | null | undefined): string {
   if (!data) return '';
@@ -204,8 +212,8 @@ function ownStages(data: Uint8Array | null | undefined): string {
     const result = JSON.parse(Buffer.from(data).toString('utf8')) as {
       stageSeconds?: Record<string, number>;
     };
-    const stages = Object.entries(result.stageSeconds ?? {}).filter(([, v]) => v >= 0.01);
-    return stages.length === 0 ? '' : ` (${stages.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})`;
+    const stages = stageList(result.stageSeconds, 0.01);
+    return stages === '' ? '' : ` (${stages})`;
   } catch {
     return '';
   }
@@ -405,8 +413,7 @@ async function measureHour(at: {
     );
   }
   for (const source of summary.sources) {
-    const stages = Object.entries(source.stageSeconds ?? {}).map(([k, v]) => `${k} ${v.toFixed(2)}`);
-    console.log(`  fetch stages    ${stages.join(', ')}`);
+    console.log(`  fetch stages    ${stageList(source.stageSeconds)}`);
   }
   console.log(
     `  peak RSS        ${workers.map((w, i) => `worker ${i} (pid ${w.pid}) ${peakRssMb(w.pid).toFixed(0)} MB`).join(', ')}`,
