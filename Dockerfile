@@ -17,5 +17,5 @@ EXPOSE 9464 9465
 # /healthz answers while the worker process runs (tempctl worker serves it on METRICS_PORT).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.METRICS_PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "bin/tempctl.js"]
+ENTRYPOINT ["node", "--initial-old-space-size=128", "bin/tempctl.js"]
 CMD ["worker"]

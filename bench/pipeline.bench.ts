@@ -28,6 +28,7 @@ import { JsonArraySplitter } from '../core/jsonArray';
 import { formatHour, truncateToHour } from '../core/importHour';
 import type { ImportSummary } from '../workflows/summary';
 import { whenWorkerRunning } from '../test/support/workerProcess';
+import { WORKER_NODE_FLAGS } from '../worker/nodeFlags';
 
 const ROOT = path.resolve(__dirname, '..');
 const REGIONS = path.join(
@@ -50,6 +51,12 @@ const sizes = process.env.BENCH_SIZES
  * percent on this shared machine. The 10,000,000-reading hour runs once (its PostGIS anchor alone
  * takes minutes).
  */
+// BENCH_NODE_FLAGS (space-separated; empty for none) starts the workers with other V8 flags than
+// a deployed worker's (worker/nodeFlags.ts), to measure what those flags change.
+const NODE_FLAGS =
+  process.env.BENCH_NODE_FLAGS === undefined
+    ? WORKER_NODE_FLAGS
+    : process.env.BENCH_NODE_FLAGS.split(' ').filter((flag) => flag !== '');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const runs: Run[] = sizes.flatMap((size) => {
   const of = size >= 10_000_000 ? 1 : REPEATS;
@@ -112,7 +119,7 @@ function peakRssMb(pid: number | undefined): number {
 }
 
 async function startWorker(env: NodeJS.ProcessEnv, index: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/tempctl.js'), 'worker'], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(ROOT, 'bin/tempctl.js'), 'worker'], {
     env: { ...env, BENCH_WORKER: String(index) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

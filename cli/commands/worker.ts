@@ -6,6 +6,7 @@ import { loggerFor } from '../../adapters/observability/logger';
 import { buildRuntime } from '../../worker/runtime';
 import { connectWorker, installWorkerRuntime } from '../../worker';
 import { createWorkerWithOps } from '../../worker/ops';
+import { missingWorkerNodeFlags, WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -15,6 +16,12 @@ export function registerWorkerCommand(program: Command): void {
       const config = loadConfig();
       const logger = loggerFor(config);
       installWorkerRuntime(config, logger);
+      const missing = missingWorkerNodeFlags(process.execArgv);
+      if (missing.length > 0)
+        logger.warn(
+          { missing },
+          `started without ${missing.join(' ')}: large hours run slower (docs/operations.md); start it as \`node ${WORKER_NODE_FLAGS.join(' ')} bin/tempctl.js worker\``,
+        );
       const runtime = await buildRuntime(config);
       const connection = await connectWorker(config);
       try {

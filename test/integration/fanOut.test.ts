@@ -15,6 +15,7 @@ import { generateReadings } from '../../sim/generator';
 import { startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
 import { startRecordServer, type RecordServer } from '../support/recovery';
 import { whenWorkerRunning } from '../support/workerProcess';
+import { WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
 
 const NOW = new Date();
 const H1 = new Date(truncateToHour(NOW).getTime() - 3_600_000);
@@ -27,23 +28,27 @@ let single: Pipeline;
 let child: ChildProcess;
 
 function startChildWorker(p: Pipeline): Promise<ChildProcess> {
-  const worker = spawn(process.execPath, [path.join(__dirname, '../../bin/tempctl.js'), 'worker'], {
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      SENSOR_API_URL: server.url,
-      SENSOR_API_KEY: TEST_API_KEY,
-      DATABASE_URL: p.database.url,
-      TEMPORAL_ADDRESS: p.config.temporal.address,
-      TEMPORAL_NAMESPACE: p.config.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: p.config.temporal.taskQueue,
-      LANDING_STORE_URL: p.config.landingStoreUrl,
-      BACKUP_DIR: p.backupDir,
-      HOUR_BUCKETS: '16',
-      HOUR_BUCKET_READINGS: '1',
+  const worker = spawn(
+    process.execPath,
+    [...WORKER_NODE_FLAGS, path.join(__dirname, '../../bin/tempctl.js'), 'worker'],
+    {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        SENSOR_API_URL: server.url,
+        SENSOR_API_KEY: TEST_API_KEY,
+        DATABASE_URL: p.database.url,
+        TEMPORAL_ADDRESS: p.config.temporal.address,
+        TEMPORAL_NAMESPACE: p.config.temporal.namespace,
+        TEMPORAL_TASK_QUEUE: p.config.temporal.taskQueue,
+        LANDING_STORE_URL: p.config.landingStoreUrl,
+        BACKUP_DIR: p.backupDir,
+        HOUR_BUCKETS: '16',
+        HOUR_BUCKET_READINGS: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   return whenWorkerRunning(worker, (code) => new Error(`the child worker exited with ${code}`));
 }
 

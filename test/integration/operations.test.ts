@@ -28,6 +28,7 @@ import {
 import { claimNamespace } from '../support/namespaces';
 import { parseExposition, sample, type Exposition } from '../support/exposition';
 import { runTool } from '../support/tools';
+import { WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
 
 const ROOT = path.resolve(__dirname, '../..');
 const API_KEY = `ops-key-${randomBytes(8).toString('hex')}`;
@@ -119,7 +120,7 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'debug',
     };
-    worker = spawn(process.execPath, [path.join(ROOT, 'bin/tempctl.js'), 'worker'], {
+    worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, path.join(ROOT, 'bin/tempctl.js'), 'worker'], {
       env: { ...process.env, NODE_OPTIONS: '', ...env },
     });
     worker.stdout?.on('data', (chunk: Buffer) => (workerOutput.stdout += chunk.toString()));
@@ -179,6 +180,8 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
     const output = result.stdout + result.stderr;
     expect(result.code).not.toBe(0);
     expect(output).toContain(`METRICS_PORT: cannot listen on ${env.METRICS_PORT}`);
+    // Started without the worker's V8 flags (worker/nodeFlags.ts), it said so first.
+    expect(output).toContain(`started without ${WORKER_NODE_FLAGS.join(' ')}`);
     // The worker was never created, so nothing held the connection: its close did not hide the cause.
     expect(output).not.toContain('IllegalStateError');
   });
@@ -290,6 +293,9 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
     // The SDK's Rust core writes through the same logger: no raw line on stderr.
     expect(workerOutput.stderr).toBe('');
     expect(records.some((r) => r.sdkComponent === 'core')).toBe(true);
+    // Started with the worker's V8 flags: no warning about them.
+    expect(records.some((r) => String(r.msg).startsWith('started without'))).toBe(false);
+    expect(records.some((r) => r.msg === 'worker started')).toBe(true);
 
     const importLines = records.filter(
       (r) =>

@@ -24,6 +24,7 @@ import { claimNamespace } from '../support/namespaces';
 import { startFixedPartner, type FixedPartner } from '../support/partner';
 import { TEST_API_KEY } from '../support/pipeline';
 import { whenWorkerRunning } from '../support/workerProcess';
+import { WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
 
 const TEMPCTL = path.join(__dirname, '../../bin/tempctl.js');
 const HOUR = addHours(truncateToHour(new Date()), -1);
@@ -39,7 +40,7 @@ const workers: ChildProcess[] = [];
 
 /** A `tempctl worker` child process on the test's task queue, resolved once it runs. */
 function startWorker(): Promise<ChildProcess> {
-  const worker = spawn(process.execPath, [TEMPCTL, 'worker'], {
+  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, TEMPCTL, 'worker'], {
     env: {
       ...process.env,
       NODE_OPTIONS: '',
