@@ -9,7 +9,8 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { LocalObjectStore } from '../../adapters/objectStore';
 import { BackupStore } from '../../adapters/backup/store';
-import { DROP_MIN_BYTES, dropFromPageCache } from '../../adapters/files/pageCache';
+import { copyUncached, DROP_MIN_BYTES, dropFromPageCache } from '../../adapters/files/pageCache';
+import { createHash } from 'node:crypto';
 
 /** Bytes of `file` in the page cache. */
 function cachedBytes(file: string): number {
@@ -100,4 +101,55 @@ test('without dd, nothing fails: the file just stays cached', async () => {
   });
   expect(out.trim()).toBe('resolved undefined');
   expect(cachedBytes(file)).toBeGreaterThan(0);
+});
+
+test('a large copy is written past the page cache, byte for byte; a small one is left to the caller', async () => {
+  const bytes = DROP_MIN_BYTES + 12_345; // not a multiple of any block size: the last block is unaligned
+  const source = await writtenFile('copy-source.bin', bytes);
+  const sha = async (file: string) =>
+    createHash('sha256')
+      .update(await fs.readFile(file))
+      .digest('hex');
+
+  const direct = path.join(dir, 'copy-direct.bin');
+  expect(await copyUncached(source, direct, bytes)).toBe(true);
+  expect(cachedBytes(direct)).toBe(0);
+  expect((await fs.stat(direct)).size).toBe(bytes);
+  expect(await sha(direct)).toBe(await sha(source));
+
+  // The same copy through the page cache is cached: fincore sees the difference.
+  const plain = path.join(dir, 'copy-plain.bin');
+  await fs.copyFile(source, plain);
+  expect(cachedBytes(plain)).toBeGreaterThan(DROP_MIN_BYTES / 2);
+
+  const small = await writtenFile('copy-small.bin', 1 << 20);
+  const smallCopy = path.join(dir, 'copy-small-copy.bin');
+  expect(await copyUncached(small, smallCopy, 1 << 20)).toBe(false);
+  await expect(fs.stat(smallCopy)).rejects.toThrow(/ENOENT/);
+});
+
+test('a copy dd cannot make leaves nothing behind', async () => {
+  const bytes = DROP_MIN_BYTES + 1;
+  const missing = path.join(dir, 'no-such-source.bin');
+  const target = path.join(dir, 'copy-of-nothing.bin');
+  expect(await copyUncached(missing, target, bytes)).toBe(false);
+  await expect(fs.stat(target)).rejects.toThrow(/ENOENT/);
+});
+
+test('without dd, a folder store still copies a large object whole', async () => {
+  const bytes = DROP_MIN_BYTES + 7;
+  const file = await writtenFile('no-dd-copy.bin', bytes);
+  const root = path.join(dir, 'store-without-dd');
+  const module = path.resolve(__dirname, '../../adapters/objectStore/index.ts');
+  const script = `const { LocalObjectStore } = require(${JSON.stringify(module)}); new LocalObjectStore(${JSON.stringify(root)}).putFile('big', ${JSON.stringify(file)}).then((o) => console.log(o.bytes, o.sha256))`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    env: { PATH: dir }, // no dd here
+    encoding: 'utf8',
+  });
+  const expected = createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
+  expect(out.trim()).toBe(`${bytes} ${expected}`);
+  const copy = await fs.readFile(path.join(root, 'big'));
+  expect(createHash('sha256').update(copy).digest('hex')).toBe(expected);
 });
