@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-old-space-size=128
+#!/usr/bin/env node
 // tempctl runs the TypeScript sources directly through tsx's CommonJS loader: no build step to forget.
 require('tsx/cjs');
 require('../cli/main.ts')

@@ -92,7 +92,9 @@ export class LocalObjectStore implements ObjectStore {
       // objects are immutable, so the hash of the source is the hash of the copy. Twice as fast as
       // hashing on the way through a stream (a 1.9 GB hour: 2 s instead of 4.5 s).
       const { size } = await fs.stat(localPath);
-      const [uncached, hashed] = await Promise.all([
+      // Both settle before anything is cleaned up: a copy still running must not write `temp` again
+      // after the `finally` below removed it.
+      const [copy, hashing] = await Promise.allSettled([
         // A copy to be read again soon (PutOptions.readSoon) is made through the page cache.
         (drop ? copyUncached(localPath, temp, size) : Promise.resolve(false)).then(async (copied) => {
           if (!copied) await fs.copyFile(localPath, temp, fsConstants.COPYFILE_EXCL);
@@ -100,7 +102,10 @@ export class LocalObjectStore implements ObjectStore {
         }),
         sha256OfStream(createReadStream(localPath, { highWaterMark: 1 << 20 })),
       ]);
-      const stored: StoredObject = { key, ...hashed };
+      if (hashing.status === 'rejected') throw hashing.reason;
+      if (copy.status === 'rejected') throw copy.reason;
+      const uncached = copy.value;
+      const stored: StoredObject = { key, ...hashing.value };
       if (expected !== undefined && stored.sha256 !== expected)
         throw new ChecksumMismatchError(this.url, key, stored.sha256, expected);
       // Durable before it is visible: a crash after the link never leaves a key with lost bytes.

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -128,14 +129,6 @@ test('a large copy is written past the page cache, byte for byte; a small one is
   await expect(fs.stat(smallCopy)).rejects.toThrow(/ENOENT/);
 });
 
-test('a copy dd cannot make leaves nothing behind', async () => {
-  const bytes = DROP_MIN_BYTES + 1;
-  const missing = path.join(dir, 'no-such-source.bin');
-  const target = path.join(dir, 'copy-of-nothing.bin');
-  expect(await copyUncached(missing, target, bytes)).toBe(false);
-  await expect(fs.stat(target)).rejects.toThrow(/ENOENT/);
-});
-
 test('without dd, a folder store still copies a large object whole', async () => {
   const bytes = DROP_MIN_BYTES + 7;
   const file = await writtenFile('no-dd-copy.bin', bytes);
@@ -152,4 +145,83 @@ test('without dd, a folder store still copies a large object whole', async () =>
   expect(out.trim()).toBe(`${bytes} ${expected}`);
   const copy = await fs.readFile(path.join(root, 'big'));
   expect(createHash('sha256').update(copy).digest('hex')).toBe(expected);
+});
+
+/** A `dd` on PATH for a child process: logs its arguments to `log`, then runs `then` (shell). */
+async function fakeDd(name: string, log: string, then: string): Promise<string> {
+  const bin = path.join(dir, name);
+  await fs.mkdir(bin, { recursive: true });
+  await fs.writeFile(path.join(bin, 'dd'), `#!/bin/sh\necho "$*" >> ${JSON.stringify(log)}\n${then}\n`, {
+    mode: 0o755,
+  });
+  return bin;
+}
+
+/** Stores `file` under each of `keys` in a folder store at `root`, in a child process whose PATH is `pathDirs`. */
+function putInChild(root: string, file: string, keys: string[], pathDirs: string[]): string {
+  const module = path.resolve(__dirname, '../../adapters/objectStore/index.ts');
+  const script = `const { LocalObjectStore } = require(${JSON.stringify(module)}); const store = new LocalObjectStore(${JSON.stringify(root)}); (async () => { for (const key of ${JSON.stringify(keys)}) { const o = await store.putFile(key, ${JSON.stringify(file)}); console.log(o.bytes, o.sha256); } })()`;
+  return execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    env: { PATH: pathDirs.join(':') },
+    encoding: 'utf8',
+  });
+}
+
+/** Whether this file system clones files (then no copy needs dd). */
+async function clones(): Promise<boolean> {
+  const probe = await writtenFile('clone-probe.bin', 4096);
+  return fs
+    .copyFile(probe, `${probe}.clone`, fsConstants.COPYFILE_FICLONE_FORCE)
+    .then(() => true)
+    .catch(() => false);
+}
+
+test('the folder store copies a large object with dd oflag=direct, whole (unless the file system clones it)', async () => {
+  const realDd = execFileSync('sh', ['-c', 'command -v dd'], { encoding: 'utf8' }).trim();
+  const log = path.join(dir, 'dd-direct.log');
+  const bin = await fakeDd('dd-logging', log, `exec ${realDd} "$@"`);
+  const bytes = DROP_MIN_BYTES + 3;
+  const file = await writtenFile('direct-copy.bin', bytes);
+  const root = path.join(dir, 'store-direct');
+  const out = putInChild(root, file, ['big'], [bin, path.dirname(realDd)]);
+  const expected = createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
+  expect(out.trim()).toBe(`${bytes} ${expected}`);
+  const copied = createHash('sha256')
+    .update(await fs.readFile(path.join(root, 'big')))
+    .digest('hex');
+  expect(copied).toBe(expected);
+  const calls = await fs.readFile(log, 'utf8').catch(() => '');
+  if (await clones()) expect(calls).toBe('');
+  else expect(calls).toMatch(/^if=\S+ of=\S+ bs=4M oflag=direct conv=fsync status=none$/m);
+});
+
+test('a dd that fails a copy leaves no partial file, the store copies another way, and dd is not asked again', async () => {
+  const log = path.join(dir, 'dd-failing.log');
+  // Writes part of the copy, then fails, as a dd refusing O_DIRECT midway would.
+  const bin = await fakeDd(
+    'dd-failing',
+    log,
+    'for a in "$@"; do case $a in of=*) printf partial > "${a#of=}";; esac; done\nexit 1',
+  );
+  const bytes = DROP_MIN_BYTES + 5;
+  const file = await writtenFile('failing-copy.bin', bytes);
+  const root = path.join(dir, 'store-failing');
+  const out = putInChild(root, file, ['first', 'second'], [bin]);
+  const expected = createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
+  expect(out.trim().split('\n')).toEqual([`${bytes} ${expected}`, `${bytes} ${expected}`]);
+  for (const key of ['first', 'second'])
+    expect(
+      createHash('sha256')
+        .update(await fs.readFile(path.join(root, key)))
+        .digest('hex'),
+    ).toBe(expected);
+  // Nothing partial left in the store's temporary folder.
+  expect(await fs.readdir(path.join(root, '.tmp'))).toEqual([]);
+  // Asked to copy once (the other calls in the log are page-cache drops, which fail quietly).
+  const copies = (await fs.readFile(log, 'utf8')).split('\n').filter((line) => line.includes('oflag=direct'));
+  if (!(await clones())) expect(copies).toHaveLength(1);
 });
