@@ -33,15 +33,31 @@ export const DROP_MIN_BYTES = 32 << 20;
  * it is left alone). Only clean pages go: flush (fsync) first. Never fails; resolves once dd has
  * exited.
  */
-export function dropFromPageCache(file: string, bytes: number): Promise<void> {
-  if (unavailable || bytes < DROP_MIN_BYTES) return Promise.resolve();
+export async function dropFromPageCache(file: string, bytes: number): Promise<void> {
+  if (unavailable || bytes < DROP_MIN_BYTES) return;
+  await runDd([`if=${file}`, 'iflag=nocache', 'count=0']);
+}
+
+/**
+ * Runs GNU dd with `args` (and `status=none`); resolves with its exit code, or 'missing' when it
+ * could not start (then `unavailable` is set and dd is not asked again). Never rejects.
+ */
+function runDd(args: readonly string[]): Promise<number | 'missing'> {
   return new Promise((resolve) => {
-    const dd = spawn('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none'], { stdio: 'ignore' });
+    const dd = spawn('dd', [...args, 'status=none'], { stdio: 'ignore' });
+    // A dd that could not start emits 'error' and then 'close': the first one settles.
+    let settled = false;
     dd.on('error', () => {
+      if (settled) return;
+      settled = true;
       unavailable = true;
-      resolve();
+      resolve('missing');
     });
-    dd.on('close', () => resolve());
+    dd.on('close', (code) => {
+      if (settled) return;
+      settled = true;
+      resolve(code ?? 1);
+    });
   });
 }
 
@@ -74,26 +90,10 @@ export async function copyUncached(from: string, to: string, bytes: number): Pro
   if (cloned) return true;
   await rm(to, { force: true }).catch(() => undefined);
   if (unavailable || directCopyFails) return false;
-  const copied = await new Promise<boolean>((resolve) => {
-    const dd = spawn('dd', [`if=${from}`, `of=${to}`, 'bs=4M', 'oflag=direct', 'conv=fsync', 'status=none'], {
-      stdio: 'ignore',
-    });
-    // A dd that could not start emits 'error' and then 'close': the first one settles.
-    let settled = false;
-    dd.on('error', () => {
-      if (settled) return;
-      settled = true;
-      unavailable = true;
-      resolve(false);
-    });
-    dd.on('close', (code) => {
-      if (settled) return;
-      settled = true;
-      if (code !== 0) directCopyFails = true;
-      resolve(code === 0);
-    });
-  });
+  const code = await runDd([`if=${from}`, `of=${to}`, 'bs=4M', 'oflag=direct', 'conv=fsync']);
+  if (code === 0) return true;
+  if (code !== 'missing') directCopyFails = true;
   // A partial copy is never left behind for the caller's own copy to trip over.
-  if (!copied) await rm(to, { force: true }).catch(() => undefined);
-  return copied;
+  await rm(to, { force: true }).catch(() => undefined);
+  return false;
 }

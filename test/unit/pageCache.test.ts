@@ -20,6 +20,13 @@ function cachedBytes(file: string): number {
   );
 }
 
+/** The sha256 of a file's bytes, read whole (node:crypto, not the store's hashing). */
+async function sha256OfFile(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
+}
+
 let dir: string;
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tp-pagecache-'));
@@ -107,16 +114,12 @@ test('without dd, nothing fails: the file just stays cached', async () => {
 test('a large copy is written past the page cache, byte for byte; a small one is left to the caller', async () => {
   const bytes = DROP_MIN_BYTES + 12_345; // not a multiple of any block size: the last block is unaligned
   const source = await writtenFile('copy-source.bin', bytes);
-  const sha = async (file: string) =>
-    createHash('sha256')
-      .update(await fs.readFile(file))
-      .digest('hex');
 
   const direct = path.join(dir, 'copy-direct.bin');
   expect(await copyUncached(source, direct, bytes)).toBe(true);
   expect(cachedBytes(direct)).toBe(0);
   expect((await fs.stat(direct)).size).toBe(bytes);
-  expect(await sha(direct)).toBe(await sha(source));
+  expect(await sha256OfFile(direct)).toBe(await sha256OfFile(source));
 
   // The same copy through the page cache is cached: fincore sees the difference.
   const plain = path.join(dir, 'copy-plain.bin');
@@ -139,12 +142,9 @@ test('without dd, a folder store still copies a large object whole', async () =>
     env: { PATH: dir }, // no dd here
     encoding: 'utf8',
   });
-  const expected = createHash('sha256')
-    .update(await fs.readFile(file))
-    .digest('hex');
+  const expected = await sha256OfFile(file);
   expect(out.trim()).toBe(`${bytes} ${expected}`);
-  const copy = await fs.readFile(path.join(root, 'big'));
-  expect(createHash('sha256').update(copy).digest('hex')).toBe(expected);
+  expect(await sha256OfFile(path.join(root, 'big'))).toBe(expected);
 });
 
 /** A `dd` on PATH for a child process: logs its arguments to `log`, then runs `then` (shell). */
@@ -184,13 +184,9 @@ test('the folder store copies a large object with dd oflag=direct, whole (unless
   const file = await writtenFile('direct-copy.bin', bytes);
   const root = path.join(dir, 'store-direct');
   const out = putInChild(root, file, ['big'], [bin, path.dirname(realDd)]);
-  const expected = createHash('sha256')
-    .update(await fs.readFile(file))
-    .digest('hex');
+  const expected = await sha256OfFile(file);
   expect(out.trim()).toBe(`${bytes} ${expected}`);
-  const copied = createHash('sha256')
-    .update(await fs.readFile(path.join(root, 'big')))
-    .digest('hex');
+  const copied = await sha256OfFile(path.join(root, 'big'));
   expect(copied).toBe(expected);
   const calls = await fs.readFile(log, 'utf8').catch(() => '');
   if (await clones()) expect(calls).toBe('');
@@ -209,16 +205,9 @@ test('a dd that fails a copy leaves no partial file, the store copies another wa
   const file = await writtenFile('failing-copy.bin', bytes);
   const root = path.join(dir, 'store-failing');
   const out = putInChild(root, file, ['first', 'second'], [bin]);
-  const expected = createHash('sha256')
-    .update(await fs.readFile(file))
-    .digest('hex');
+  const expected = await sha256OfFile(file);
   expect(out.trim().split('\n')).toEqual([`${bytes} ${expected}`, `${bytes} ${expected}`]);
-  for (const key of ['first', 'second'])
-    expect(
-      createHash('sha256')
-        .update(await fs.readFile(path.join(root, key)))
-        .digest('hex'),
-    ).toBe(expected);
+  for (const key of ['first', 'second']) expect(await sha256OfFile(path.join(root, key))).toBe(expected);
   // Nothing partial left in the store's temporary folder.
   expect(await fs.readdir(path.join(root, '.tmp'))).toEqual([]);
   // Asked to copy once (the other calls in the log are page-cache drops, which fail quietly).
