@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { decideFetch } from '../core/fetchDecision';
-import { formatHour } from '../core/importHour';
+import { addHours, formatHour } from '../core/importHour';
 import { batchSegment, rawBodyKey } from '../core/landingKeys';
 import { countReasons } from '../core/landingPlan';
 import { deepestMessage, SourceError } from '../core/errors';
@@ -131,7 +131,7 @@ export function createFetchActivities(deps: ActivityDeps) {
     try {
       at.beat.stage('look up earlier versions');
       const bodyPath = await deps.landingStore.getFile(raw.objectKey, at.workDir);
-      const horizonStart = new Date(at.hour.getTime() - (deps.correctionHorizonHours + 1) * 3_600_000);
+      const horizonStart = addHours(at.hour, -(deps.correctionHorizonHours + 1));
       const knownKeys = await lookupFiles(
         db,
         source.name,

@@ -10,10 +10,10 @@ import {
   type ScheduleDescription,
 } from '@temporalio/client';
 import type { Config, TemporalConnectionConfig } from '../config';
+import { HOUR_MS } from '../core/importHour';
 import type { HourlyImportInput } from '../workflows/hourlyImport';
 
 export const SCHEDULE_ID = 'hourly-import';
-const HOUR_MS = 3_600_000;
 type ScheduleConfig = Pick<Config, 'fetchMaxLagHours'> & { temporal: TemporalConnectionConfig };
 
 /**

@@ -3,7 +3,7 @@
  * what was landed, report it not fetched, or fetch under which batch key. The sources serve only
  * the present, so their answer must never be filed under an hour long past, nor one not begun.
  */
-import { formatHour, truncateToHour } from './importHour';
+import { formatHour, hoursFrom, truncateToHour } from './importHour';
 
 /** Batch keys of pull sources start with this; a refetch retires the hour's batches with it. */
 export const PULL_PREFIX = 'pull:';
@@ -59,7 +59,7 @@ export function decideFetch(s: FetchSituation): FetchDecision {
  * filing that under an hour long past would store today's temperatures as that hour's.
  */
 export function staleness(hour: Date, now: Date, maxLagHours: number): string | null {
-  const lagHours = (now.getTime() - hour.getTime()) / 3_600_000;
+  const lagHours = hoursFrom(hour, now);
   if (lagHours <= maxLagHours + 1) return null;
   return (
     `${formatHour(hour)} is ${Math.floor(lagHours)} hours old (FETCH_MAX_LAG_HOURS=${maxLagHours}) ` +

@@ -3,6 +3,7 @@
  * elsewhere: the ledger, the quarantine, the backups and the schedule. The thresholds are the alert
  * rules' (deploy/prometheus/alerts.yml), so the command and the alerts agree.
  */
+import { hoursFrom } from './importHour';
 
 export type HealthLevel = 'healthy' | 'degraded' | 'failing';
 
@@ -75,8 +76,6 @@ export interface HealthReport {
   backupLagHours: number | null;
 }
 
-const HOUR_MS = 3_600_000;
-
 export function evaluateHealth(facts: HealthFacts): HealthReport {
   const findings: Finding[] = [];
   const { state } = facts;
@@ -84,7 +83,7 @@ export function evaluateHealth(facts: HealthFacts): HealthReport {
   const warn = (message: string) => findings.push({ level: 'degraded', message });
 
   const freshnessHours = state.lastSuccess
-    ? (facts.now.getTime() - Date.parse(state.lastSuccess.finishedAt)) / HOUR_MS
+    ? hoursFrom(Date.parse(state.lastSuccess.finishedAt), facts.now)
     : null;
   if (freshnessHours === null) fail('no import has ever succeeded');
   else if (freshnessHours > STALE_AFTER_HOURS)
@@ -113,7 +112,7 @@ export function evaluateHealth(facts: HealthFacts): HealthReport {
   if (newest) {
     if (state.latestBackupHour === null) warn('no backup at all');
     else {
-      backupLagHours = (Date.parse(newest.hour) - Date.parse(state.latestBackupHour)) / HOUR_MS;
+      backupLagHours = hoursFrom(Date.parse(state.latestBackupHour), Date.parse(newest.hour));
       if (backupLagHours > BACKUP_LAG_HOURS)
         warn(`backups are ${backupLagHours} h behind (newest ${state.latestBackupHour})`);
     }

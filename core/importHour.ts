@@ -4,7 +4,8 @@
  */
 import { instantOf } from './calendar';
 
-const HOUR_MS = 3_600_000;
+/** One hour in milliseconds: the one home of the constant. */
+export const HOUR_MS = 3_600_000;
 
 export function truncateToHour(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS);
@@ -17,6 +18,19 @@ export function formatHour(hour: Date): string {
 
 export function addHours(hour: Date, hours: number): Date {
   return new Date(hour.getTime() + hours * HOUR_MS);
+}
+
+/** The hours from `from` to `to` (instants or milliseconds), fractional; negative when `to` is earlier. */
+export function hoursFrom(from: Date | number, to: Date | number): number {
+  return (Number(to) - Number(from)) / HOUR_MS;
+}
+
+/**
+ * The oldest measurement time a reading of `importHour` may carry: `horizonHours`
+ * (CORRECTION_HORIZON_HOURS) before the import hour. Earlier versions are looked up that far back.
+ */
+export function horizonStart(importHour: Date, horizonHours: number): Date {
+  return addHours(importHour, -horizonHours);
 }
 
 const HOUR_ARGUMENT =

@@ -3,6 +3,7 @@
  * Pure: no I/O. A record that fails gets every reason it fails, so the quarantine explains it fully.
  */
 import { instantOf } from './calendar';
+import { horizonStart } from './importHour';
 import { isStorableText, MAX_JSON_DEPTH } from './safeText';
 
 export { isStorableText } from './safeText';
@@ -237,8 +238,7 @@ export function validateRecord(raw: unknown, limits: ValidationLimits = DEFAULT_
  * reason rather than counted as a new reading of the wrong hour.
  */
 export function checkHorizon(reading: Reading, importHour: Date, horizonHours: number): Rejection | null {
-  const oldest = importHour.getTime() - horizonHours * 3_600_000;
-  if (Date.parse(reading.timestamp) >= oldest) return null;
+  if (Date.parse(reading.timestamp) >= horizonStart(importHour, horizonHours).getTime()) return null;
   return {
     code: 'beyond_correction_horizon',
     message: `measured at ${reading.timestamp}, more than ${horizonHours} hours before the import hour (CORRECTION_HORIZON_HOURS): earlier versions are not looked up that far back`,

@@ -29,6 +29,7 @@ import {
 } from '../../core/reading';
 import { timeValidSql, TYPED_VALUES_SQL, valuesValidSql } from '../../core/readingSql';
 import { SourceError } from '../../core/errors';
+import { horizonStart } from '../../core/importHour';
 import { cutBody } from './bodyParts';
 import { queryRows, sqlInstant, sqlPaths, sqlString } from './duckdb';
 
@@ -114,7 +115,7 @@ const CAREFUL_COLUMNS =
   'ordinal BIGINT, reading_id VARCHAR, measured_at TIMESTAMPTZ, lat DOUBLE, lon DOUBLE, temperature DOUBLE, country VARCHAR';
 
 export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Promise<LandedBody> {
-  const oldest = new Date(input.importHour.getTime() - input.horizonHours * 3_600_000);
+  const oldest = horizonStart(input.importHour, input.horizonHours);
   input.progress('parse');
   // The records the record-by-record path accepts.
   await conn.run(`CREATE TEMP TABLE careful (${CAREFUL_COLUMNS})`);

@@ -10,6 +10,7 @@ import type { LandingCounts } from '../../core/landingPlan';
 import type { Rejection } from '../../core/reading';
 import { bucketCountFor, type BucketSettings } from '../../core/bucket';
 import { DatabaseError } from '../../core/errors';
+import { HOUR_MS } from '../../core/importHour';
 import { affectedRows } from './connection';
 
 const CHUNK = 1_000;
@@ -122,7 +123,7 @@ export async function checkBucketCounts(
   const wanted = new Map(files.map((f) => [f.belongsToHour.getTime(), f]));
   const hours = [...wanted.keys()].sort((a, b) => a - b);
   for (const ms of hours)
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), ?)', [source, Math.floor(ms / 3_600_000)]);
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), ?)', [source, Math.floor(ms / HOUR_MS)]);
   const existing = await bucketCountsOf(
     trx,
     source,

@@ -8,6 +8,7 @@ import type { BackupStore } from '../backup/store';
 import { storeId } from '../db/storeIdentity';
 import { rawRows } from '../db/rawRows';
 import type { HourState, PipelineState } from '../../core/health';
+import { addHours } from '../../core/importHour';
 
 export type { PipelineState } from '../../core/health';
 
@@ -67,7 +68,7 @@ export async function readPipelineState(
     };
   }
 
-  const since = new Date(now.getTime() - RECENT_WINDOW_HOURS * 3_600_000);
+  const since = addHours(now, -RECENT_WINDOW_HOURS);
   const count = async (table: string) =>
     Number(
       (

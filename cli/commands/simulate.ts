@@ -3,6 +3,7 @@
  * Prints where it listens and one line per call; never the key (only where it came from).
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { HOUR_MS } from '../../core/importHour';
 import { FAULT_MODES, parseFaults, type FaultMode } from '../../sim/faults';
 import { startSimulator, type ServedCall } from '../../sim/server';
 
@@ -59,7 +60,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--api-key <key>', 'the key clients must send (default: SENSOR_API_KEY, else "dev-key")')
     .option('--faults <list>', `faults for the first calls, in order: ${FAULT_MODES.join(',')}`, faults, [])
     .option('--per-call <n>', 'readings per answer', integer(0, 1_000_000), 500)
-    .option('--slow-ms <n>', 'how long a "slow" call waits before answering', integer(0, 3_600_000), 35_000)
+    .option('--slow-ms <n>', 'how long a "slow" call waits before answering', integer(0, HOUR_MS), 35_000)
     .option('--retry-after <value>', 'Retry-After sent with 429 and 503 (seconds or an HTTP date)', '1')
     .option('--chunked', 'answer without Content-Length (chunked transfer encoding)', false)
     .option('--quiet', 'do not print a line per call', false)
