@@ -6,6 +6,8 @@ import {
   addHours,
   formatHour,
   hoursBetween,
+  hoursFrom,
+  horizonStart,
   parseHour,
   truncateToHour,
   workflowIdForHour,
@@ -212,5 +214,19 @@ describe('hoursBetween', () => {
       if (i > 0) expect(h.getTime() - hours[i - 1]!.getTime()).toBe(3_600_000);
     });
     expect(hours[48]!.getTime()).toBe(utc(2026, 3, 1, 0).getTime());
+  });
+});
+
+describe('hoursFrom and horizonStart', () => {
+  it('counts fractional hours between instants, negative backwards', () => {
+    expect(hoursFrom(new Date('2026-11-27T14:00:00Z'), new Date('2026-11-27T16:30:00Z'))).toBe(2.5);
+    expect(hoursFrom(Date.parse('2026-11-27T16:00:00Z'), Date.parse('2026-11-27T14:00:00Z'))).toBe(-2);
+  });
+
+  it('puts the horizon start the given number of hours before the import hour', () => {
+    expect(horizonStart(new Date('2026-11-27T14:00:00Z'), 24).toISOString()).toBe('2026-11-26T14:00:00.000Z');
+    expect(horizonStart(new Date('2026-03-01T00:00:00Z'), 8760).toISOString()).toBe(
+      '2025-03-01T00:00:00.000Z',
+    );
   });
 });
