@@ -5,10 +5,9 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { labelClass, LABEL_FRANCE, LABEL_NONE } from '../../core/hourStats';
+import type { CorrectionStrategy } from '../../core/policies';
 import { queryRows, sqlPaths, sqlString } from './duckdb';
 import { ONE_VERSION_EACH } from './landing';
-
-export type CorrectionStrategy = 'latest' | 'first';
 
 export interface CountedColumns {
   lat: Float64Array;

@@ -8,8 +8,6 @@ import { affectedRows } from './connection';
 import type { HourState } from '../../core/backfillPlan';
 import { formatHour, hoursBetween } from '../../core/importHour';
 
-export type { CorrectionStrategy } from '../analytics/bucket';
-
 export interface BucketFile {
   key: string;
   bucket: number;

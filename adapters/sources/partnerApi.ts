@@ -7,10 +7,9 @@ import type { PartnerApiConfig } from '../../config';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { PARTNER_API_SOURCE } from '../../core/policies';
 import { downloadJsonArray } from './http';
 import type { FetchOptions, Source, SourceBatch } from './types';
-
-export const PARTNER_API_SOURCE = 'partner-api';
 
 export function createPartnerApiSource(
   config: PartnerApiConfig,
