@@ -3,7 +3,8 @@ import { DataQualityError } from '../core/errors';
 import { planBackfill as planHours } from '../core/backfillPlan';
 import { evaluateQuality, SILENCE_HISTORY, type CheckOutcome } from '../core/quality';
 import { hourStates, regionsOfPreviousHours } from '../adapters/db/hours';
-import { recordRunEnd, recordRunStart, type RunStatus } from '../adapters/db/runs';
+import { recordRunEnd, recordRunStart } from '../adapters/db/runs';
+import type { RunStatus } from '../core/policies';
 import type {
   BackfillPlan,
   BackfillSelection,

@@ -6,7 +6,7 @@ import type { HourStats } from '../core/hourStats';
 import type { BucketResult } from '../core/bucket';
 import type { SourceFailurePolicy } from '../core/policies';
 import type { ImportSummary } from '../workflows/summary';
-import type { RunStatus } from '../adapters/db/runs';
+import type { EndedRunStatus } from '../core/policies';
 
 export type { BackfillPlan, BackfillSelection, HourStats };
 
@@ -109,7 +109,7 @@ export type RunReport = ImportSummary | PartialRunReport;
 
 export interface FinishImportInput {
   runId: string;
-  status: Exclude<RunStatus, 'running'>;
+  status: EndedRunStatus;
   report: RunReport;
   /** Why the run failed ('cancelled' for a cancelled one); null when it did not. */
   error: string | null;

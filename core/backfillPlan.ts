@@ -1,4 +1,5 @@
 /** Which hours of a range a backfill recomputes, from what each hour has. Pure. */
+import type { RunStatus } from './policies';
 
 /** Which hours of a range a backfill recomputes: without aggregates, whose last run failed or was incomplete, or all. */
 export const BACKFILL_SELECTIONS = ['missing', 'failed', 'all'] as const;
@@ -18,7 +19,7 @@ export interface HourState {
   landed: boolean;
   hasAggregates: boolean;
   /** The status of the hour's latest run, if any. */
-  lastRunStatus: string | null;
+  lastRunStatus: RunStatus | null;
 }
 
 export function planBackfill(states: readonly HourState[], only: BackfillSelection): BackfillPlan {

@@ -4,6 +4,7 @@
  * rules' (deploy/prometheus/alerts.yml), so the command and the alerts agree.
  */
 import { hoursFrom } from './importHour';
+import type { EndedRunStatus } from './policies';
 
 export type HealthLevel = 'healthy' | 'degraded' | 'failing';
 
@@ -19,7 +20,7 @@ export interface HourState {
   /** ISO import hour. */
   hour: string;
   /** The status of the hour's latest finished run. */
-  status: 'succeeded' | 'incomplete' | 'failed';
+  status: EndedRunStatus;
   finishedAt: string;
   error: string | null;
   /** Sources that failed in that run, by name. */

@@ -15,6 +15,18 @@ export type SourceFailurePolicy = (typeof SOURCE_FAILURE_POLICIES)[number];
 export const CHECK_ACTIONS = ['warn', 'fail', 'off'] as const;
 export type CheckAction = (typeof CHECK_ACTIONS)[number];
 
+/**
+ * How an import run stands in the run ledger (`import_runs.status`; migration 001's CHECK lists the
+ * same four): running until it ends, then succeeded, incomplete (a source failed or could not be
+ * fetched, SOURCE_FAILURE_POLICY=partial) or failed.
+ */
+export const RUN_STATUSES = ['running', 'succeeded', 'incomplete', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** How a run ended. */
+export type EndedRunStatus = Exclude<RunStatus, 'running'>;
+/** How a run that stored its aggregates ended (the summary's status). */
+export type StoredRunStatus = Exclude<EndedRunStatus, 'failed'>;
+
 /** The sources the pipeline can fetch (SOURCES), each built by adapters/sources/index.ts. */
 export const PARTNER_API_SOURCE = 'partner-api';
 export const FILE_DROP_SOURCE = 'file-drop';

@@ -8,13 +8,14 @@
  * Names and units follow Prometheus' conventions (`_total`, `_seconds`, timestamps in Unix seconds).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EndedRunStatus } from '../core/policies';
 import type { ImportSummary } from '../workflows/summary';
 import type { PipelineState } from '../adapters/observability/state';
 
 const P = 'temperature_pipeline_';
 
 export interface RunEnd {
-  status: 'succeeded' | 'incomplete' | 'failed';
+  status: EndedRunStatus;
   /** The run's report as the ledger stores it: the full summary, or a partial one for a failed run. */
   report: unknown;
   durationSeconds: number;

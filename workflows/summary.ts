@@ -7,13 +7,14 @@ import type {
   SourceFailure,
 } from '../activities/types';
 import type { RegionAggregate } from '../core/aggregate';
+import type { StoredRunStatus } from '../core/policies';
 
 export interface ImportSummary {
   hour: string;
   runId: string;
   workflowId: string;
   trigger: ImportTrigger;
-  status: 'succeeded' | 'incomplete';
+  status: StoredRunStatus;
   regionsHash: string;
   totals: {
     fetched: number;

@@ -7,6 +7,7 @@ import type { RegionAggregate } from '../../core/aggregate';
 import { affectedRows } from './connection';
 import type { HourState } from '../../core/backfillPlan';
 import { formatHour, hoursBetween } from '../../core/importHour';
+import type { RunStatus } from '../../core/policies';
 
 export interface BucketFile {
   key: string;
@@ -134,7 +135,7 @@ export async function hourStates(db: Knex, from: Date, to: Date): Promise<HourSt
     .whereBetween('import_hour', [from, to])
     .distinctOn('import_hour')
     .orderBy([{ column: 'import_hour' }, { column: 'started_at', order: 'desc' }])
-    .select('import_hour', 'status')) as { import_hour: Date; status: string }[];
+    .select('import_hour', 'status')) as { import_hour: Date; status: RunStatus }[];
   const landedSet = new Set(landed.map((r) => r.import_hour.getTime()));
   const aggregatedSet = new Set(aggregated.map((r) => r.hour.getTime()));
   const status = new Map(lastRuns.map((r) => [r.import_hour.getTime(), r.status]));

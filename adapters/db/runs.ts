@@ -1,8 +1,7 @@
 /** The run ledger: one row per import run, what it did and how it ended. */
 import type { Knex } from 'knex';
+import type { RunStatus } from '../../core/policies';
 import { safeMessage, storableJson } from '../../core/safeText';
-
-export type RunStatus = 'running' | 'succeeded' | 'incomplete' | 'failed';
 
 export interface RunStart {
   runId: string;

@@ -3,7 +3,8 @@
  * quarantine. Statuses are written out and marked with a symbol, never shown by colour alone.
  */
 import type { HourRow, QuarantineRow } from '../../adapters/db/page';
-import type { RunRow, RunStatus } from '../../adapters/db/runs';
+import type { RunRow } from '../../adapters/db/runs';
+import type { RunStatus } from '../../core/policies';
 import type { ImportSummary } from '../../workflows/summary';
 import { temporalRunUrl, type TemporalLink } from '../model';
 import type { MapRegion } from '../regions';

@@ -3,8 +3,9 @@
  * hours each selection recomputes, and that an hour with nothing landed is never planned.
  */
 import { planBackfill, type HourState } from '../../core/backfillPlan';
+import type { RunStatus } from '../../core/policies';
 
-const state = (hour: string, landed: boolean, hasAggregates: boolean, lastRunStatus: string | null) =>
+const state = (hour: string, landed: boolean, hasAggregates: boolean, lastRunStatus: RunStatus | null) =>
   ({ hour, landed, hasAggregates, lastRunStatus }) satisfies HourState;
 
 // One hour of each kind: a hole, an hour never aggregated, a failed one, an incomplete one, a good one.
