@@ -12,6 +12,8 @@ import {
   SOURCE_FAILURE_POLICIES,
   PARTNER_API_SOURCE,
   SOURCE_NAMES,
+  isSourceName,
+  type SourceName,
   type CheckAction,
   type CorrectionStrategy,
   type SourceFailurePolicy,
@@ -102,7 +104,8 @@ export interface Config {
   rolePasswords: { migrate?: Secret; worker?: Secret; analyst?: Secret };
   /** Absent when SENSOR_API_URL is unset: the demo then starts the simulator and fills it in. */
   partnerApi: PartnerApiConfig | undefined;
-  sources: string[];
+  /** The sources an import fetches (SOURCES), each once, in the order given. */
+  sources: SourceName[];
   fileDrop: { dir: string };
   /** Where hour backups go: an absolute folder path or `s3://bucket/prefix`. */
   backupDir: string;
@@ -283,14 +286,17 @@ export function loadConfig(env: Env = process.env): Config {
           maxRetryAfterMs: read.number('SENSOR_API_MAX_RETRY_AFTER_MS', 60_000, { min: 0, integer: true }),
         };
 
-  const sources = (read.text('SOURCES', PARTNER_API_SOURCE) ?? '')
+  // The one check of the names. A name listed twice is kept once: it would fetch (and, for
+  // file-drop, consume) twice in one import.
+  const named = (read.text('SOURCES', PARTNER_API_SOURCE) ?? '')
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');
-  const unknown = sources.filter((name) => !(SOURCE_NAMES as readonly string[]).includes(name));
+  const unknown = named.filter((name) => !isSourceName(name));
   if (unknown.length > 0)
     read.fail('SOURCES', `unknown source ${unknown.join(', ')} (known: ${SOURCE_NAMES.join(', ')})`);
-  if (sources.length === 0) read.fail('SOURCES', 'names no source');
+  if (named.length === 0) read.fail('SOURCES', 'names no source');
+  const sources = [...new Set(named.filter(isSourceName))];
 
   const temperatureMin = read.number('TEMPERATURE_MIN', -90);
   const temperatureMax = read.number('TEMPERATURE_MAX', 60);

@@ -32,3 +32,6 @@ export const PARTNER_API_SOURCE = 'partner-api';
 export const FILE_DROP_SOURCE = 'file-drop';
 export const SOURCE_NAMES = [PARTNER_API_SOURCE, FILE_DROP_SOURCE] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
+export function isSourceName(name: string): name is SourceName {
+  return (SOURCE_NAMES as readonly string[]).includes(name);
+}
