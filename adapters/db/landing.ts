@@ -12,8 +12,7 @@ import { bucketCountFor, type BucketSettings } from '../../core/bucket';
 import { DatabaseError } from '../../core/errors';
 import { HOUR_MS } from '../../core/importHour';
 import { affectedRows } from './connection';
-
-const CHUNK = 1_000;
+import { insertInChunks } from './insertChunks';
 
 export interface LandingResult extends LandingCounts {
   batchId: number;
@@ -172,12 +171,12 @@ export async function commitBatch(db: Knex, input: CommitInput): Promise<Landing
       .where('batch_id', batchId)
       .update({ summary: JSON.stringify(summary) });
     await checkBucketCounts(trx, input.source, input.files);
-    await insertChunked(
+    await insertInChunks(
       trx,
       'landed_files',
       input.files.map((f) => landedFileRow(batchId, f)),
     );
-    await insertChunked(
+    await insertInChunks(
       trx,
       'quarantine',
       input.rejections.map(({ record, text, reasons }) => ({
@@ -202,10 +201,6 @@ export async function commitBatch(db: Knex, input: CommitInput): Promise<Landing
  */
 export function toJsonb(raw: unknown): string {
   return storableJson(raw) ?? 'null';
-}
-
-async function insertChunked(trx: Knex.Transaction, table: string, rows: object[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await trx(table).insert(rows.slice(i, i + CHUNK));
 }
 
 /** The hour's current batches (not superseded), oldest first, with their keys and landing summaries. */

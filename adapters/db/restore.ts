@@ -10,8 +10,7 @@ import { hourOfFolder, type BackupStore, type HourBackupRef, type HourManifest }
 import { PrefixedObjectStore } from '../objectStore/prefixed';
 import type { ObjectStore } from '../objectStore/types';
 import { migrateToLatest } from './connection';
-
-const CHUNK = 1_000;
+import { insertInChunks } from './insertChunks';
 
 export interface RestoreReport {
   storeId: string;
@@ -81,17 +80,11 @@ export async function restoreFromBackups(
       const columns = await columnsOf(trx, table);
       let count = 0;
       for (const { ref, manifest } of verified) {
-        let chunk: Record<string, unknown>[] = [];
-        for await (const row of backup.readTable(ref, manifest, table)) {
-          chunk.push(encodeJson(columns, row));
-          if (chunk.length === CHUNK) {
-            await trx(table).insert(chunk);
-            count += chunk.length;
-            chunk = [];
-          }
-        }
-        if (chunk.length > 0) await trx(table).insert(chunk);
-        count += chunk.length;
+        count += await insertInChunks(
+          trx,
+          table,
+          encodedRows(backup.readTable(ref, manifest, table), columns),
+        );
       }
       rows[table] = count;
       // The rows keep their ids; each serial sequence must continue after them.
@@ -137,6 +130,13 @@ async function columnsOf(db: Knex, table: string): Promise<Columns> {
 }
 
 /** JSON values as text for the driver; in a NOT NULL JSON column, a JSON null is the value itself. */
+async function* encodedRows(
+  rows: AsyncIterable<Record<string, unknown>>,
+  columns: Columns,
+): AsyncIterable<Record<string, unknown>> {
+  for await (const row of rows) yield encodeJson(columns, row);
+}
+
 function encodeJson(columns: Columns, row: Record<string, unknown>): Record<string, unknown> {
   const encoded = { ...row };
   for (const [column, notNull] of columns.json) {
