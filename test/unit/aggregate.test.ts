@@ -3,18 +3,7 @@
  * seeded random data, and BigInt-exact sums where floating-point accumulation would drift.
  */
 import { aggregateByRegion, type PlacedTemperature } from '../../core/aggregate';
-
-/** mulberry32: a small seeded PRNG, so every run sees the same "random" data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../core/geo/probePoints';
 
 const REGIONS_IN_ORDER = [
   'Auvergne-Rhône-Alpes',
@@ -77,7 +66,7 @@ describe('aggregateByRegion', () => {
   });
 
   test('regions come out in French alphabetical order (Île-de-France between H and N)', () => {
-    const random = prng(7);
+    const random = seededRandom(7);
     const input: PlacedTemperature[] = shuffled(REGIONS_IN_ORDER, random).map((region) => ({
       region,
       temperature: 10,
@@ -94,7 +83,7 @@ describe('aggregateByRegion', () => {
   });
 
   test.each([1, 2, 3, 42, 2026])('matches an exact integer computation on random data (seed %d)', (seed) => {
-    const random = prng(seed);
+    const random = seededRandom(seed);
     // temperatures in hundredths of a degree, so the expected sums are exact integers
     const exact = new Map<string, { hundredths: number; count: number }>();
     const input: PlacedTemperature[] = [];
@@ -125,7 +114,7 @@ describe('aggregateByRegion', () => {
   });
 
   test('the result does not depend on the order of the readings', () => {
-    const random = prng(99);
+    const random = seededRandom(99);
     const input: PlacedTemperature[] = Array.from({ length: 2_000 }, () => ({
       region: REGIONS_IN_ORDER[Math.floor(random() * 3)]!,
       temperature: (random() - 0.5) * 1e6,
@@ -156,7 +145,7 @@ describe('aggregateByRegion', () => {
     // exact sum is a BigInt of 1024ths. Large and small values alternate, so a naive running sum, whose
     // ulp grows to 0.0625, would drop most of the small ones.
     const SCALE = 1024;
-    const random = prng(12345);
+    const random = seededRandom(12345);
     const n = 1_000_000;
     const input: PlacedTemperature[] = new Array<PlacedTemperature>(n);
     const BIG = 1_000_000_000 * SCALE;

@@ -5,17 +5,7 @@
 import { addExact, roundExact } from '../../core/exactSum';
 import { bucketCountFor, computeBucket, mergeBuckets } from '../../core/bucket';
 import { aggregateByRegion } from '../../core/aggregate';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../core/geo/probePoints';
 
 /** Values with 4 decimals are k / 10^4: their exact sum is BigInt(Σk) / 10^4, rounded by division. */
 function exactMean(ks: bigint[], count: number): number {
@@ -37,7 +27,7 @@ describe('exact summation', () => {
 });
 
 describe('mergeBuckets', () => {
-  const random = prng(7);
+  const random = seededRandom(7);
   const n = 20_000;
   const names = ['A', 'B', 'C'];
   const regionNumbers = new Int16Array(n);
