@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import { runsForHour } from '../../adapters/db/runs';
-import { addHours, formatHour, truncateToHour } from '../../core/importHour';
+import { formatHour } from '../../core/importHour';
+import { freshHours } from '../support/hours';
 import { FRENCH_TOWNS } from '../../sim/places';
 import { startFixedPartner, type FixedPartner } from '../support/partner';
 import { landedReadings } from '../support/landed';
@@ -14,9 +15,7 @@ import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../suppo
 describe('bad input from the partner, through tempctl run', () => {
   let pipeline: Pipeline;
   let partner: FixedPartner;
-  let nextHour = 1;
-  const now = truncateToHour(new Date());
-  const freshHour = () => addHours(now, -nextHour++);
+  const freshHour = freshHours(1);
 
   beforeAll(async () => {
     partner = await startFixedPartner(TEST_API_KEY);

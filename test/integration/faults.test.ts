@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatHour, truncateToHour, addHours, workflowIdForHour } from '../../core/importHour';
+import { formatHour, workflowIdForHour } from '../../core/importHour';
+import { freshHours } from '../support/hours';
 import { startFixedPartner, type FixedPartner } from '../support/partner';
 import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
 import { bowTie, regionFile, square } from '../support/regionFiles';
@@ -52,9 +53,7 @@ describe('faults around a real pipeline', () => {
   let pipeline: Pipeline;
   let partner: FixedPartner;
   let dbProxy: TcpProxy | undefined;
-  let nextHour = 1;
-  const now = truncateToHour(new Date());
-  const freshHour = () => addHours(now, -nextHour++);
+  const freshHour = freshHours(1);
 
   beforeAll(async () => {
     partner = await startFixedPartner(TEST_API_KEY);

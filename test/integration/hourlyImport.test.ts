@@ -5,25 +5,7 @@ import { addHours, formatHour, truncateToHour } from '../../core/importHour';
 import { applySchedule, scheduleHandle, SCHEDULE_ID } from '../../client/schedule';
 import { expectedAggregates } from '../support/expectations';
 import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
-
-function dataCallRecords(pipeline: Pipeline, nth: number): unknown[] {
-  const calls = pipeline.simulator.served.filter((call) => call.records !== null);
-  const records = calls[nth]?.records;
-  if (!records) throw new Error(`the simulator served no data call #${nth}`);
-  return records;
-}
-
-function expectSameAggregates(
-  actual: { region: string; temperature: number; numberOfPoints: number }[],
-  expected: typeof actual,
-) {
-  // The database orders by its collation; compare in one order.
-  actual = [...actual].sort((a, b) => a.region.localeCompare(b.region, 'fr'));
-  expect(actual.map((r) => [r.region, r.numberOfPoints])).toEqual(
-    expected.map((r) => [r.region, r.numberOfPoints]),
-  );
-  actual.forEach((row, i) => expect(row.temperature).toBeCloseTo(expected[i]?.temperature ?? NaN, 9));
-}
+import { dataCallRecords, expectSameAggregates } from '../support/served';
 
 describe('hourly import end to end (Temporal dev server, worker, simulator over HTTP, PostgreSQL)', () => {
   let pipeline: Pipeline;

@@ -14,6 +14,7 @@ import { deepestMessage } from '../../core/errors';
 import { addHours, truncateToHour } from '../../core/importHour';
 import { expectedAggregates, expectedRegion } from '../support/expectations';
 import { startPipeline, type Pipeline } from '../support/pipeline';
+import { lastDataRecords } from '../support/served';
 
 type Aggregate = { region: string; temperature: number; numberOfPoints: number };
 
@@ -48,11 +49,6 @@ function dropCsv(dir: string, name: string, records: ReturnType<typeof fileReadi
     path.join(dir, name),
     ['id,timestamp,lat,lon,temperature,country', ...lines].join('\n') + '\n',
   );
-}
-
-function lastDataRecords(pipeline: Pipeline): unknown[] {
-  const data = pipeline.simulator.served.filter((call) => call.records !== null);
-  return data[data.length - 1]?.records ?? [];
 }
 
 const now = truncateToHour(new Date());

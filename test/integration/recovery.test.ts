@@ -24,6 +24,7 @@ import { generateReadings, type SimReading } from '../../sim/generator';
 import { createPostgresDatabase } from '../support/databases';
 import { expectedAggregates, expectedRegion } from '../support/expectations';
 import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
+import { expectSameAggregates, lastDataRecords, type StoredAggregate } from '../support/served';
 import {
   existingRowCounts,
   RESTORED_TABLES,
@@ -32,27 +33,7 @@ import {
   type RecordServer,
 } from '../support/recovery';
 
-type Aggregate = { region: string; temperature: number; numberOfPoints: number };
-
-function byRegion<T extends { region: string }>(rows: readonly T[]): T[] {
-  return [...rows].sort((a, b) => a.region.localeCompare(b.region, 'fr'));
-}
-
-/** The stored rows are the expected ones: same regions and counts, means equal to 9 decimals. */
-function expectSameAggregates(actual: readonly Aggregate[], expected: readonly Aggregate[]): void {
-  const sorted = byRegion(actual);
-  expect(sorted.map((r) => [r.region, r.numberOfPoints])).toEqual(
-    expected.map((r) => [r.region, r.numberOfPoints]),
-  );
-  sorted.forEach((row, i) => expect(row.temperature).toBeCloseTo(expected[i]?.temperature ?? NaN, 9));
-}
-
-function lastDataRecords(pipeline: Pipeline): unknown[] {
-  const data = pipeline.simulator.served.filter((call) => call.records !== null);
-  const records = data[data.length - 1]?.records;
-  if (!records) throw new Error('the simulator served no data call');
-  return records;
-}
+type Aggregate = StoredAggregate;
 
 const folderOf = (hour: Date) => formatHour(hour).replace(/:/g, '');
 

@@ -9,20 +9,17 @@ import { runsForHour } from '../../adapters/db/runs';
 import { runImport } from '../../client/imports';
 import { deepestMessage } from '../../core/errors';
 import { addHours, formatHour, truncateToHour, workflowIdForHour } from '../../core/importHour';
+import { freshHours } from '../support/hours';
 import type { FaultMode } from '../../sim/server';
 import { expectedAggregates } from '../support/expectations';
 import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
-
-function sortByRegion<T extends { region: string }>(rows: T[]): T[] {
-  return [...rows].sort((a, b) => a.region.localeCompare(b.region, 'fr'));
-}
+import { expectSameAggregates, lastDataRecords } from '../support/served';
 
 describe('source faults end to end', () => {
   let pipeline: Pipeline;
-  let nextHour = 0;
   const now = truncateToHour(new Date());
   /** A fresh import hour per scenario, so each one fetches. */
-  const freshHour = () => addHours(now, -nextHour++);
+  const freshHour = freshHours(0, now);
 
   beforeAll(async () => {
     pipeline = await startPipeline({
@@ -38,13 +35,6 @@ describe('source faults end to end', () => {
     return JSON.stringify(history);
   }
 
-  function lastDataRecords(): unknown[] {
-    const data = pipeline.simulator.served.filter((call) => call.records !== null);
-    const records = data[data.length - 1]?.records;
-    if (!records) throw new Error('no data call was served');
-    return records;
-  }
-
   test.each<[string, FaultMode[]]>([
     ['500 then 503 (Retry-After) then 429 (Retry-After)', ['500', '503', '429']],
     ['a truncated body', ['trunc']],
@@ -57,12 +47,8 @@ describe('source faults end to end', () => {
     const summary = await runImport(pipeline.client, pipeline.config, hour);
 
     expect(pipeline.simulator.calls - callsBefore).toBe(faults.length + 1);
-    const expected = expectedAggregates(lastDataRecords());
-    const stored = sortByRegion(await hourAggregates(pipeline.database.db, hour));
-    expect(stored.map((r) => [r.region, r.numberOfPoints])).toEqual(
-      expected.map((r) => [r.region, r.numberOfPoints]),
-    );
-    stored.forEach((row, i) => expect(row.temperature).toBeCloseTo(expected[i]?.temperature ?? NaN, 9));
+    const expected = expectedAggregates(lastDataRecords(pipeline));
+    expectSameAggregates(await hourAggregates(pipeline.database.db, hour), expected);
     expect(summary.status).toBe('succeeded');
     expect(await historyText(hour)).not.toContain(TEST_API_KEY);
   });
@@ -116,13 +102,10 @@ describe('source faults end to end', () => {
     const hour = freshHour();
     pipeline.simulator.setFaults(['malformed']);
     const summary = await runImport(pipeline.client, pipeline.config, hour);
-    const records = lastDataRecords();
+    const records = lastDataRecords(pipeline);
 
     const expected = expectedAggregates(records);
-    const stored = sortByRegion(await hourAggregates(pipeline.database.db, hour));
-    expect(stored.map((r) => [r.region, r.numberOfPoints])).toEqual(
-      expected.map((r) => [r.region, r.numberOfPoints]),
-    );
+    expectSameAggregates(await hourAggregates(pipeline.database.db, hour), expected);
 
     const quarantined = (await pipeline.database
       .db('quarantine')
