@@ -7,7 +7,8 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { isTemporalUnavailable } from '../adapters/temporal/unreachable';
-import { BACKUP_FAILED, type hourlyImport } from '../workflows/hourlyImport';
+import { BACKUP_FAILED } from '../workflows/failures';
+import type { hourlyImport } from '../workflows/hourlyImport';
 import type { ImportSummary } from '../workflows/summary';
 import { formatSummary } from './format';
 

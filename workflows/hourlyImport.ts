@@ -25,6 +25,7 @@ import type {
 import { mergeBuckets } from '../core/bucket';
 import { deepestMessage } from '../core/errors';
 import { formatHour } from '../core/importHour';
+import { BACKUP_FAILED, DATABASE_FAILED, SOURCE_FAILED, TOO_OLD_TO_FETCH } from './failures';
 import { resolveImportHour } from './resolveImportHour';
 import { summariseImport, type ImportSummary } from './summary';
 
@@ -33,9 +34,6 @@ import { summariseImport, type ImportSummary } from './summary';
  * started before the change replay without it (Temporal's `patched`).
  */
 const BACKUP_OBJECTS_EARLY = 'backup-objects-while-computing';
-
-/** The failure type of a run whose aggregates are stored but whose backup failed; details[0] is its summary. */
-export const BACKUP_FAILED = 'BackupFailed';
 
 export interface HourlyImportInput {
   /** ISO hour; absent for scheduled runs, which use the schedule's nominal time. */
@@ -134,7 +132,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     if (notFetched.length === fetches.length && failedSources.length === 0) {
       throw ApplicationFailure.nonRetryable(
         notFetched.map((f) => `${f.source}: ${f.notFetched}`).join('; '),
-        'TooOldToFetch',
+        TOO_OLD_TO_FETCH,
       );
     }
     warnings.push(...notFetched.map((f) => `${f.source} not fetched: ${f.notFetched}`));
@@ -142,7 +140,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     if (failedSources.length > 0 && started.sourceFailurePolicy === 'fail') {
       throw ApplicationFailure.nonRetryable(
         `source failed: ${failedSources.map((f) => `${f.source}: ${f.error}`).join('; ')}`,
-        'SourceFailed',
+        SOURCE_FAILED,
       );
     }
     const recomputed = await recomputeHour(hour, async ({ stats }) => {
@@ -237,7 +235,7 @@ async function fetchAll(
   });
   // Our database failing is not the source's fault, and no policy makes an hour without it partial.
   if (databaseFailures.length > 0)
-    throw ApplicationFailure.nonRetryable(databaseFailures.join('; '), 'DatabaseFailed');
+    throw ApplicationFailure.nonRetryable(databaseFailures.join('; '), DATABASE_FAILED);
 }
 
 /** The type of the application failure an activity failed with ('DatabaseError', 'SourceError'…). */

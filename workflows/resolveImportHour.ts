@@ -1,5 +1,6 @@
 import { ApplicationFailure, type WorkflowInfo } from '@temporalio/workflow';
 import { parseHour, truncateToHour } from '../core/importHour';
+import { INVALID_IMPORT_HOUR } from './failures';
 
 /**
  * The import hour of this run: the hour given (manual runs, backfills), else the schedule's nominal
@@ -14,7 +15,7 @@ export function resolveImportHour(
     try {
       return parseHour(givenHour);
     } catch (error) {
-      throw ApplicationFailure.nonRetryable((error as Error).message, 'InvalidImportHour');
+      throw ApplicationFailure.nonRetryable((error as Error).message, INVALID_IMPORT_HOUR);
     }
   }
   // The untyped attributes: TemporalScheduledStartTime is set by the server, not declared by us.
@@ -24,7 +25,7 @@ export function resolveImportHour(
   if (nominal === undefined || Number.isNaN(nominal.getTime())) {
     throw ApplicationFailure.nonRetryable(
       'no import hour: pass { hour } for a manual run, or start the workflow from the schedule',
-      'InvalidImportHour',
+      INVALID_IMPORT_HOUR,
     );
   }
   return truncateToHour(nominal);

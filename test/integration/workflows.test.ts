@@ -17,7 +17,14 @@ import {
 } from '../../client';
 import { deepestMessage } from '../../core/errors';
 import { addHours, formatHour } from '../../core/importHour';
-import { BACKUP_FAILED, hourlyImport } from '../../workflows/hourlyImport';
+import { hourlyImport } from '../../workflows/hourlyImport';
+import {
+  BACKUP_FAILED,
+  DATABASE_FAILED,
+  INVALID_IMPORT_HOUR,
+  SOURCE_FAILED,
+  TOO_OLD_TO_FETCH,
+} from '../../workflows/failures';
 import { backfillProgress, MAX_BACKFILL_HOURS } from '../../workflows/backfill';
 import {
   fetched,
@@ -173,7 +180,7 @@ describe('hourlyImport', () => {
         }),
       ),
     );
-    expect(failure.type).toBe('InvalidImportHour');
+    expect(failure.type).toBe(INVALID_IMPORT_HOUR);
     expect(failure.message).toMatch(/not on the hour/);
     expect(calls).toEqual([]);
   });
@@ -189,7 +196,7 @@ describe('hourlyImport', () => {
         }),
       ),
     );
-    expect(failure.type).toBe('InvalidImportHour');
+    expect(failure.type).toBe(INVALID_IMPORT_HOUR);
     expect(failure.message).toMatch(/no import hour/);
     expect(calls).toEqual([]);
   });
@@ -204,7 +211,7 @@ describe('hourlyImport', () => {
       failureOf(runImport(world.client, config(), hour)),
     );
 
-    expect(failure.type).toBe('TooOldToFetch');
+    expect(failure.type).toBe(TOO_OLD_TO_FETCH);
     expect(failure.message).toBe(
       'partner-api: nothing was landed for it, and it is 30 hours old; file-drop: nothing was landed for it, and it is 30 hours old',
     );
@@ -244,7 +251,7 @@ describe('hourlyImport', () => {
     );
 
     expect(failure).toEqual({
-      type: 'SourceFailed',
+      type: SOURCE_FAILED,
       message: 'source failed: partner-api: HTTP 401 from the partner API',
     });
     expect(inputsOf(calls, 'persistHour')).toEqual([]);
@@ -277,6 +284,33 @@ describe('hourlyImport', () => {
     expect(summary.totals.fetched).toBe(6);
     expect(inputsOf(calls, 'persistHour')).toHaveLength(1);
     expect(finishes(calls)).toEqual([expect.objectContaining({ status: 'incomplete', error: null })]);
+  });
+
+  test('our database failing while a source lands fails the hour as DatabaseFailed, whatever the policy', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      sources: ['partner-api', 'file-drop'],
+      sourceFailurePolicy: 'partial',
+      fetchSource: (input) => {
+        if (input.source === 'file-drop')
+          throw nonRetryable(
+            'database (PostgreSQL at db:5432) refused: running fetchSource',
+            'DatabaseError',
+          );
+        return fetched('partner-api', 6);
+      },
+    });
+    const failure = await world.withWorker(activities, () =>
+      failureOf(runImport(world.client, config(), hour)),
+    );
+
+    expect(failure).toEqual({
+      type: DATABASE_FAILED,
+      message: 'database (PostgreSQL at db:5432) refused: running fetchSource',
+    });
+    // Not blamed on the source, and nothing stored as a partial hour.
+    expect(inputsOf(calls, 'persistHour')).toEqual([]);
+    expect(finishes(calls)).toEqual([expect.objectContaining({ status: 'failed', error: failure.message })]);
   });
 
   test('a quality check set to fail: DataQualityError, nothing persisted, the run recorded as failed', async () => {
