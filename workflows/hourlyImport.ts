@@ -15,16 +15,11 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type {
-  AggregateResult,
-  FetchSummary,
-  HourRecompute,
-  ImportTrigger,
-  SourceFailure,
-} from '../activities/types';
+import type { FetchSummary, HourRecompute, ImportTrigger, SourceFailure } from '../activities/types';
 import { mergeBuckets } from '../core/bucket';
 import { deepestMessage } from '../core/errors';
 import { formatHour } from '../core/importHour';
+import type { SourceFailurePolicy } from '../core/policies';
 import { BACKUP_FAILED, DATABASE_FAILED, SOURCE_FAILED, TOO_OLD_TO_FETCH } from './failures';
 import { resolveImportHour } from './resolveImportHour';
 import { summariseImport, type ImportSummary } from './summary';
@@ -43,7 +38,8 @@ export interface HourlyImportInput {
   refetch?: boolean;
 }
 
-const quick: ActivityOptions = {
+/** Small steps against the database (the ledger's start, the quality checks): 30 s an attempt, 10 attempts. */
+const SHORT: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
@@ -56,7 +52,8 @@ const quick: ActivityOptions = {
 // beating and the step is retried elsewhere within seconds, while a large hour that is making
 // progress is never timed out (and its source never called twice). The start-to-close timeout is
 // only a ceiling for a step that beats but never ends.
-const fetching: ActivityOptions = {
+/** Fetching a source: heartbeats every few seconds, 5 attempts. */
+const HEARTBEATING: ActivityOptions = {
   heartbeatTimeout: '10 seconds',
   startToCloseTimeout: '1 hour',
   retry: {
@@ -66,7 +63,8 @@ const fetching: ActivityOptions = {
     maximumAttempts: 5,
   },
 };
-const computing: ActivityOptions = {
+/** Computing, persisting and backing up: heartbeats, on any worker polling the task queue, 5 attempts. */
+const ANY_WORKER: ActivityOptions = {
   heartbeatTimeout: '10 seconds',
   startToCloseTimeout: '1 hour',
   // Through the task queue, to any worker polling it: eager dispatch would hand every bucket of the
@@ -79,14 +77,12 @@ const computing: ActivityOptions = {
     maximumAttempts: 5,
   },
 };
-
-const ledger = proxyActivities<Activities>(quick);
 /**
  * Writing the run's end is retried until the database takes it (up to an hour): a run must not be
  * left 'running' in the ledger because the database was away when the run ended. Its content can
  * never make it fail (adapters/db/runs.ts sanitises).
  */
-const ledgerEnd = proxyActivities<Activities>({
+const UNTIL_RECORDED: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '1 hour',
   retry: {
@@ -95,66 +91,90 @@ const ledgerEnd = proxyActivities<Activities>({
     // No maximumAttempts: unlimited attempts, bounded by the hour above.
     maximumInterval: '1 minute',
   },
-});
-const sources = proxyActivities<Activities>(fetching);
-const compute = proxyActivities<Activities>(computing);
+};
+
+const short = proxyActivities<Activities>(SHORT);
+const heartbeating = proxyActivities<Activities>(HEARTBEATING);
+const anyWorker = proxyActivities<Activities>(ANY_WORKER);
+const untilRecorded = proxyActivities<Activities>(UNTIL_RECORDED);
 
 export async function hourlyImport(input: HourlyImportInput = {}): Promise<ImportSummary> {
   const info = workflowInfo();
   const hour = formatHour(resolveImportHour(input.hour, info));
   const trigger = input.trigger ?? (input.hour === undefined ? 'schedule' : 'manual');
   const runId = info.runId;
-  const started = await ledger.startImport({ hour, workflowId: info.workflowId, runId, trigger });
+  const started = await short.startImport({ hour, workflowId: info.workflowId, runId, trigger });
 
-  const fetches: FetchSummary[] = [];
-  const failedSources: SourceFailure[] = [];
+  let fetches: FetchSummary[] = [];
+  let failedSources: SourceFailure[] = [];
   const warnings: string[] = [];
   let corrected: string[] = [];
   let copying: Promise<unknown> = Promise.resolve(undefined);
   let summary: ImportSummary;
   try {
-    // Sources that landed something for the hour are not called again (a rerun recomputes from it).
-    await fetchAll(started.sources, { hour, runId, refetch: input.refetch ?? false }, fetches, failedSources);
-    // Corrections count as soon as they are landed: their hours are brought up to date whatever
-    // becomes of this hour below.
+    // Fetch. Sources that landed something for the hour are not called again (a rerun recomputes
+    // from it). Our database failing is not a source's fault, and no policy makes an hour without
+    // it partial.
+    const found = await fetchAll(started.sources, { hour, runId, refetch: input.refetch ?? false });
+    ({ fetches, failedSources } = found);
+    if (found.databaseFailures.length > 0)
+      throw ApplicationFailure.nonRetryable(found.databaseFailures.join('; '), DATABASE_FAILED);
     corrected = [...new Set(fetches.flatMap((f) => f.correctedHours))].filter((h) => h !== hour);
     // The large copies (raw answers, Parquet files) run beside the computation; the tables and the
     // manifest are written last, below. Settled into a value: its failure is the backup's failure.
     if (patched(BACKUP_OBJECTS_EARLY)) {
-      copying = Promise.all([hour, ...corrected].map((h) => compute.backupObjects({ hour: h }))).then(
+      copying = Promise.all([hour, ...corrected].map((h) => anyWorker.backupObjects({ hour: h }))).then(
         () => undefined,
         (error: unknown) => error,
       );
     }
-    for (const correctedHour of corrected) await recomputeHour(correctedHour);
 
-    const notFetched = fetches.filter((f) => f.notFetched !== undefined);
-    if (notFetched.length === fetches.length && failedSources.length === 0) {
-      throw ApplicationFailure.nonRetryable(
-        notFetched.map((f) => `${f.source}: ${f.notFetched}`).join('; '),
-        TOO_OLD_TO_FETCH,
+    // Each hour to bring up to date: first those a correction touched (corrections count as soon as
+    // they are landed, whatever becomes of the import hour), then the import hour itself, checked.
+    // The import hour comes last: its iteration sets this.
+    let recomputed!: HourRecompute;
+    for (const current of [...corrected, hour]) {
+      const isImportHour = current === hour;
+      if (isImportHour) warnings.push(...refuseOrWarn(fetches, failedSources, started.sourceFailurePolicy));
+      // Plan: only the buckets whose files changed are computed again, in parallel on any worker;
+      // the others' stored results are reused.
+      const plan = await anyWorker.planHour({ hour: current });
+      const computed = await Promise.all(
+        plan.stale.map((bucket) => anyWorker.aggregateBucket({ hour: current, bucket })),
       );
-    }
-    warnings.push(...notFetched.map((f) => `${f.source} not fetched: ${f.notFetched}`));
-    // 'partial': store the other sources' aggregates and mark the hour incomplete.
-    if (failedSources.length > 0 && started.sourceFailurePolicy === 'fail') {
-      throw ApplicationFailure.nonRetryable(
-        `source failed: ${failedSources.map((f) => `${f.source}: ${f.error}`).join('; ')}`,
-        SOURCE_FAILED,
+      // Merge: exact, so the rows do not depend on the number of buckets or on which worker computed which.
+      const { aggregates, stats } = mergeBuckets(
+        [...plan.fresh, ...computed].map((outcome) => outcome.result),
       );
+      // Check (the import hour): a check set to fail throws a non-retryable DataQualityError, and
+      // nothing is persisted.
+      if (isImportHour) {
+        const qualityWarnings = await short.checkQuality({
+          hour,
+          fetched: fetches.reduce((n, f) => n + f.fetched, 0),
+          rejected: fetches.reduce((n, f) => n + f.rejected, 0),
+          stats,
+          outsidePlaced: stats.outside,
+          outsideInsideIfSwapped: stats.outsideInsideIfSwapped ?? 0,
+        });
+        warnings.push(...qualityWarnings);
+      }
+      // Persist.
+      await anyWorker.persistHour({ hour: current, aggregates });
+      if (isImportHour) {
+        const assigned = {
+          readings: stats.counted,
+          inRegion: stats.counted - stats.outside,
+          outside: stats.outside,
+        };
+        recomputed = {
+          assigned,
+          aggregates,
+          stats,
+          buckets: { count: plan.bucketCount, computed: plan.stale },
+        };
+      }
     }
-    const recomputed = await recomputeHour(hour, async ({ stats }) => {
-      // A check set to fail throws a non-retryable DataQualityError: nothing is persisted.
-      const qualityWarnings = await ledger.checkQuality({
-        hour,
-        fetched: fetches.reduce((n, f) => n + f.fetched, 0),
-        rejected: fetches.reduce((n, f) => n + f.rejected, 0),
-        stats,
-        outsidePlaced: stats.outside,
-        outsideInsideIfSwapped: stats.outsideInsideIfSwapped ?? 0,
-      });
-      warnings.push(...qualityWarnings);
-    });
 
     summary = summariseImport({
       hour,
@@ -168,12 +188,12 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
       warnings,
       ...recomputed,
     });
-    await ledgerEnd.finishImport({ runId, status: summary.status, report: summary, error: null });
+    await untilRecorded.finishImport({ runId, status: summary.status, report: summary, error: null });
   } catch (error) {
     // Not cancellable: a cancelled import must still be recorded as ended, not left 'running'.
     await CancellationScope.nonCancellable(async () => {
       // The run's own failure is what it throws: a ledger that cannot be written is only logged.
-      await ledgerEnd
+      await untilRecorded
         .finishImport({
           runId,
           status: 'failed',
@@ -186,83 +206,91 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
       // What a failed run landed is backed up too: the sources cannot be asked for it again.
       await copying;
       for (const backedUp of [hour, ...corrected]) {
-        await compute.backupHour({ hour: backedUp }).catch(() => undefined);
+        await anyWorker.backupHour({ hour: backedUp }).catch(() => undefined);
       }
     });
     throw error;
   }
-  // Backed up last, so that each hour's backup holds its ledger row as the run ended.
+  // Back up, last, so that each hour's backup holds its ledger row as the run ended.
   try {
     const copyFailure = await copying;
     if (copyFailure !== undefined)
       throw copyFailure instanceof Error ? copyFailure : new Error(deepestMessage(copyFailure));
-    for (const backedUp of [hour, ...corrected]) await compute.backupHour({ hour: backedUp });
+    for (const backedUp of [hour, ...corrected]) await anyWorker.backupHour({ hour: backedUp });
   } catch (error) {
     const message = `the aggregates are stored, but the backup failed: ${deepestMessage(error)}`;
-    await ledgerEnd.finishImport({ runId, status: 'failed', report: summary, error: message });
+    await untilRecorded.finishImport({ runId, status: 'failed', report: summary, error: message });
     // The summary travels with the failure, so `tempctl run` shows what was stored and why it failed.
     throw ApplicationFailure.create({ message, type: BACKUP_FAILED, nonRetryable: true, details: [summary] });
   }
   return summary;
 }
 
+/**
+ * Whether the import hour may be stored, from what the sources did: not when no source could be
+ * fetched (TooOldToFetch), nor when one failed under SOURCE_FAILURE_POLICY=fail (SourceFailed).
+ * Under 'partial' the other sources' aggregates are stored and the hour is marked incomplete.
+ * @returns the warnings for the sources not fetched
+ */
+function refuseOrWarn(
+  fetches: readonly FetchSummary[],
+  failedSources: readonly SourceFailure[],
+  policy: SourceFailurePolicy,
+): string[] {
+  const notFetched = fetches.filter((f) => f.notFetched !== undefined);
+  if (notFetched.length === fetches.length && failedSources.length === 0) {
+    throw ApplicationFailure.nonRetryable(
+      notFetched.map((f) => `${f.source}: ${f.notFetched}`).join('; '),
+      TOO_OLD_TO_FETCH,
+    );
+  }
+  if (failedSources.length > 0 && policy === 'fail') {
+    throw ApplicationFailure.nonRetryable(
+      `source failed: ${failedSources.map((f) => `${f.source}: ${f.error}`).join('; ')}`,
+      SOURCE_FAILED,
+    );
+  }
+  return notFetched.map((f) => `${f.source} not fetched: ${f.notFetched}`);
+}
+
+/** What fetching every source found: their summaries, the sources that failed, and our database's failures. */
+interface Found {
+  fetches: FetchSummary[];
+  failedSources: SourceFailure[];
+  databaseFailures: string[];
+}
+
+/** Fetches every source in parallel. A cancelled run throws: it is not a failed source. */
 async function fetchAll(
   names: string[],
   request: { hour: string; runId: string; refetch: boolean },
-  fetches: FetchSummary[],
-  failedSources: SourceFailure[],
-): Promise<void> {
+): Promise<Found> {
   const settled = await Promise.allSettled(
-    names.map((source) => sources.fetchSource({ ...request, source })),
+    names.map((source) => heartbeating.fetchSource({ ...request, source })),
   );
   // A cancelled run is not a failed source: it must end as cancelled, whatever the failure policy.
   const cancelled = settled.find((r) => r.status === 'rejected' && isCancellation(r.reason));
   if (cancelled?.status === 'rejected') throw cancelled.reason;
-  const databaseFailures: string[] = [];
+  const found: Found = { fetches: [], failedSources: [], databaseFailures: [] };
   settled.forEach((result, i) => {
-    if (result.status === 'fulfilled') fetches.push(result.value);
+    if (result.status === 'fulfilled') found.fetches.push(result.value);
     else if (failureType(result.reason) === 'DatabaseError')
-      databaseFailures.push(deepestMessage(result.reason));
+      found.databaseFailures.push(deepestMessage(result.reason));
     else {
       const source = names[i] ?? '?';
       // A SourceError's message already starts with its source: not "partner-api: partner-api: …".
       const message = deepestMessage(result.reason);
-      failedSources.push({
+      found.failedSources.push({
         source,
         error: message.startsWith(`${source}: `) ? message.slice(source.length + 2) : message,
       });
     }
   });
-  // Our database failing is not the source's fault, and no policy makes an hour without it partial.
-  if (databaseFailures.length > 0)
-    throw ApplicationFailure.nonRetryable(databaseFailures.join('; '), DATABASE_FAILED);
+  return found;
 }
 
 /** The type of the application failure an activity failed with ('DatabaseError', 'SourceError'…). */
 function failureType(error: unknown): string | undefined {
   const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
   return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
-
-/**
- * Recomputes one hour from what was landed for it (the import hour, and hours a correction
- * touched): only the buckets whose files changed are computed again, in parallel on any worker;
- * the others' stored results are reused. The merge is exact, so the rows do not depend on the
- * number of buckets or on which worker computed which.
- */
-async function recomputeHour(
-  hour: string,
-  beforePersist: (result: AggregateResult) => Promise<void> = () => Promise.resolve(),
-): Promise<HourRecompute> {
-  const plan = await compute.planHour({ hour });
-  const computed = await Promise.all(plan.stale.map((bucket) => compute.aggregateBucket({ hour, bucket })));
-  const { aggregates, stats } = mergeBuckets([...plan.fresh, ...computed].map((outcome) => outcome.result));
-  await beforePersist({ aggregates, stats });
-  await compute.persistHour({ hour, aggregates });
-  const assigned = {
-    readings: stats.counted,
-    inRegion: stats.counted - stats.outside,
-    outside: stats.outside,
-  };
-  return { assigned, aggregates, stats, buckets: { count: plan.bucketCount, computed: plan.stale } };
 }
