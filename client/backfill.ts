@@ -9,7 +9,7 @@ export interface BackfillRequest {
   from: Date;
   to: Date;
   only: BackfillSelection;
-  /** Hours recomputed at once (the workflow keeps it within 1..16). */
+  /** Hours recomputed at once, within BACKFILL_CONCURRENCY (workflows/backfill.ts); others are refused. */
   concurrency?: number;
 }
 

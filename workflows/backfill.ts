@@ -7,6 +7,7 @@
 import {
   ApplicationFailure,
   defineQuery,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -17,13 +18,14 @@ import type { Activities } from '../activities';
 import type { BackfillSelection } from '../core/backfillPlan';
 import { deepestMessage } from '../core/errors';
 import { workflowIdForHour } from '../core/importHour';
+import { INVALID_BACKFILL } from './failures';
 import { hourlyImport } from './hourlyImport';
 
 export interface BackfillInput {
   from: string;
   to: string;
   only: BackfillSelection;
-  /** Hours recomputed at once; bounded so a long backfill does not starve the hourly import. */
+  /** Hours recomputed at once, within BACKFILL_CONCURRENCY; default BACKFILL_CONCURRENCY.default. */
   concurrency?: number;
 }
 
@@ -42,12 +44,34 @@ export const backfillProgress = defineQuery<BackfillProgress>('progress');
  */
 export const MAX_BACKFILL_HOURS = 2_000;
 
+/**
+ * Hours a backfill recomputes at once (`tempctl backfill --concurrency`, read by the CLI): bounded so
+ * that a long backfill does not starve the hourly import. Other numbers are refused, not clamped.
+ */
+export const BACKFILL_CONCURRENCY = { min: 1, max: 16, default: 4 } as const;
+
+export function isBackfillConcurrency(value: number): boolean {
+  return Number.isInteger(value) && value >= BACKFILL_CONCURRENCY.min && value <= BACKFILL_CONCURRENCY.max;
+}
+
+/** Patch marker: a concurrency out of bounds is refused. Runs started before it replay with the clamp they ran with. */
+const REFUSE_BAD_CONCURRENCY = 'backfill-refuse-bad-concurrency';
+
 const planning = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 5 },
 });
 
 export async function backfill(input: BackfillInput): Promise<BackfillProgress> {
+  const requested = input.concurrency ?? BACKFILL_CONCURRENCY.default;
+  const valid = isBackfillConcurrency(requested);
+  if (!valid && patched(REFUSE_BAD_CONCURRENCY)) {
+    const { min, max } = BACKFILL_CONCURRENCY;
+    throw ApplicationFailure.nonRetryable(
+      `concurrency must be a whole number from ${min} to ${max}, got ${requested}`,
+      INVALID_BACKFILL,
+    );
+  }
   const plan = await planning.planBackfill({ from: input.from, to: input.to, only: input.only });
   const progress: BackfillProgress = { ...plan, done: [], failed: [] };
   setHandler(backfillProgress, () => progress);
@@ -58,8 +82,12 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   }
 
   const queue = [...plan.planned];
-  const requested = input.concurrency ?? 4;
-  const concurrency = Number.isInteger(requested) ? Math.max(1, Math.min(requested, 16)) : 4;
+  const concurrency = valid
+    ? requested
+    : // Only a run started before REFUSE_BAD_CONCURRENCY, replaying: the clamp it ran with.
+      Number.isInteger(requested)
+      ? Math.max(BACKFILL_CONCURRENCY.min, Math.min(requested, BACKFILL_CONCURRENCY.max))
+      : BACKFILL_CONCURRENCY.default;
   const lane = async () => {
     for (let hour = queue.shift(); hour !== undefined; hour = queue.shift()) {
       try {

@@ -5,7 +5,7 @@ import { hourStates } from '../../adapters/db/hours';
 import { BACKFILL_SELECTIONS, planBackfill, type BackfillSelection } from '../../core/backfillPlan';
 import { hoursBetween, parseHour } from '../../core/importHour';
 import { followBackfill, startBackfill, withClient } from '../../client';
-import { MAX_BACKFILL_HOURS } from '../../workflows/backfill';
+import { BACKFILL_CONCURRENCY, isBackfillConcurrency, MAX_BACKFILL_HOURS } from '../../workflows/backfill';
 import { withDatabase } from '../context';
 
 interface BackfillOptions {
@@ -18,8 +18,9 @@ interface BackfillOptions {
 
 function parseConcurrency(text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 16) {
-    throw new RangeError(`--concurrency must be a whole number from 1 to 16, got ${text}`);
+  if (!isBackfillConcurrency(value)) {
+    const { min, max } = BACKFILL_CONCURRENCY;
+    throw new RangeError(`--concurrency must be a whole number from ${min} to ${max}, got ${text}`);
   }
   return value;
 }
@@ -42,7 +43,12 @@ export function registerBackfillCommand(program: Command): void {
     .requiredOption('--from <hour>', 'first hour, ISO 8601')
     .requiredOption('--to <hour>', 'last hour, ISO 8601 (included)')
     .option('--only <which>', BACKFILL_SELECTIONS.join(' | '), 'missing')
-    .option('--concurrency <n>', 'hours recomputed at once (1-16)', parseConcurrency, 4)
+    .option(
+      '--concurrency <n>',
+      `hours recomputed at once (${BACKFILL_CONCURRENCY.min}-${BACKFILL_CONCURRENCY.max})`,
+      parseConcurrency,
+      BACKFILL_CONCURRENCY.default,
+    )
     .option('--dry-run', 'print the plan and change nothing')
     .action(async (options: BackfillOptions) => {
       const request = parseRequest(options);

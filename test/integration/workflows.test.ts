@@ -21,11 +21,12 @@ import { hourlyImport } from '../../workflows/hourlyImport';
 import {
   BACKUP_FAILED,
   DATABASE_FAILED,
+  INVALID_BACKFILL,
   INVALID_IMPORT_HOUR,
   SOURCE_FAILED,
   TOO_OLD_TO_FETCH,
 } from '../../workflows/failures';
-import { backfillProgress, MAX_BACKFILL_HOURS } from '../../workflows/backfill';
+import { BACKFILL_CONCURRENCY, backfillProgress, MAX_BACKFILL_HOURS } from '../../workflows/backfill';
 import {
   fetched,
   finishes,
@@ -453,6 +454,29 @@ describe('backfill', () => {
     expect(starts.map((s) => s.hour).sort()).toEqual([h0, h2, h3]);
     expect(new Set(starts.map((s) => s.trigger))).toEqual(new Set(['backfill']));
   });
+
+  test.each([0, BACKFILL_CONCURRENCY.max + 1, 2.5])(
+    'a concurrency of %p is refused as InvalidBackfill before anything is planned',
+    async (concurrency) => {
+      const from = freshHour();
+      const { activities, calls } = stubActivities();
+      const failure = await world.withWorker(activities, () =>
+        failureOf(
+          startBackfill(world.client, config(), {
+            from,
+            to: addHours(from, 1),
+            only: 'all',
+            concurrency,
+          }).then((handle) => handle.result()),
+        ),
+      );
+      expect(failure).toEqual({
+        type: INVALID_BACKFILL,
+        message: `concurrency must be a whole number from 1 to 16, got ${concurrency}`,
+      });
+      expect(calls).toEqual([]);
+    },
+  );
 
   test('a child that fails is reported with its reason; the other hours are still recomputed', async () => {
     const from = freshHour();
