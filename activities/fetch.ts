@@ -12,7 +12,7 @@ import { decideFetch } from '../core/fetchDecision';
 import { addHours, formatHour } from '../core/importHour';
 import { batchSegment, rawBodyKey } from '../core/landingKeys';
 import { countReasons } from '../core/landingPlan';
-import { deepestMessage, SourceError } from '../core/errors';
+import { deepestMessage, SourceError, UnknownSourceError } from '../core/errors';
 import { log } from '@temporalio/activity';
 import { storeId } from '../adapters/db/storeIdentity';
 import {
@@ -44,7 +44,7 @@ export function createFetchActivities(deps: ActivityDeps) {
 
   async function fetchSource(input: FetchSourceInput): Promise<FetchSummary> {
     const source = sourceByName.get(input.source);
-    if (!source) throw new Error(`source ${input.source} is not configured on this worker`);
+    if (!source) throw new UnknownSourceError(input.source, [...sourceByName.keys()]);
     const hour = new Date(input.hour);
     const summary = emptySummary(input.source);
     const landed = (await liveBatches(db, hour, input.source)).filter(

@@ -39,6 +39,22 @@ export class ConfigError extends PipelineError {
   }
 }
 
+/**
+ * A workflow asked this worker for a source its configuration does not build: the workers' SOURCES
+ * differ (a deployment mistake). Never retryable: the same worker fails the same way, and the
+ * source was never called. Its failure type is its own class name (activities/failures.ts).
+ */
+export class UnknownSourceError extends ConfigError {
+  readonly source: string;
+  constructor(source: string, configured: readonly string[]) {
+    super(
+      'SOURCES',
+      `source ${source} is not configured on this worker (it has ${configured.join(', ') || 'none'})`,
+    );
+    this.source = source;
+  }
+}
+
 /** A data source failed. `retryable` says whether another attempt can succeed (5xx, timeout) or not (401, 404). */
 export class SourceError extends PipelineError {
   readonly source: string;

@@ -17,7 +17,9 @@ import {
   PipelineError,
   RegionsError,
   SourceError,
+  UnknownSourceError,
 } from '../../core/errors';
+import { toApplicationFailure } from '../../activities/failures';
 
 const guards = {
   config: isConfigError,
@@ -31,6 +33,7 @@ type Kind = keyof typeof guards;
 
 const samples: [Kind, PipelineError, boolean][] = [
   ['config', new ConfigError('DATABASE_URL', 'is not a valid URL'), false],
+  ['config', new UnknownSourceError('ftp', ['partner-api', 'file-drop']), false],
   ['source', new SourceError('partner-api', 'HTTP 503', { retryable: true, status: 503 }), true],
   ['source', new SourceError('partner-api', 'HTTP 401', { retryable: false, status: 401 }), false],
   ['regions', new RegionsError('no polygon'), false],
@@ -88,6 +91,31 @@ describe('details carried by the errors', () => {
     expect(error.retryAfterMs).toBeUndefined();
     expect(error.cause).toBeUndefined();
     expect('cause' in error).toBe(false);
+  });
+});
+
+describe('as Temporal failures (activities/failures.ts)', () => {
+  test.each([
+    [new ConfigError('SENSOR_API_URL', 'is not set'), 'ConfigError', 'SENSOR_API_URL: is not set'],
+    [
+      new UnknownSourceError('ftp', ['partner-api', 'file-drop']),
+      'UnknownSourceError',
+      'SOURCES: source ftp is not configured on this worker (it has partner-api, file-drop)',
+    ],
+  ])('%s is a non-retryable failure of its own type', (error, type, message) => {
+    const failure = toApplicationFailure(error);
+    expect(failure).toMatchObject({ type, message, nonRetryable: true });
+  });
+
+  test('an unknown error (a bug) stays retryable', () => {
+    expect(toApplicationFailure(new Error('oops'))).toMatchObject({ type: 'Error', nonRetryable: false });
+  });
+
+  test('an unknown source names the setting to check', () => {
+    const error = new UnknownSourceError('ftp', []);
+    expect(isConfigError(error) && error.setting).toBe('SOURCES');
+    expect(error.source).toBe('ftp');
+    expect(error.message).toContain('(it has none)');
   });
 });
 
