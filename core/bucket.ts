@@ -62,9 +62,8 @@ export interface BucketSettings {
  * HOUR_BUCKETS). The source keeps that count in the hour: all versions of a reading must stay in
  * one bucket.
  *
- * Why: a bucket costs an activity, a Parquet file and its backup copy whatever its size. Measured
- * on a 100,000-reading hour with two workers (bench:pipeline): 0.75–0.82 s end to end in one bucket
- * against 1.05 s in eight; a 1,000,000-reading hour gains from eight (docs/scaling.md §2).
+ * Why: a bucket costs an activity, a Parquet file and its backup copy whatever its size, so a small
+ * hour is faster in one bucket while a large one gains from several (docs/scaling.md §2.1).
  * @throws RangeError when `readings` is negative or a setting is below 1.
  */
 export function bucketCountFor(readings: number, settings: BucketSettings): number {

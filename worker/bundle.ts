@@ -1,9 +1,9 @@
 /**
  * The workflow bundle, built once per version of the workflow code and kept in DATA_DIR.
  *
- * Why: bundling (webpack) inside the worker raised its peak RSS by about 300 MB at every start,
- * memory the worker then counts against its budget for the hour's work (issue 8: ≤ 700 MB per
- * worker). Built in a child process instead, the worker only loads the finished code.
+ * Why: bundling (webpack) inside the worker raised its peak RSS at every start (docs/scaling.md
+ * §2.1), memory the worker then counts against its budget for the hour's work (issue 8's target
+ * per worker). Built in a child process instead, the worker only loads the finished code.
  * The file name carries a hash of what goes into the bundle (the workflows, core, which they may
  * import, and the SDK's version), so a changed workflow is never run from a stale bundle.
  */

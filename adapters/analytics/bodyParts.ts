@@ -1,15 +1,13 @@
 /**
  * Cuts a large JSON-array body into part files that DuckDB reads in parallel, one thread each
- * (core/arrayCut.ts says where, and why a wrong cut can only make DuckDB refuse a part). Measured on
- * a 1,000,000-reading body (153 MB) with two threads: read and check in 0.36 s instead of 0.69 s.
- * Small bodies, or bodies with no cut found near the marks, stay whole.
+ * (core/arrayCut.ts says where, and why a wrong cut can only make DuckDB refuse a part): read and
+ * checked in parallel, a large body is read faster (docs/scaling.md §2.1). Small bodies,
+ * or bodies with no cut found near the marks, stay whole.
  *
  * The parts go into files the worker reuses (`PartFiles`), overwritten in place and truncated: a
- * write into a file's cached pages takes no new memory from the kernel. On this project's virtual
- * machine, new memory costs about 2.4 s of system time per GB the first time it is touched (`dd`
- * of 500 MB: 1.27 s into new memory, 0.09 s into memory just freed, 0.03 s over a cached file), and
- * parts written to new files each hour made later hours pay it (1,000,000 readings, four hours in a
- * row: 2.05, 2.32, 2.71 and 3.83 s end to end, against 1.95, 1.96, 2.04 and 2.10 s reused).
+ * write into a file's cached pages takes no new memory from the kernel. On a host that backs guest
+ * memory lazily, new memory is costly the first time it is touched, and parts written to new files
+ * each hour made every later hour slower (docs/scaling.md §2.1).
  */
 import {
   closeSync,
@@ -26,8 +24,8 @@ import { finished, pipeline } from 'node:stream/promises';
 import { cutMarks, findCutCandidate, partCount, partRanges, StreamingCut } from '../../core/arrayCut';
 
 /**
- * Below this many bytes per part, one thread parses the body faster than a copy can help. A
- * 100,000-reading body (15 MB) in two parts: 0.12–0.15 s instead of 0.14–0.20 s whole.
+ * Below this many bytes per part, cutting gains too little over one thread parsing the whole
+ * body (docs/scaling.md §2.1).
  */
 const MIN_PART_BYTES = 4 << 20;
 /** How far past each mark a cut is looked for. */
@@ -146,10 +144,9 @@ export class PartWriteFailed extends Error {
 /**
  * Cuts a body into the first of `targets` while it streams past (a download), at the cuts `cutBody`
  * would find in the stored body (when one lies within its window): the landing then reads the parts
- * without copying the body again (1,000,000 readings: a 153 MB copy, 0.1–0.45 s in the worker,
- * saved). `declaredBytes` (Content-Length) sets the marks; unknown, or too small to cut, nothing is
- * written. When no cut is found near a mark, writing stops and `files()` is [] (the landing then
- * calls `cutBody`, over the same targets). A part that cannot be written fails the stream with
+ * without copying the body again (docs/scaling.md §2.1). `declaredBytes` (Content-Length) sets
+ * the marks; unknown, or too small to cut, nothing is written. When no cut is found near a mark,
+ * writing stops and `files()` is [] (the landing then calls `cutBody`, over the same targets). A part that cannot be written fails the stream with
  * `PartWriteFailed`; the stream is settled only once every part file is closed, so a failed
  * download never writes into a set handed out again.
  */

@@ -5,12 +5,9 @@
  * from its free pool. Dropped once they are on disk, their pages go back to the kernel, which hands
  * them out again to what the hour writes next (DuckDB's spill, the Parquet files, the backup copies).
  *
- * Why (docs/scaling.md §2): on the VM these benchmarks run on, memory taken from the kernel's free
- * pool costs about 2.4 s per GB on first touch (the host backs it lazily and takes freed memory
- * back after some seconds); pages just freed cost under 0.2 s per GB. Measured with dd, 1 GB
- * written to a new file: 1.3–2.6 s; right after dropping two such files: 0.19 s. A 10,000,000-
- * reading hour (bench:pipeline, without anchors, runs interleaved): 24.1 and 25.8 s end to end
- * with the drops, 28.1 and 26.4 s without.
+ * Why: on a host that backs guest memory lazily and takes freed memory back after some seconds,
+ * memory taken from the kernel's free pool costs many times more on first touch than pages just
+ * freed, and the large hours run faster with the drops (figures: docs/scaling.md §2.1).
  *
  * Node has no posix_fadvise: `dd iflag=nocache count=0` (GNU coreutils) makes that call
  * (POSIX_FADV_DONTNEED over the whole file) and nothing else. Without dd, or on a system where
@@ -23,8 +20,8 @@ import { copyFile, rm } from 'node:fs/promises';
 let unavailable = false;
 
 /**
- * Files smaller than this stay cached: what they hold is little memory, and a dd costs about 20 ms
- * (eight 5 MB Parquet files of a 1,000,000-reading hour: 0.22 s to store instead of 0.06 s).
+ * Files smaller than this stay cached: what they hold is little memory, and each drop costs a dd
+ * process, more than the memory saves (docs/scaling.md §2.1).
  */
 export const DROP_MIN_BYTES = 32 << 20;
 
@@ -72,9 +69,8 @@ let directCopyFails = false;
  * O_DIRECT writes with aligned buffers, so dd makes them.
  *
  * Why: a copy through the page cache takes as much new memory as it writes, at the moment the hour
- * needs memory most. The raw answer's backup copy runs beside the parse: landing a
- * 10,000,000-reading body (1.5 GB) alone took 3.9 s to parse; beside `cp` and `sha256sum` of the
- * body, 6.7 s (the landing's system time 1.6 → 4.4 s); beside this copy and `sha256sum`, 5.5 s.
+ * needs memory most: the raw answer's backup copy runs beside the parse, and slowed it less this
+ * way than through the page cache (docs/scaling.md §2.1).
  *
  * Resolves true once copied and on disk; false, leaving nothing at `to`, when the file is smaller
  * than DROP_MIN_BYTES (cached pages cost little there) or neither way could copy it (no dd, a dd

@@ -277,7 +277,7 @@ class TooLarge extends Error {
 
 /**
  * Streams the body into `file` through Node's stream pipeline (reads, hashing and writes overlap;
- * awaiting each write instead took three times as long on a 153 MB answer over loopback), and
+ * awaiting each write instead was far slower: docs/scaling.md §2.1), and
  * stops as soon as more than `cap` bytes have come.
  */
 async function streamCapped(
@@ -303,8 +303,8 @@ async function streamCapped(
       done(null, chunk);
     },
   });
-  // A 1 MB buffer in front of the web stream: at the default, each chunk waits on its own read (a
-  // 153 MB answer over loopback: 0.8 s instead of 1.2 s here, as fast as node:http).
+  // A 1 MB buffer in front of the web stream: at the default, each chunk waits on its own read
+  // (docs/scaling.md §2.1).
   const body =
     response.body === null
       ? Readable.from([])
