@@ -40,6 +40,11 @@ const EPSILON = 2 ** -53;
 /** Shewchuk's bound for trusting a floating a·b − c·d whose products have the same sign. */
 const ERROR_BOUND = (3 + 16 * EPSILON) * EPSILON;
 
+/** `edgeStep` for the edge from vertex `k` to vertex `k + 1` of flat coordinates (`xs`, `ys`). */
+export function edgeStepAt(xs: Float64Array, ys: Float64Array, k: number, px: number, py: number): EdgeStep {
+  return edgeStep(xs[k] as number, ys[k] as number, xs[k + 1] as number, ys[k + 1] as number, px, py);
+}
+
 /**
  * The sign (-1, 0, 1) of a·b − c·d, exact. Follows the adaptive predicate turf relies on in its
  * shortcuts: when a product is zero or the products differ in sign, the floating difference already

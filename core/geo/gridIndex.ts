@@ -4,10 +4,15 @@
  * mixed block reads its fine cell; only a point in a fine cell that edges cross runs turf's edge
  * arithmetic, on that cell's few edges (see gridBuild.ts for why that is the same answer).
  */
-import { edgeStep, ON_BOUNDARY } from './edgeTest';
+import { edgeStepAt, ON_BOUNDARY } from './edgeTest';
 import type { GridTables } from './gridBuild';
 import type { BBox } from './types';
 import { NO_REGION } from './types';
+
+/** The one point `locate` hands to `assign` (single-threaded: never in use twice at once). */
+const ONE_LON = new Float64Array(1);
+const ONE_LAT = new Float64Array(1);
+const ONE_REGION = new Int16Array(1);
 
 export class GridLocator {
   private readonly west: number;
@@ -40,26 +45,16 @@ export class GridLocator {
     this.blockColumns = layout.blockColumns;
   }
 
+  /** One point's region: `assign` over a point, so that the lookup's steps have one home. */
   locate(lon: number, lat: number): number {
-    // Written as a negation so that NaN lands in no region.
-    if (!(lon >= this.west && lon <= this.east && lat >= this.south && lat <= this.north)) return NO_REGION;
-    // Truncation is floor here (both differences are ≥ 0); the east and north edges clamp to the last cell.
-    let column = ((lon - this.west) * this.columnsPerDegree) | 0;
-    if (column > this.lastColumn) column = this.lastColumn;
-    let row = ((lat - this.south) * this.rowsPerDegree) | 0;
-    if (row > this.lastRow) row = this.lastRow;
-    const shift = this.shift;
-    const block = this.tables.blocks[(row >> shift) * this.blockColumns + (column >> shift)] as number;
-    if (block < 0) return -block - 2;
-    const cell = this.tables.cells[
-      (block << (2 * shift)) + ((row & this.mask) << shift) + (column & this.mask)
-    ] as number;
-    if (cell < 0) return -cell - 2;
-    return this.locateInMixedCell(cell, lon, lat);
+    ONE_LON[0] = lon;
+    ONE_LAT[0] = lat;
+    this.assign(ONE_LON, ONE_LAT, ONE_REGION);
+    return ONE_REGION[0] as number;
   }
 
   assign(lon: Float64Array, lat: Float64Array, out: Int16Array): void {
-    // The hot loop: the same steps as locate(), with every field read once into a local.
+    // The hot loop, with every field read once into a local.
     const {
       west,
       south,
@@ -78,10 +73,12 @@ export class GridLocator {
     for (let i = 0; i < lon.length; i++) {
       const x = lon[i] as number;
       const y = lat[i] as number;
+      // Written as a negation so that NaN lands in no region.
       if (!(x >= west && x <= east && y >= south && y <= north)) {
         out[i] = NO_REGION;
         continue;
       }
+      // Truncation is floor here (both differences are ≥ 0); the east and north edges clamp to the last cell.
       let column = ((x - west) * columnsPerDegree) | 0;
       if (column > lastColumn) column = lastColumn;
       let row = ((y - south) * rowsPerDegree) | 0;
@@ -119,15 +116,7 @@ export class GridLocator {
       let onBoundary = false;
       const lastEdge = entryEdgeStart[entry + 1] as number;
       for (let i = entryEdgeStart[entry] as number; i < lastEdge; i++) {
-        const k = entryEdges[i] as number;
-        const step = edgeStep(
-          xs[k] as number,
-          ys[k] as number,
-          xs[k + 1] as number,
-          ys[k + 1] as number,
-          lon,
-          lat,
-        );
+        const step = edgeStepAt(xs, ys, entryEdges[i] as number, lon, lat);
         if (step === ON_BOUNDARY) {
           onBoundary = true;
           break;

@@ -7,7 +7,7 @@
  * edges of its horizontal band. Nothing else is shared with the grid index: no cells, no
  * precomputed parities. The tests prove it equal to turf on a sample of random and adversarial points.
  */
-import { edgeStep, ON_BOUNDARY } from './edgeTest';
+import { edgeStepAt, ON_BOUNDARY } from './edgeTest';
 import { flattenRegions } from './flat';
 import { NO_REGION, type RegionSet } from './types';
 
@@ -61,15 +61,7 @@ export function buildScanReference(set: RegionSet, bandCount = 65536): PointLoca
           polygon = edgePolygonNumber;
           parity = 0;
         }
-        const k = edgeStart[e] as number;
-        const step = edgeStep(
-          xs[k] as number,
-          ys[k] as number,
-          xs[k + 1] as number,
-          ys[k + 1] as number,
-          lon,
-          lat,
-        );
+        const step = edgeStepAt(xs, ys, edgeStart[e] as number, lon, lat);
         if (step === ON_BOUNDARY) return polygonRegion[polygon] as number;
         parity ^= step;
       }
