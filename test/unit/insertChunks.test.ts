@@ -19,8 +19,12 @@ beforeEach(async () => {
 });
 
 const rows = (count: number) => Array.from({ length: count }, (_, n) => ({ n }));
+/** The rows as a stream that yields to the event loop between rows, as a file being read does. */
 async function* streamed(count: number): AsyncIterable<{ n: number }> {
-  for (let n = 0; n < count; n++) yield { n };
+  for (let n = 0; n < count; n++) {
+    await Promise.resolve();
+    yield { n };
+  }
 }
 async function stored(): Promise<number[]> {
   return ((await db('t').orderBy('n').select('n')) as { n: number }[]).map((r) => r.n);
