@@ -1,7 +1,7 @@
 # The pipeline's image: tempctl and its worker, run as the unprivileged `node` user. The Temporal
 # server and PostgreSQL run as their own services (docker-compose.yml, deploy/kubernetes/).
 # Checked by hadolint in the tests (test/deploy/dockerfile.test.ts).
-FROM node:20.19.5-bookworm-slim
+FROM node:24.19.0-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production \
     METRICS_PORT=9464 \
