@@ -16,6 +16,10 @@ import path from 'node:path';
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/logContext')];
 
 const ROOT = path.resolve(__dirname, '..');
+/** `.ts` when running the sources (through tsx), `.js` in the built app (scripts/build.mjs). */
+const CODE_EXTENSION = path.extname(__filename);
+/** The sources need tsx's loader in the child; the built app runs as it is. */
+const CHILD_LOADER = CODE_EXTENSION === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
 /** What the workflows may import (eslint's layer rules): their code decides the bundle. */
 const BUNDLED_FOLDERS = ['workflows', 'core'];
 
@@ -26,13 +30,9 @@ export async function prebuiltWorkflowBundle(dir: string): Promise<{ codePath: s
   await fs.mkdir(dir, { recursive: true });
   const temp = `${codePath}.${process.pid}.tmp`;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--require', require.resolve('tsx/cjs'), require.resolve('./bundleMain'), temp],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [...CHILD_LOADER, require.resolve('./bundleMain'), temp], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
@@ -55,7 +55,7 @@ async function sourceHash(): Promise<string> {
   hash.update(`@temporalio/workflow@${sdk.version}\n`);
   for (const folder of BUNDLED_FOLDERS) {
     const names = (await fs.readdir(path.join(ROOT, folder), { recursive: true }))
-      .filter((n) => n.endsWith('.ts'))
+      .filter((n) => n.endsWith(CODE_EXTENSION))
       .sort();
     for (const name of names) {
       hash.update(`${folder}/${name}\n`);
