@@ -12,8 +12,16 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-/** Bundled with the workflows: the import hour on every workflow log line. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/logContext')];
+/**
+ * Bundled with the workflows: the import hour on every workflow log line; OpenTelemetry's workflow
+ * spans (exported through the worker's sink, dropped when tracing is off: worker/index.ts), then
+ * the import hour on the workflow's span (after them, so that their span is the active one).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  require.resolve('../workflows/logContext'),
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+  require.resolve('./workflowTracing'),
+];
 
 const ROOT = path.resolve(__dirname, '..');
 /** `.ts` when running the sources (through tsx), `.js` in the built app (scripts/build.mjs). */
@@ -22,6 +30,8 @@ const CODE_EXTENSION = path.extname(__filename);
 const CHILD_LOADER = CODE_EXTENSION === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
 /** What the workflows may import (eslint's layer rules): their code decides the bundle. */
 const BUNDLED_FOLDERS = ['workflows', 'core'];
+/** Bundled files outside those folders (WORKFLOW_INTERCEPTOR_MODULES). */
+const BUNDLED_FILES = [`worker/workflowTracing${CODE_EXTENSION}`, `worker/tracingNames${CODE_EXTENSION}`];
 
 /** Path of the bundle for the current code in `dir`, built (in a child process) when missing. */
 export async function prebuiltWorkflowBundle(dir: string): Promise<{ codePath: string }> {
@@ -53,6 +63,10 @@ async function sourceHash(): Promise<string> {
     version: string;
   };
   hash.update(`@temporalio/workflow@${sdk.version}\n`);
+  for (const file of BUNDLED_FILES) {
+    hash.update(`${file}\n`);
+    hash.update(await fs.readFile(path.join(ROOT, file)));
+  }
   for (const folder of BUNDLED_FOLDERS) {
     const names = (await fs.readdir(path.join(ROOT, folder), { recursive: true }))
       .filter((n) => n.endsWith(CODE_EXTENSION))

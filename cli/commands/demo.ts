@@ -25,6 +25,7 @@ import { applySchedule, connectClient, runImport } from '../../client';
 import { formatSummary, formatThreeHoursBefore } from '../format';
 import { createWorkerWithOps } from '../../worker/ops';
 import { loggerFor } from '../../adapters/observability/logger';
+import { startTracing } from '../../adapters/observability/tracing';
 import { DEFAULT_PAGE_HOST, DEFAULT_PAGE_PORT, servePage } from './page';
 
 const DEMO_API_KEY = 'demo-key';
@@ -97,6 +98,8 @@ export function registerDemoCommand(program: Command): void {
         // once the configuration is final, so the simulator's key is among the masked secrets.
         const logger = loggerFor(config, { forPerson: true });
         installWorkerRuntime(config, logger);
+        const tracing = startTracing(config.observability.tracing);
+        stack.push(() => tracing.shutdown());
         const runtime = await buildRuntime(config, { now: clock.now });
         stack.push(() => runtime.close());
         console.log(`database: ${describeTarget(config.database)}`);
@@ -109,6 +112,7 @@ export function registerDemoCommand(program: Command): void {
           connection,
           logger,
           metricsPort: config.observability.metricsPort ?? 0,
+          tracing,
         });
         const running = worker.run();
         stack.push(() => ops.close());
