@@ -86,7 +86,7 @@ const boundaries = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.tools', '.data', 'coverage', 'bin', 'jest.config.js'] },
+  { ignores: ['node_modules', '.tools', '.data', 'coverage', 'bin', 'dist', 'jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -100,5 +100,13 @@ export default tseslint.config(
     },
   },
   ...boundaries,
-  { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  // Plain Node scripts (scripts/, bench/, test/support/): Node's globals.
+  {
+    files: ['**/*.mjs', '**/*.cjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', performance: 'readonly', require: 'readonly' },
+    },
+  },
+  { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

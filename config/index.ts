@@ -75,6 +75,12 @@ export interface ObservabilityConfig {
   metricsPort: number | undefined;
   /** The Temporal SDK's own Prometheus exporter (Core's worker and client metrics); absent: off. */
   temporalMetricsPort: number | undefined;
+  /**
+   * OpenTelemetry traces over OTLP/HTTP (adapters/observability/tracing.ts): on when an endpoint
+   * is set and OTEL_SDK_DISABLED is not `true`. The SDK reads the other standard OTEL_* settings
+   * itself (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_RESOURCE_ATTRIBUTES).
+   */
+  tracing: { endpoint: string | undefined; serviceName: string };
 }
 
 /**
@@ -341,6 +347,15 @@ export function loadConfig(env: Env = process.env): Config {
           : read.choice('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
       metricsPort: read.optionalPort('METRICS_PORT'),
       temporalMetricsPort: read.optionalPort('TEMPORAL_METRICS_PORT'),
+      tracing: {
+        // The traces endpoint wins over the general one, as in the OTLP exporter specification.
+        endpoint:
+          read.choice('OTEL_SDK_DISABLED', ['true', 'false'] as const, 'false') === 'true'
+            ? undefined
+            : (read.url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:']) ??
+              read.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'])),
+        serviceName: read.text('OTEL_SERVICE_NAME', 'temperature-pipeline'),
+      },
     },
     rolePasswords: readRolePasswords(read),
     partnerApi,

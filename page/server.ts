@@ -12,6 +12,7 @@
  *   GET /api/runs?limit=N            the newest rows of the run ledger import_runs
  *   GET /api/quarantine?limit=N      the newest quarantined records
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
@@ -41,10 +42,18 @@ const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/** The client script, bundled once (a few kB): TypeScript to one ES module, no third-party code. */
-export async function bundleClientScript(): Promise<string> {
+/** The client script as the built app ships it (scripts/build.mjs writes it next to this file). */
+export const CLIENT_SCRIPT_FILE = 'client.js';
+
+/**
+ * The client script, bundled once (a few kB): TypeScript to one ES module, no third-party code.
+ * `pageDir` holds `client/main.ts`; in the built app, which has no sources, the bundle it shipped.
+ */
+export async function bundleClientScript(pageDir: string = __dirname): Promise<string> {
+  const built = path.join(pageDir, CLIENT_SCRIPT_FILE);
+  if (fs.existsSync(built)) return fs.promises.readFile(built, 'utf8');
   const result = await esbuild.build({
-    entryPoints: [path.join(__dirname, 'client/main.ts')],
+    entryPoints: [path.join(pageDir, 'client/main.ts')],
     bundle: true,
     write: false,
     format: 'esm',

@@ -6,6 +6,9 @@
  */
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { importHourOfWorkflowId } from '../core/importHour';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { trace } from '@opentelemetry/api';
+import { IMPORT_HOUR_ATTRIBUTE, IMPORT_HOUR_HEADER } from './tracingNames';
 import type { PipelineMetrics } from './metrics';
 
 export function activityObservability(metrics: PipelineMetrics | undefined): ActivityInterceptorsFactory {
@@ -17,6 +20,12 @@ export function activityObservability(metrics: PipelineMetrics | undefined): Act
       inbound: {
         async execute(input, next) {
           fromInput = inputContext(input.args[0]);
+          // On the activity's span when tracing is on (OpenTelemetry's interceptor runs before this
+          // one): the hour the workflow imports, from its header (worker/workflowTracing.ts).
+          const header = input.headers[IMPORT_HOUR_HEADER];
+          const hour =
+            header === undefined ? importHour : String(defaultPayloadConverter.fromPayload(header));
+          if (hour !== undefined) trace.getActiveSpan()?.setAttribute(IMPORT_HOUR_ATTRIBUTE, hour);
           const started = process.hrtime.bigint();
           let outcome = 'failed';
           try {

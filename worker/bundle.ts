@@ -12,12 +12,26 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-/** Bundled with the workflows: the import hour on every workflow log line. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/logContext')];
+/**
+ * Bundled with the workflows: the import hour on every workflow log line; OpenTelemetry's workflow
+ * spans (exported through the worker's sink, dropped when tracing is off: worker/index.ts), then
+ * the import hour on the workflow's span (after them, so that their span is the active one).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  require.resolve('../workflows/logContext'),
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+  require.resolve('./workflowTracing'),
+];
 
 const ROOT = path.resolve(__dirname, '..');
+/** `.ts` when running the sources (through tsx), `.js` in the built app (scripts/build.mjs). */
+const CODE_EXTENSION = path.extname(__filename);
+/** The sources need tsx's loader in the child; the built app runs as it is. */
+const CHILD_LOADER = CODE_EXTENSION === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
 /** What the workflows may import (eslint's layer rules): their code decides the bundle. */
 const BUNDLED_FOLDERS = ['workflows', 'core'];
+/** Bundled files outside those folders (WORKFLOW_INTERCEPTOR_MODULES). */
+const BUNDLED_FILES = [`worker/workflowTracing${CODE_EXTENSION}`, `worker/tracingNames${CODE_EXTENSION}`];
 
 /** Path of the bundle for the current code in `dir`, built (in a child process) when missing. */
 export async function prebuiltWorkflowBundle(dir: string): Promise<{ codePath: string }> {
@@ -26,13 +40,9 @@ export async function prebuiltWorkflowBundle(dir: string): Promise<{ codePath: s
   await fs.mkdir(dir, { recursive: true });
   const temp = `${codePath}.${process.pid}.tmp`;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--require', require.resolve('tsx/cjs'), require.resolve('./bundleMain'), temp],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [...CHILD_LOADER, require.resolve('./bundleMain'), temp], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
@@ -53,9 +63,13 @@ async function sourceHash(): Promise<string> {
     version: string;
   };
   hash.update(`@temporalio/workflow@${sdk.version}\n`);
+  for (const file of BUNDLED_FILES) {
+    hash.update(`${file}\n`);
+    hash.update(await fs.readFile(path.join(ROOT, file)));
+  }
   for (const folder of BUNDLED_FOLDERS) {
     const names = (await fs.readdir(path.join(ROOT, folder), { recursive: true }))
-      .filter((n) => n.endsWith('.ts'))
+      .filter((n) => n.endsWith(CODE_EXTENSION))
       .sort();
     for (const name of names) {
       hash.update(`${folder}/${name}\n`);

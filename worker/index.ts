@@ -2,6 +2,13 @@
  * The Temporal worker: polls the task queue, runs the hourly import workflow and its activities.
  */
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import { TRACING_OFF, type Tracing } from '../adapters/observability/tracing';
+import { tracedDeps } from './tracedDeps';
 import type { Config } from '../config';
 import { createActivities, type ActivityDeps } from '../activities';
 import { temporalConnectionOptions } from '../adapters/temporal/connection';
@@ -33,21 +40,40 @@ export interface PipelineWorkerOptions {
   logger?: Logger;
   /** Activities this worker runs at once (the SDK's default otherwise). */
   maxConcurrentActivityTaskExecutions?: number;
+  /** OpenTelemetry traces (adapters/observability/tracing.ts); off when absent. */
+  tracing?: Tracing;
 }
 
 export async function createPipelineWorker(options: PipelineWorkerOptions): Promise<Worker> {
   const { metrics } = options;
-  const deps =
+  const tracing = options.tracing ?? TRACING_OFF;
+  const tracingOn = tracing !== TRACING_OFF;
+  const recorded =
     metrics === undefined
       ? options.deps
       : { ...options.deps, onRunEnd: runEndRecorder(options.deps.db, metrics, options.logger) };
+  const deps = tracingOn ? tracedDeps(recorded) : recorded;
   return Worker.create({
     connection: options.connection,
     namespace: options.config.temporal.namespace,
     taskQueue: options.taskQueue ?? options.config.temporal.taskQueue,
     activities: createActivities(deps),
+    // The workflow bundle always has OpenTelemetry's workflow interceptors (worker/bundle.ts):
+    // their spans come out through this sink, and are dropped when tracing is off.
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
     interceptors: {
-      activity: [activityObservability(metrics)],
+      // OpenTelemetry's first, so that its activity span is the active one inside ours.
+      activity: [
+        ...(tracingOn
+          ? [
+              (ctx: Parameters<ReturnType<typeof activityObservability>>[0]) => ({
+                inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+                outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+              }),
+            ]
+          : []),
+        activityObservability(metrics),
+      ],
       // A pre-built bundle carries them already (worker/bundle.ts; the tests' bundle likewise).
       ...(options.workflowBundle || options.workflowBundleDir
         ? {}

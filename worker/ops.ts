@@ -6,6 +6,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Config } from '../config';
 import { ConfigError } from '../core/errors';
 import type { Logger } from '../adapters/observability/logger';
+import type { Tracing } from '../adapters/observability/tracing';
 import { createPipelineWorker } from './index';
 import { PipelineMetrics } from './metrics';
 import { readPipelineState } from '../adapters/observability/state';
@@ -19,6 +20,8 @@ export interface WorkerWithOpsOptions {
   logger: Logger;
   /** Where the metrics and health endpoints listen (0: a free port); none, and no metrics, when undefined. */
   metricsPort: number | undefined;
+  /** OpenTelemetry traces; off when absent. */
+  tracing?: Tracing;
 }
 
 export interface WorkerWithOps {
@@ -52,6 +55,7 @@ export async function createWorkerWithOps(options: WorkerWithOpsOptions): Promis
       workflowBundleDir: config.pipeline.workflowBundleDir,
       metrics,
       logger,
+      ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
     });
   } catch (error) {
     await ops?.close();

@@ -3,6 +3,12 @@
  * a Temporal dev server (unless one answers at TEMPORAL_ADDRESS), the sensor simulator (unless
  * SENSOR_API_URL is set), the worker and the schedule; the current hour is imported at once and
  * printed, then the schedule imports every hour until Ctrl-C.
+ *
+ * Simulated history: with the simulator, the 3 hours before are imported first, so that the
+ * three-hours-before query answers on a first run. The simulator serves only the present, like the
+ * partner, so the demo sets one clock back for those imports, the simulator's and the worker's
+ * (`now`, read by the fetch decision): each past hour is fetched "during" that hour, with readings
+ * measured then. Labelled as such in the output; never done against a real SENSOR_API_URL.
  */
 import path from 'node:path';
 import fs from 'node:fs';
@@ -19,10 +25,25 @@ import { applySchedule, connectClient, runImport } from '../../client';
 import { formatSummary, formatThreeHoursBefore } from '../format';
 import { createWorkerWithOps } from '../../worker/ops';
 import { loggerFor } from '../../adapters/observability/logger';
+import { startTracing } from '../../adapters/observability/tracing';
 import { DEFAULT_PAGE_HOST, DEFAULT_PAGE_PORT, servePage } from './page';
 
 const DEMO_API_KEY = 'demo-key';
 const DEMO_SEED = 42;
+const HISTORY_HOURS = 3;
+/** Where in a past hour the clock stands while it is imported as simulated history. */
+const HISTORY_MINUTE_MS = 30 * 60_000;
+
+/** The demo's clock: the system's, or a past instant while simulated history is imported. */
+function demoClock(): { now: () => Date; setBack(to: Date | undefined): void } {
+  let fixed: Date | undefined;
+  return {
+    now: () => fixed ?? new Date(),
+    setBack: (to) => {
+      fixed = to;
+    },
+  };
+}
 
 async function ensureTemporal(address: string): Promise<DevServer | undefined> {
   if (await isTemporalReachable(address)) {
@@ -52,6 +73,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--once', 'exit after the first import')
     .action(async (options: { once?: boolean }) => {
       let config = loadConfig();
+      const clock = demoClock();
       const stack: (() => Promise<void>)[] = [];
       const cleanUp = async () => {
         for (const close of stack.reverse()) await close().catch(() => undefined);
@@ -62,7 +84,7 @@ export function registerDemoCommand(program: Command): void {
 
         let simulator: RunningSimulator | undefined;
         if (config.partnerApi === undefined) {
-          simulator = await startSimulator({ seed: DEMO_SEED, apiKey: DEMO_API_KEY });
+          simulator = await startSimulator({ seed: DEMO_SEED, apiKey: DEMO_API_KEY, now: clock.now });
           stack.push(() => simulator!.close());
           config = loadConfig({
             ...process.env,
@@ -76,7 +98,9 @@ export function registerDemoCommand(program: Command): void {
         // once the configuration is final, so the simulator's key is among the masked secrets.
         const logger = loggerFor(config, { forPerson: true });
         installWorkerRuntime(config, logger);
-        const runtime = await buildRuntime(config);
+        const tracing = startTracing(config.observability.tracing);
+        stack.push(() => tracing.shutdown());
+        const runtime = await buildRuntime(config, { now: clock.now });
         stack.push(() => runtime.close());
         console.log(`database: ${describeTarget(config.database)}`);
         const connection = await connectWorker(config);
@@ -88,6 +112,7 @@ export function registerDemoCommand(program: Command): void {
           connection,
           logger,
           metricsPort: config.observability.metricsPort ?? 0,
+          tracing,
         });
         const running = worker.run();
         stack.push(() => ops.close());
@@ -99,7 +124,6 @@ export function registerDemoCommand(program: Command): void {
 
         const client = await connectClient(config);
         stack.push(() => client.connection.close());
-        console.log(`schedule: ${await applySchedule(client, config)} (hourly at minute 0 UTC)`);
 
         // The page reads through the demo's own database handle: PGlite lets only one process open it.
         // Links to runs go to the UI of the dev server the demo started, wherever its port is.
@@ -114,9 +138,33 @@ export function registerDemoCommand(program: Command): void {
         console.log(`page: ${page.url} (map, series, run health; read-only)`);
 
         const hour = truncateToHour(new Date());
+        if (simulator) {
+          console.log(
+            `\nsimulated history: importing the ${HISTORY_HOURS} hours before ${formatHour(hour)} from the simulator's readings for those hours (the demo sets its clock back for them; a real partner serves only the present)…`,
+          );
+          for (let back = HISTORY_HOURS; back >= 1; back -= 1) {
+            const past = addHours(hour, -back);
+            clock.setBack(new Date(past.getTime() + HISTORY_MINUTE_MS));
+            try {
+              const summary = await runImport(client, config, past);
+              console.log(
+                `  ${formatHour(past)}  ${summary.status}, ${summary.totals.counted} readings  (simulated history)`,
+              );
+            } finally {
+              clock.setBack(undefined);
+            }
+          }
+        }
+        // Applied once the clock is the system's again: a scheduled run always sees the present.
+        console.log(`schedule: ${await applySchedule(client, config)} (hourly at minute 0 UTC)`);
+
         console.log(`\nimporting ${formatHour(hour)} now…\n`);
         console.log(formatSummary(await runImport(client, config, hour)));
-        console.log('\nTemperature and temperature 3 hours before (last 6 hours):\n');
+        console.log(
+          simulator
+            ? `\nTemperature and temperature 3 hours before (last 6 hours; hours before ${formatHour(hour)} are simulated history):\n`
+            : '\nTemperature and temperature 3 hours before (last 6 hours):\n',
+        );
         console.log(
           formatThreeHoursBefore(
             await threeHoursBefore(runtime.deps.db, { from: addHours(hour, -5), to: hour }),

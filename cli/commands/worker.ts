@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { describeTarget } from '../../adapters/db/connection';
 import { loggerFor } from '../../adapters/observability/logger';
+import { startTracing } from '../../adapters/observability/tracing';
 import { buildRuntime } from '../../worker/runtime';
 import { connectWorker, installWorkerRuntime } from '../../worker';
 import { createWorkerWithOps } from '../../worker/ops';
@@ -22,6 +23,7 @@ export function registerWorkerCommand(program: Command): void {
           { missing },
           `started without ${missing.join(' ')}: large hours run slower (docs/operations.md); start it as \`node ${WORKER_NODE_FLAGS.join(' ')} bin/tempctl.js worker\``,
         );
+      const tracing = startTracing(config.observability.tracing);
       const runtime = await buildRuntime(config);
       const connection = await connectWorker(config);
       try {
@@ -31,6 +33,7 @@ export function registerWorkerCommand(program: Command): void {
           connection,
           logger,
           metricsPort: config.observability.metricsPort,
+          tracing,
         });
         logger.info(
           {
@@ -40,6 +43,11 @@ export function registerWorkerCommand(program: Command): void {
             sources: config.sources,
             regions: runtime.deps.regionsHash.slice(0, 16),
             metrics: ops ? `${ops.url}/metrics` : 'off (METRICS_PORT unset)',
+            // The origin only: a URL may carry credentials.
+            traces:
+              config.observability.tracing.endpoint === undefined
+                ? 'off (OTEL_EXPORTER_OTLP_ENDPOINT unset)'
+                : new URL(config.observability.tracing.endpoint).origin,
           },
           'worker started',
         );
@@ -51,6 +59,8 @@ export function registerWorkerCommand(program: Command): void {
       } finally {
         await connection.close();
         await runtime.close();
+        // The spans still in the batch are sent before the process ends.
+        await tracing.shutdown();
       }
     });
 }

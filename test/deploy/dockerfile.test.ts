@@ -20,8 +20,10 @@ test('hadolint rejects an unpinned base image', async () => {
   expect(result.stdout).toContain('DL3007');
 });
 
-test('pinned base, npm ci --omit=dev, a non-root user, a HEALTHCHECK', () => {
-  expect(instructions[0]).toMatch(/^FROM node:\d+\.\d+\.\d+-[a-z]+-slim$/);
+test('pinned Node 24 bases, npm ci --omit=dev, a non-root user, a HEALTHCHECK', () => {
+  const bases = instructions.filter((line) => line.startsWith('FROM '));
+  expect(bases.length).toBeGreaterThan(0);
+  for (const base of bases) expect(base).toMatch(/^FROM node:24\.\d+\.\d+-[a-z]+-slim( AS \w+)?$/);
   expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m);
   const users = instructions.filter((line) => line.startsWith('USER '));
   expect(users).toHaveLength(1);
@@ -31,4 +33,19 @@ test('pinned base, npm ci --omit=dev, a non-root user, a HEALTHCHECK', () => {
     instructions.findIndex((l) => l.startsWith('ENTRYPOINT')),
   );
   expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/healthz/m);
+});
+
+test('the image runs the compiled build: `npm run build` in a first stage, only dist/ copied into the last', () => {
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+  expect(stages.length).toBe(2);
+  const [build, runtime] = stages as [string, string];
+  expect(build).toMatch(/^RUN npm run build$/m);
+  // The last stage copies the build's output, and never the sources (no plain `COPY . .`).
+  expect(runtime).toMatch(/^COPY --from=build \/src\/dist\/ \.\/$/m);
+  expect(runtime).not.toMatch(/^COPY \. /m);
+  // Its dependencies are the production ones, which no longer include tsx (package.json).
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  expect(Object.keys(pkg.dependencies)).not.toContain('tsx');
 });

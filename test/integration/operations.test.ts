@@ -120,7 +120,9 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'debug',
     };
-    worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, path.join(ROOT, 'bin/tempctl.js'), 'worker'], {
+    // Started as a supervisor or a person would, without the worker's V8 flags: it starts node again
+    // with them (worker/relaunch.ts), and `worker` is then the launcher, the worker its child.
+    worker = spawn(process.execPath, [path.join(ROOT, 'bin/tempctl.js'), 'worker'], {
       env: { ...process.env, NODE_OPTIONS: '', ...env },
     });
     worker.stdout?.on('data', (chunk: Buffer) => (workerOutput.stdout += chunk.toString()));
@@ -180,8 +182,10 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
     const output = result.stdout + result.stderr;
     expect(result.code).not.toBe(0);
     expect(output).toContain(`METRICS_PORT: cannot listen on ${env.METRICS_PORT}`);
-    // Started without the worker's V8 flags (worker/nodeFlags.ts), it said so first.
-    expect(output).toContain(`started without ${WORKER_NODE_FLAGS.join(' ')}`);
+    // Started without the worker's V8 flags (worker/nodeFlags.ts), it relaunched itself with them:
+    // no warning about them, and the worker's failure reached the launcher's exit code.
+    expect(output).not.toContain(`started without ${WORKER_NODE_FLAGS.join(' ')}`);
+    expect(result.code).toBe(1);
     // The worker was never created, so nothing held the connection: its close did not hide the cause.
     expect(output).not.toContain('IllegalStateError');
   });
@@ -285,17 +289,26 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
   });
 
   test('the logs: JSON lines only, the import context on every line of an import, no secret anywhere', async () => {
+    // SIGTERM to the launcher reaches the worker (its child), which stops; its exit code comes back.
     worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('close', resolve));
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      worker.once('close', (c: number | null, s: string | null) => resolve([c, s])),
+    );
+    expect([code, signal]).toEqual([0, null]);
     const lines = workerOutput.stdout.split('\n').filter((line) => line !== '');
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.length).toBeGreaterThan(20);
     // The SDK's Rust core writes through the same logger: no raw line on stderr.
     expect(workerOutput.stderr).toBe('');
     expect(records.some((r) => r.sdkComponent === 'core')).toBe(true);
-    // Started with the worker's V8 flags: no warning about them.
+    // Running with the worker's V8 flags (relaunched with them): no warning about them.
     expect(records.some((r) => String(r.msg).startsWith('started without'))).toBe(false);
-    expect(records.some((r) => r.msg === 'worker started')).toBe(true);
+    const started = records.find((r) => r.msg === 'worker started');
+    expect(started).toBeDefined();
+    // The worker is the launcher's child, and it is gone too.
+    const workerPid = started?.pid as number;
+    expect(workerPid).not.toBe(worker.pid);
+    expect(() => process.kill(workerPid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }) as Error);
 
     const importLines = records.filter(
       (r) =>

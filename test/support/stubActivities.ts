@@ -15,6 +15,8 @@ import { Context } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { TRACING_OFF } from '../../adapters/observability/tracing';
 import type { Activities } from '../../activities';
 import type {
   AggregateResult,
@@ -195,6 +197,8 @@ export async function openStubWorld(): Promise<StubWorld> {
         taskQueue: world.taskQueue,
         workflowBundle: { codePath: bundlePath },
         activities,
+        // The bundle has OpenTelemetry's workflow interceptors (worker/bundle.ts): their sink, tracing off.
+        sinks: { exporter: makeWorkflowExporter(TRACING_OFF.spanProcessor, TRACING_OFF.resource) },
       });
       return worker.runUntil(work);
     },
