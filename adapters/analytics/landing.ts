@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { JsonArraySplitter, NotAJsonArray } from '../../core/jsonArray';
 import { parseJsonLenient } from '../../core/lenientJson';
-import { sniffBody } from '../../core/bodySniff';
+import { duplicateKeys } from '../../core/duplicateKeys';
 import { bucketSql } from '../../core/landingKeys';
 import {
   checkHorizon,
@@ -30,6 +30,7 @@ import {
 import { timeValidSql, TYPED_VALUES_SQL, valuesValidSql } from '../../core/readingSql';
 import { SourceError } from '../../core/errors';
 import { cutBody } from './bodyParts';
+import { checkBody, failOnShape } from './bodyCheck';
 import { queryRows, sqlInstant, sqlPaths, sqlString } from './duckdb';
 
 export interface LandBodyInput {
@@ -115,6 +116,9 @@ const CAREFUL_COLUMNS =
 
 export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Promise<LandedBody> {
   const oldest = new Date(input.importHour.getTime() - input.horizonHours * 3_600_000);
+  input.progress('check');
+  // The answer is stored already: one that is no JSON array fails here, named for what it is.
+  await checkBody(input.bodyPath, input.source);
   input.progress('parse');
   // The records the record-by-record path accepts.
   await conn.run(`CREATE TEMP TABLE careful (${CAREFUL_COLUMNS})`);
@@ -222,7 +226,23 @@ async function recordByRecord(
     pending = [];
   };
   const splitter = new JsonArraySplitter(
-    (ordinal, text) => {
+    (ordinal, text, utf8) => {
+      // Undeclared text in another charset: never read with U+FFFD in place of its letters (two
+      // ids differing by one accent would become one).
+      if (!utf8) {
+        rejections.push({
+          record: null,
+          text,
+          reasons: [
+            {
+              code: 'not_utf8',
+              message:
+                'the record is not UTF-8 text (the answer declared no other charset); its bytes are kept in the landed answer',
+            },
+          ],
+        });
+        return;
+      }
       // NaN/Infinity tokens are read (then refused by validation with their reason); a record that
       // is not JSON at all is quarantined alone. Either way its text is kept as it was sent.
       const parsed = parseJsonLenient(text);
@@ -235,6 +255,20 @@ async function recordByRecord(
         return;
       }
       const record = parsed.value;
+      const repeated = duplicateKeys(text);
+      if (repeated.length > 0) {
+        rejections.push({
+          record,
+          text,
+          reasons: [
+            {
+              code: 'duplicate_key',
+              message: `the record names ${repeated.map((k) => JSON.stringify(k)).join(', ')} more than once: its value is ambiguous`,
+            },
+          ],
+        });
+        return;
+      }
       const result = validateRecord(record, input.limits);
       if (!result.ok) {
         rejections.push({ record, text, reasons: result.reasons });
@@ -259,17 +293,9 @@ async function recordByRecord(
     }
     splitter.end();
   } catch (error) {
-    if (error instanceof NotAJsonArray) {
-      // Say what the body looks like (an HTML page, gzip, UTF-16) rather than quote its bytes.
-      const look = sniffBody(await readHead(input.bodyPath));
-      const what =
-        look === null
-          ? `not a JSON array of records: ${error.message}`
-          : `${look.description}, not a JSON array`;
-      throw new SourceError(input.source, `the batch is ${what}`, {
-        retryable: look === null ? true : look.transient,
-      });
-    }
+    // Say what the body is instead (NDJSON, text after the array, several arrays, cut short).
+    if (error instanceof NotAJsonArray)
+      await failOnShape(input.bodyPath, input.source, undefined, error.message);
     throw error;
   } finally {
     await flush();
@@ -466,16 +492,4 @@ async function writeFiles(
       };
     })
     .sort((a, b) => a.belongsToHour.getTime() - b.belongsToHour.getTime() || a.bucket - b.bucket);
-}
-
-/** The first bytes of a file (what `sniffBody` looks at). */
-async function readHead(file: string): Promise<Uint8Array> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }

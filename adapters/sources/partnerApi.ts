@@ -12,10 +12,7 @@ import type { FetchOptions, Source, SourceBatch } from './types';
 
 export const PARTNER_API_SOURCE = 'partner-api';
 
-export function createPartnerApiSource(
-  config: PartnerApiConfig,
-  deps: { fetch?: typeof fetch; now?: () => Date } = {},
-): Source {
+export function createPartnerApiSource(config: PartnerApiConfig, deps: { now?: () => Date } = {}): Source {
   const now = deps.now ?? (() => new Date());
   return {
     name: PARTNER_API_SOURCE,
@@ -25,7 +22,7 @@ export function createPartnerApiSource(
       const apiKey = config.apiKey.reveal();
       const bodyFile = path.join(scratchDir, `${PARTNER_API_SOURCE}-${randomUUID()}.json`);
       const fetchedAt = now();
-      const { sha256, parts } = await downloadJsonArray(
+      const { sha256, parts, warnings } = await downloadJsonArray(
         {
           source: PARTNER_API_SOURCE,
           url: config.url,
@@ -42,8 +39,8 @@ export function createPartnerApiSource(
             totalTimeout: 'SENSOR_API_TIMEOUT_MS',
             maxBytes: 'SENSOR_API_MAX_BYTES',
           },
-          fetch: deps.fetch,
           now,
+          signal: options.signal,
           cutInto: options.partFiles === undefined ? undefined : { files: options.partFiles },
         },
         bodyFile,
@@ -56,6 +53,7 @@ export function createPartnerApiSource(
           bodyFile,
           bodySha256: sha256,
           ...(parts.length > 1 ? { bodyParts: parts } : {}),
+          ...(warnings.length > 0 ? { warnings } : {}),
         },
       ];
     },
