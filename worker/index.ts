@@ -35,6 +35,14 @@ export interface PipelineWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
 }
 
+/**
+ * How long a worker told to stop (SIGTERM, SIGINT) waits for its running activities before it
+ * gives up on them and exits. Activities are cancelled at once (the SDK's shutdownGraceTime, 0):
+ * a download aborts, and only a DuckDB or store step in progress runs on, bounded by this.
+ * Temporal retries an abandoned attempt on another worker once its heartbeat stops.
+ */
+export const SHUTDOWN_FORCE_MS = 30_000;
+
 export async function createPipelineWorker(options: PipelineWorkerOptions): Promise<Worker> {
   const { metrics } = options;
   const deps =
@@ -46,6 +54,7 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
     namespace: options.config.temporal.namespace,
     taskQueue: options.taskQueue ?? options.config.temporal.taskQueue,
     activities: createActivities(deps),
+    shutdownForceTime: SHUTDOWN_FORCE_MS,
     interceptors: {
       activity: [activityObservability(metrics)],
       // A pre-built bundle carries them already (worker/bundle.ts; the tests' bundle likewise).

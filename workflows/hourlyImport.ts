@@ -26,7 +26,7 @@ import { mergeBuckets } from '../core/bucket';
 import { deepestMessage } from '../core/errors';
 import { formatHour } from '../core/importHour';
 import { resolveImportHour } from './resolveImportHour';
-import { summariseImport, type ImportSummary } from './summary';
+import { summariseImport, sumRejectedByReason, type ImportSummary } from './summary';
 
 /**
  * Patch marker: the landed objects are copied to the backup while the hour is computed. Runs
@@ -151,6 +151,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
         hour,
         fetched: fetches.reduce((n, f) => n + f.fetched, 0),
         rejected: fetches.reduce((n, f) => n + f.rejected, 0),
+        rejectedByReason: sumRejectedByReason(fetches),
         stats,
         outsidePlaced: stats.outside,
         outsideInsideIfSwapped: stats.outsideInsideIfSwapped ?? 0,

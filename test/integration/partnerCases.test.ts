@@ -55,13 +55,13 @@ describe('partner answers seen in the wild (test/fixtures/cases), through tempct
         }[]
       ).map((row) => [row.region, [row.temperature, row.numberOfPoints]]),
     );
-  const latestRun = async () => (await runsForHour(db(), HOUR))[0];
+  const latestRun = async () => (await runsForHour(db(), HOUR)).at(-1);
 
   /** Serves `answer`, runs the hour with --refetch; returns the CLI's result and the partner's calls. */
   async function serve(answer: PartnerAnswer) {
     partner.answer(answer);
     const calls = partner.calls;
-    const since = new Date(Date.now() - 1000);
+    const since = new Date();
     const result = await runTempctl(pipeline, ['run', '--hour', formatHour(HOUR), '--refetch'], {
       SENSOR_API_URL: partner.url,
     });
@@ -117,7 +117,9 @@ describe('partner answers seen in the wild (test/fixtures/cases), through tempct
   test('21m: its only record names "temperature" twice: quarantined, so the hour has no valid reading', async () => {
     const result = await serve({ body: caseFile('21m-duplicate-key-minimal.json') });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('duplicate_key 1');
+    expect(result.stderr).toContain(
+      'no valid reading: 1 fetched, 1 rejected: duplicate_key 1 (e.g. the record names "temperature" more than once: its value is ambiguous)',
+    );
     const rows = await quarantine(result.since);
     expect(rows.map((r) => r.reasons.map((x) => x.code))).toEqual([['duplicate_key']]);
   });
@@ -175,7 +177,10 @@ describe('partner answers seen in the wild (test/fixtures/cases), through tempct
     );
     // The answer is kept in the landing store, and tempctl prints it.
     expect(result.stderr).toContain('the answer is kept in the landing store as');
-    const shown = await runTempctl(pipeline, ['answer', '--hour', formatHour(HOUR)]);
+    const shown = await runTempctl(pipeline, ['answer', '--hour', formatHour(HOUR)], {
+      LANDING_STORE_URL: pipeline.config.landingStoreUrl,
+    });
+    expect(shown.stderr).toBe('');
     expect(shown.code).toBe(0);
     expect(shown.stdout).toBe(caseFile('24-ndjson-instead-of-array.json').toString('utf8'));
   });

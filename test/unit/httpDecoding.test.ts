@@ -141,7 +141,7 @@ describe('the HTTP client decodes what the headers declare', () => {
 
 describe('every attempt is bounded', () => {
   test('a body that stalls ends at SENSOR_API_TIMEOUT_MS, whatever its encoding', async () => {
-    for (const headers of [{}, { 'content-encoding': 'gzip' }]) {
+    for (const headers of [{}, { 'content-encoding': 'gzip' }] as Record<string, string>[]) {
       const body = caseFile('23-gzip-declared-plain-body.json');
       const error = await fetchFails({ body, headers, stallAfterBytes: 100 }, 400);
       expect(error.retryable).toBe(true);
