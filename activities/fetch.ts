@@ -11,7 +11,6 @@ import path from 'node:path';
 import { decideFetch } from '../core/fetchDecision';
 import { formatHour } from '../core/importHour';
 import { batchSegment, rawBodyKey } from '../core/landingKeys';
-import { countReasons } from '../core/landingPlan';
 import { deepestMessage, SourceError } from '../core/errors';
 import { log } from '@temporalio/activity';
 import { storeId } from '../adapters/db/storeIdentity';
@@ -197,8 +196,8 @@ export function createFetchActivities(deps: ActivityDeps) {
         counts: {
           fetched: body.fetched,
           valid: body.valid,
-          rejected: body.rejections.length,
-          rejectedByReason: countReasons(body.rejections),
+          rejected: body.rejected,
+          rejectedByReason: body.rejectedByReason,
           duplicates: body.duplicates,
           corrections: body.corrections,
         },

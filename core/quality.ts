@@ -64,7 +64,8 @@ export function leadingReasons(
     const example = examples[code];
     return `${code} ${n.toLocaleString('en-US')}${example === undefined ? '' : ` (e.g. ${example})`}`;
   });
-  const more = ranked.length > LEADING_REASONS ? `, and ${ranked.length - LEADING_REASONS} more reason(s)` : '';
+  const more =
+    ranked.length > LEADING_REASONS ? `, and ${ranked.length - LEADING_REASONS} more reason(s)` : '';
   return shown.length === 0 ? '' : `${shown.join('; ')}${more}`;
 }
 

@@ -363,4 +363,35 @@ describe('the fast path agrees with validateRecord (core/readingSql.ts is conser
     // Independently: the records JSON.parse sees, less those quarantined, are the ones landed.
     expect(fast.valid + fast.duplicates + fast.rejections.length).toBe(fast.fetched);
   });
+
+  test('an hour whose every record is beyond the horizon: counted by reason, 100 examples kept, both paths agree', async () => {
+    const records = Array.from({ length: 250 }, (_, i) =>
+      reading(`old-${i}`, 10, { timestamp: '2026-03-02 10:59:49' }),
+    );
+    const body = JSON.stringify([reading('good', 11), ...records]);
+    const fast = await land(body);
+    const slow = await land(body, { recordByRecordOnly: true });
+    for (const landed of [fast, slow]) {
+      expect(landed).toMatchObject({
+        fetched: 251,
+        valid: 1,
+        rejected: 250,
+        rejectedByReason: { beyond_correction_horizon: 250 },
+      });
+      expect(landed.rejections).toHaveLength(100);
+      expect(landed.rejections.map((r) => (r.record as { id: string }).id)).toEqual(
+        records.slice(0, 100).map((r) => r.id),
+      );
+    }
+    expect(fast.rejections).toEqual(slow.rejections);
+    expect(fast.rejections[0]?.reasons).toEqual([
+      {
+        code: 'beyond_correction_horizon',
+        message:
+          'measured at 2026-03-02T10:59:49.000Z, more than 168 hours before the import hour (CORRECTION_HORIZON_HOURS): earlier versions are not looked up that far back',
+      },
+    ]);
+    // Only the examples went the careful way on the fast path.
+    expect(fast.checkedOneByOne).toBe(100);
+  });
 });
