@@ -11,7 +11,6 @@ import path from 'node:path';
 import { decideFetch } from '../core/fetchDecision';
 import { addHours, formatHour } from '../core/importHour';
 import { batchSegment, rawBodyKey } from '../core/landingKeys';
-import { countReasons } from '../core/landingPlan';
 import { deepestMessage, SourceError, UnknownSourceError } from '../core/errors';
 import { log } from '@temporalio/activity';
 import { storeId } from '../adapters/db/storeIdentity';
@@ -34,7 +33,7 @@ import { sha256OfStream } from '../adapters/objectStore/keys';
 import type { Source, SourceBatch } from '../adapters/sources/types';
 import type { FetchSourceInput, FetchSummary } from './types';
 import type { ActivityDeps } from './deps';
-import { withHeartbeat, type Beat } from './heartbeat';
+import { cancellationSignal, withHeartbeat, type Beat } from './heartbeat';
 
 export function createFetchActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -80,7 +79,9 @@ export function createFetchActivities(deps: ActivityDeps) {
         beat.stage(stored ? 'reusing the stored answer' : 'download');
         const batches: (SourceBatch & { stored?: RawBody })[] = stored
           ? [{ source: input.source, key: null, fetchedAt: stored.fetchedAt, stored }]
-          : await source.fetch(workDir, { partFiles: parts.files });
+          : await source.fetch(workDir, { partFiles: parts.files, signal: cancellationSignal() });
+        for (const warning of batches.flatMap((batch) => batch.warnings ?? []))
+          log.warn(`${input.source}: ${warning}`, { source: input.source });
         for (const batch of batches) {
           const batchKey = batch.key ?? decision.pullKey;
           const landing = await landOne(source, batch, {
@@ -170,6 +171,9 @@ export function createFetchActivities(deps: ActivityDeps) {
         // A body that is no JSON array (cut short in transit): forgotten, so the next attempt asks again.
         if (error instanceof SourceError && error.retryable)
           await forgetRawBody(db, source.name, at.batchKey);
+        // Deterministic (NDJSON, text after the array…): asking again returns the same, so it fails
+        // once; the answer stays stored under its batch key, for the operator and a rerun.
+        if (error instanceof SourceError && !error.retryable) throw keptAnswer(error, raw.objectKey, at.hour);
         throw error;
       }
       at.beat.stage('store Parquet files');
@@ -192,8 +196,8 @@ export function createFetchActivities(deps: ActivityDeps) {
         counts: {
           fetched: body.fetched,
           valid: body.valid,
-          rejected: body.rejections.length,
-          rejectedByReason: countReasons(body.rejections),
+          rejected: body.rejected,
+          rejectedByReason: body.rejectedByReason,
           duplicates: body.duplicates,
           corrections: body.corrections,
         },
@@ -262,6 +266,17 @@ export function createFetchActivities(deps: ActivityDeps) {
   }
 
   return { fetchSource };
+}
+
+function keptAnswer(error: SourceError, objectKey: string, hour: Date): SourceError {
+  const message = error.message.startsWith(`${error.source}: `)
+    ? error.message.slice(error.source.length + 2)
+    : error.message;
+  return new SourceError(
+    error.source,
+    `${message}; the answer is kept in the landing store as ${objectKey} (tempctl answer --hour ${formatHour(hour)})`,
+    { retryable: false, status: error.status },
+  );
 }
 
 function sha256Text(text: string): string {

@@ -58,3 +58,15 @@ export async function withHeartbeat<T>(what: string, work: (beat: Beat) => Promi
     beat.stop();
   }
 }
+
+/**
+ * Aborts when Temporal cancels the activity (the worker shutting down, the workflow cancelled);
+ * cancellation reaches an activity through its heartbeats. Undefined outside an activity.
+ */
+export function cancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}

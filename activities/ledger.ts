@@ -1,7 +1,8 @@
 /** The run ledger, the quality checks and the backfill plan: small reads and writes in PostgreSQL. */
 import { DataQualityError } from '../core/errors';
 import { planBackfill as planHours } from '../core/backfillPlan';
-import { evaluateQuality, SILENCE_HISTORY, type CheckOutcome } from '../core/quality';
+import { evaluateQuality, leadingCodes, SILENCE_HISTORY, type CheckOutcome } from '../core/quality';
+import { rejectionExamples } from '../adapters/db/quarantine';
 import { hourStates, regionsOfPreviousHours } from '../adapters/db/hours';
 import { recordRunEnd, recordRunStart } from '../adapters/db/runs';
 import type { RunStatus } from '../core/policies';
@@ -52,6 +53,8 @@ export function createLedgerActivities(deps: ActivityDeps) {
     outsideInsideIfSwapped?: number;
     /** The readings that count in the hour and are outside every region: the base of the count above. */
     outsidePlaced?: number;
+    /** The fetches' rejected records by reason. */
+    rejectedByReason?: Record<string, number>;
   }): Promise<string[]> {
     const previousImports = await regionsOfPreviousHours(db, new Date(input.hour), SILENCE_HISTORY);
     const outcomes = evaluateQuality(
@@ -61,6 +64,12 @@ export function createLedgerActivities(deps: ActivityDeps) {
         counted: input.stats.counted,
         regionsNow: Object.keys(input.stats.pointsPerRegion),
         previousImports,
+        rejectedByReason: input.rejectedByReason,
+        // One example message for each leading reason, from the hour's quarantine.
+        rejectionExamples:
+          input.rejected === 0
+            ? {}
+            : await rejectionExamples(db, new Date(input.hour), leadingCodes(input.rejectedByReason)),
         outside: input.stats.outside,
         swapped:
           input.outsidePlaced === undefined

@@ -12,6 +12,10 @@
  * ST_Subdivide, ST_Covers, GROUP BY) when PostGIS is installed. BENCH_DETAIL=1 prints each
  * activity's queue wait and run time. Needs PostgreSQL at BENCH_POSTGRES_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres).
+ *
+ * Beside the good 1,000,000-reading hour, an all-rejected one of the same size (issue 24: every
+ * reading measured nine months before the import hour, `beyond_correction_horizon`), as often,
+ * and their medians compared: time and the hour's peak RSS, as ratios (BENCH_REJECTED=0 skips it).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +31,7 @@ import { generateReadings } from '../sim/generator';
 import { JsonArraySplitter } from '../core/jsonArray';
 import { formatHour, truncateToHour } from '../core/importHour';
 import type { ImportSummary } from '../workflows/summary';
+import { deepestMessage } from '../core/errors';
 import { whenWorkerRunning } from '../test/support/workerProcess';
 import { WORKER_NODE_FLAGS } from '../worker/nodeFlags';
 
@@ -58,10 +63,18 @@ const NODE_FLAGS =
     ? WORKER_NODE_FLAGS
     : process.env.BENCH_NODE_FLAGS.split(' ').filter((flag) => flag !== '');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const REJECTED_SIZE = 1_000_000;
 const runs: Run[] = sizes.flatMap((size) => {
   const of = size >= 10_000_000 ? 1 : REPEATS;
-  return Array.from({ length: of }, (_, i) => ({ size, repeat: i + 1, of }));
+  const good = Array.from({ length: of }, (_, i) => ({ size, repeat: i + 1, of, rejected: false }));
+  const bad =
+    size === REJECTED_SIZE && process.env.BENCH_REJECTED !== '0'
+      ? Array.from({ length: of }, (_, i) => ({ size, repeat: i + 1, of, rejected: true }))
+      : [];
+  return [...good, ...bad];
 });
+/** How long before the import hour the all-rejected hour's readings were measured. */
+const REJECTED_AGE_MS = 270 * 24 * 3_600_000;
 
 const WARM_UP_READINGS = 2_000;
 /** At most this many warm-up hours. */
@@ -367,6 +380,8 @@ interface Run {
   size: number;
   repeat: number;
   of: number;
+  /** Every reading measured long before the hour: the whole hour is quarantined. */
+  rejected: boolean;
 }
 
 const median = (values: readonly number[]) => {
@@ -389,27 +404,35 @@ async function measureHour(at: {
   hour: Date;
   run: Run;
   seed: number;
-}): Promise<{ total: number; gisMs?: number }> {
+}): Promise<{ total: number; gisMs?: number; rssMb: number }> {
   const { client, workers, partner, run, hour, dir } = at;
   const size = run.size;
-  const body = path.join(dir, `body-${size}-${run.repeat}.json`);
-  writeBody(body, size, new Date(), at.seed);
+  const body = path.join(dir, `body-${size}-${run.repeat}${run.rejected ? '-rejected' : ''}.json`);
+  writeBody(body, size, new Date(Date.now() - (run.rejected ? REJECTED_AGE_MS : 0)), at.seed);
   partner.setBody(body);
   await settleWrites(at.admin);
   const callsBefore = partner.calls();
   const workflowId = `bench-${formatHour(hour)}`;
   const t = Date.now();
   const sampler = sampleRss(workers, t);
-  const summary = (await client.workflow.execute('hourlyImport', {
-    taskQueue: at.taskQueue,
-    workflowId,
-    args: [{ hour: formatHour(hour), trigger: 'manual' }],
-  })) as ImportSummary;
+  // An all-rejected hour fails (CHECK_NO_VALID_READINGS=fail): its message is printed.
+  const outcome = await client.workflow
+    .execute('hourlyImport', {
+      taskQueue: at.taskQueue,
+      workflowId,
+      args: [{ hour: formatHour(hour), trigger: 'manual' }],
+    })
+    .then(
+      (summary) => ({ summary: summary as ImportSummary }),
+      (error: unknown) => ({ failure: deepestMessage(error) }),
+    );
   const total = Date.now() - t;
   const sampled = sampler.stop();
+  const rssMb = Math.max(...sampled.map((p) => p.mb));
   console.log(
-    `\n${size.toLocaleString('en-US')} readings (${(fs.statSync(body).size / 1e6).toFixed(0)} MB body), hour ${formatHour(hour)}${run.of > 1 ? `, run ${run.repeat} of ${run.of}` : ''}`,
+    `\n${size.toLocaleString('en-US')} readings${run.rejected ? ', every one rejected,' : ''} (${(fs.statSync(body).size / 1e6).toFixed(0)} MB body), hour ${formatHour(hour)}${run.of > 1 ? `, run ${run.repeat} of ${run.of}` : ''}`,
   );
+  if ('failure' in outcome) console.log(`  failed          ${outcome.failure}`);
   console.log(
     `  end to end      ${seconds(total)}  ${perSecond(size, total)}  partner calls: ${partner.calls() - callsBefore}`,
   );
@@ -419,7 +442,7 @@ async function measureHour(at: {
       `  ${type.padEnd(16)}${seconds(stage.last - stage.first).padStart(8)}  ×${stage.count}  (${who})  from +${seconds(stage.first - t)}`,
     );
   }
-  for (const source of summary.sources) {
+  for (const source of 'summary' in outcome ? outcome.summary.sources : []) {
     console.log(`  fetch stages    ${stageList(source.stageSeconds)}`);
   }
   console.log(
@@ -429,10 +452,11 @@ async function measureHour(at: {
     `  RSS this hour   ${sampled.map((p, i) => `worker ${i} ${p.mb.toFixed(0)} MB at +${seconds(p.at)}`).join(', ')} (sampled every 20 ms)`,
   );
   // BENCH_ANCHORS=0 skips the anchors (and the exactness check) while tuning.
-  if (process.env.BENCH_ANCHORS === '0') {
+  if (process.env.BENCH_ANCHORS === '0' || !('summary' in outcome)) {
     fs.rmSync(body);
-    return { total };
+    return { total, rssMb };
   }
+  const summary = outcome.summary;
   const duck = await duckdbAnchor(body, dir);
   console.log(
     `  anchor DuckDB read_json → zstd Parquet: ${seconds(duck)} (pipeline end to end = ${(total / duck).toFixed(1)}× that)`,
@@ -454,7 +478,7 @@ async function measureHour(at: {
     );
   }
   fs.rmSync(body);
-  return { total, gisMs: gis?.ms };
+  return { total, gisMs: gis?.ms, rssMb };
 }
 
 async function main(): Promise<void> {
@@ -506,6 +530,10 @@ async function main(): Promise<void> {
     );
     const totals = new Map<number, number[]>();
     const gisRatios = new Map<number, number[]>();
+    const byKind = {
+      good: { ms: [] as number[], mb: [] as number[] },
+      rejected: { ms: [] as number[], mb: [] as number[] },
+    };
     for (const [index, run] of runs.entries()) {
       const hour = new Date(truncateToHour(now).getTime() - index * 3_600_000);
       const measured = await measureHour({
@@ -520,6 +548,12 @@ async function main(): Promise<void> {
         run,
         seed: 11 + index,
       });
+      if (run.size === REJECTED_SIZE) {
+        const kind = byKind[run.rejected ? 'rejected' : 'good'];
+        kind.ms.push(measured.total);
+        kind.mb.push(measured.rssMb);
+      }
+      if (run.rejected) continue;
       totals.set(run.size, [...(totals.get(run.size) ?? []), measured.total]);
       if (measured.gisMs !== undefined)
         gisRatios.set(run.size, [...(gisRatios.get(run.size) ?? []), measured.gisMs / measured.total]);
@@ -530,6 +564,12 @@ async function main(): Promise<void> {
           `\n${run.size.toLocaleString('en-US')} readings, median of ${run.of} runs: end to end ${seconds(median(all))} (${all.map(seconds).join(', ')})${ratios ? `; PostGIS by hand / pipeline ${median(ratios).toFixed(1)}× (${ratios.map((r) => `${r.toFixed(1)}×`).join(', ')})` : ''}`,
         );
       }
+    }
+    if (byKind.rejected.ms.length > 0 && byKind.good.ms.length > 0) {
+      const [good, bad] = [byKind.good, byKind.rejected];
+      console.log(
+        `\n1,000,000 readings all rejected / good (medians of ${bad.ms.length}): time ${seconds(median(bad.ms))} / ${seconds(median(good.ms))} = ${(median(bad.ms) / median(good.ms)).toFixed(2)}×; peak RSS of the hour ${median(bad.mb).toFixed(0)} MB / ${median(good.mb).toFixed(0)} MB = ${(median(bad.mb) / median(good.mb)).toFixed(2)}× (goal: at most 1.5× each)`,
+      );
     }
     const million = totals.get(1_000_000);
     const tenMillion = totals.get(10_000_000);

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { deepestMessage, isConfigError, isPipelineError } from '../core/errors';
 import { safeMessage } from '../core/safeText';
+import { registerAnswerCommand } from './commands/answer';
 import { registerBackfillCommand } from './commands/backfill';
 import { registerBackupCommands } from './commands/backup';
 import { registerDemoCommand } from './commands/demo';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerQueryCommand(program);
   registerBackfillCommand(program);
+  registerAnswerCommand(program);
   registerBackupCommands(program);
   registerRestoreCommand(program);
   registerRolesCommands(program);

@@ -56,19 +56,14 @@ function utf16Order(head: Uint8Array): string | null {
 }
 
 function looksBinary(head: Uint8Array): boolean {
+  // Control bytes only: text in another charset (Latin-1 letters are invalid UTF-8) is not binary;
+  // its records are refused one by one as not UTF-8 (adapters/analytics/landing.ts).
   let control = 0;
   for (const byte of head) {
     if (byte === 0) return true;
     if (byte < 0x09 || (byte > 0x0d && byte < 0x20)) control += 1;
   }
-  if (control > head.length / 10) return true;
-  try {
-    // A cut in the middle of a multi-byte character at the end of the head is not a sign of binary.
-    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, head.length - 4)));
-    return false;
-  } catch {
-    return true;
-  }
+  return control > head.length / 10;
 }
 
 function printable(text: string): string {

@@ -28,11 +28,16 @@ export class JsonArraySplitter {
   private started = false;
   private sawContent = false;
   private ordinal = 0;
-  private readonly decoder = new TextDecoder('utf-8');
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private readonly lenient = new TextDecoder('utf-8');
+  private offset = 0;
 
-  /** `wanted(ordinal)`: whether to keep that element's text (default: all). */
+  /**
+   * `wanted(ordinal)`: whether to keep that element's text (default: all). `utf8` is false when the
+   * element's bytes are not UTF-8: `text` then holds U+FFFD in their place, for the quarantine only.
+   */
   constructor(
-    private readonly onElement: (ordinal: number, text: string) => void,
+    private readonly onElement: (ordinal: number, text: string, utf8: boolean) => void,
     private readonly wanted: (ordinal: number) => boolean = () => true,
   ) {}
 
@@ -43,7 +48,18 @@ export class JsonArraySplitter {
 
   push(chunk: Uint8Array): void {
     let from = 0;
-    for (let i = 0; i < chunk.length; i += 1) {
+    let i = 0;
+    // A UTF-8 byte-order mark before the array is skipped (RFC 8259 §8.1), as DuckDB's reader does.
+    if (
+      this.offset === 0 &&
+      this.state === 'start' &&
+      chunk[0] === 0xef &&
+      chunk[1] === 0xbb &&
+      chunk[2] === 0xbf
+    )
+      i = 3;
+    this.offset += chunk.length;
+    for (; i < chunk.length; i += 1) {
       const byte = chunk[i] as number;
       if (this.state === 'element') {
         if (
@@ -108,13 +124,24 @@ export class JsonArraySplitter {
   private finishElement(terminator: number): void {
     // "[ ]" has no element; "[1, ]" has an empty one, which is not JSON: it is reported as such.
     if (!this.sawContent && this.ordinal === 0 && terminator === RIGHT_BRACKET) return;
-    if (this.wanted(this.ordinal)) this.onElement(this.ordinal, this.decode().trim());
+    if (this.wanted(this.ordinal)) {
+      const bytes = this.joined();
+      let text: string;
+      let utf8 = true;
+      try {
+        text = this.decoder.decode(bytes);
+      } catch {
+        text = this.lenient.decode(bytes);
+        utf8 = false;
+      }
+      this.onElement(this.ordinal, text.trim(), utf8);
+    }
     this.ordinal += 1;
     this.parts = [];
   }
 
-  private decode(): string {
-    if (this.parts.length === 1) return this.decoder.decode(this.parts[0]);
+  private joined(): Uint8Array {
+    if (this.parts.length === 1) return this.parts[0] as Uint8Array;
     const total = this.parts.reduce((n, p) => n + p.length, 0);
     const joined = new Uint8Array(total);
     let at = 0;
@@ -122,7 +149,7 @@ export class JsonArraySplitter {
       joined.set(part, at);
       at += part.length;
     }
-    return this.decoder.decode(joined);
+    return joined;
   }
 }
 

@@ -18,6 +18,14 @@ export interface LandingCounts {
   replacedBatches: number;
 }
 
+/**
+ * How many records of each reason (its first) a batch keeps in PostgreSQL's quarantine table, with
+ * their text: an hour of 1,000,000 refused records keeps 100 examples and its counts
+ * (`rejectedByReason`), not 1,000,000 rows; every record is still in the stored answer, which a
+ * rerun lands again the same way (docs/operations.md, section 6).
+ */
+export const QUARANTINE_SAMPLES_PER_REASON = 100;
+
 export function countReasons(
   rejections: readonly { reasons: readonly Rejection[] }[],
 ): Record<string, number> {

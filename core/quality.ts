@@ -30,6 +30,43 @@ export interface QualityInput {
   outside?: number;
   /** Placed readings outside every region, and how many of them fall inside one once swapped. */
   swapped?: { outside: number; insideIfSwapped: number };
+  /** Rejected records by reason code, and one reason's message for each (the quarantine's). */
+  rejectedByReason?: Readonly<Record<string, number>>;
+  rejectionExamples?: Readonly<Record<string, string>>;
+}
+
+/** How many reasons a rejection message names, the most frequent first. */
+export const LEADING_REASONS = 3;
+
+function rankReasons(byReason: Readonly<Record<string, number>>): [string, number][] {
+  return Object.entries(byReason)
+    .filter(([, n]) => n > 0)
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+}
+
+/** The codes `leadingReasons` names, for fetching their examples. */
+export function leadingCodes(byReason: Readonly<Record<string, number>> = {}): string[] {
+  return rankReasons(byReason)
+    .slice(0, LEADING_REASONS)
+    .map(([code]) => code);
+}
+
+/**
+ * The leading reasons of the rejections, with their counts and one example each:
+ * `beyond_correction_horizon 1,000,000 (e.g. measured …)`; '' when none is known.
+ */
+export function leadingReasons(
+  byReason: Readonly<Record<string, number>> = {},
+  examples: Readonly<Record<string, string>> = {},
+): string {
+  const ranked = rankReasons(byReason);
+  const shown = ranked.slice(0, LEADING_REASONS).map(([code, n]) => {
+    const example = examples[code];
+    return `${code} ${n.toLocaleString('en-US')}${example === undefined ? '' : ` (e.g. ${example})`}`;
+  });
+  const more =
+    ranked.length > LEADING_REASONS ? `, and ${ranked.length - LEADING_REASONS} more reason(s)` : '';
+  return shown.length === 0 ? '' : `${shown.join('; ')}${more}`;
 }
 
 export interface CheckOutcome {
@@ -57,11 +94,13 @@ export function evaluateQuality(input: QualityInput, settings: QualitySettings):
     if (action !== 'off') outcomes.push({ check, action, message });
   };
 
+  const reasons = leadingReasons(input.rejectedByReason, input.rejectionExamples);
+  const why = reasons === '' ? '' : `: ${reasons}`;
   if (input.counted === 0) {
     report(
       'no_valid_readings',
       settings.noValidReadings,
-      `no valid reading: ${input.fetched} fetched, ${input.rejected} rejected`,
+      `no valid reading: ${input.fetched.toLocaleString('en-US')} fetched, ${input.rejected.toLocaleString('en-US')} rejected${why}`,
     );
   }
   const share = input.fetched === 0 ? 0 : input.rejected / input.fetched;
@@ -69,7 +108,7 @@ export function evaluateQuality(input: QualityInput, settings: QualitySettings):
     report(
       'rejected_share',
       settings.rejectedShare.action,
-      `${(share * 100).toFixed(1)} % of records rejected (${input.rejected} of ${input.fetched}), above the limit of ${(settings.rejectedShare.max * 100).toFixed(1)} %`,
+      `${(share * 100).toFixed(1)} % of records rejected (${input.rejected} of ${input.fetched}), above the limit of ${(settings.rejectedShare.max * 100).toFixed(1)} %${why}`,
     );
   }
   if (input.previousImports.length >= SILENCE_HISTORY) {

@@ -34,6 +34,8 @@ export type RejectionCode =
   | 'number_not_finite'
   | 'too_deep'
   | 'not_json'
+  | 'not_utf8'
+  | 'duplicate_key'
   | 'beyond_correction_horizon';
 
 export interface Rejection {

@@ -87,3 +87,17 @@ export function timeValidSql(limits: ValidationLimits, oldestMeasuredSql: string
     .map((condition) => `(${condition})`)
     .join(' AND ');
 }
+
+/**
+ * True for a `measured_at` inside TIMESTAMP_MIN..TIMESTAMP_MAX but before `oldestMeasuredSql`: a
+ * record whose values are valid is then refused with `checkHorizon`'s reason only, so the landing
+ * counts such records in SQL and asks `checkHorizon` only for a few examples.
+ */
+export function beyondHorizonSql(limits: ValidationLimits, oldestMeasuredSql: string): string {
+  return [
+    `measured_at IS NOT NULL AND measured_at < ${oldestMeasuredSql}`,
+    `measured_at BETWEEN CAST('${limits.timestampMin}' AS TIMESTAMPTZ) AND CAST('${limits.timestampMax}' AS TIMESTAMPTZ)`,
+  ]
+    .map((condition) => `(${condition})`)
+    .join(' AND ');
+}

@@ -44,6 +44,14 @@ export interface PipelineWorkerOptions {
   tracing?: Tracing;
 }
 
+/**
+ * How long a worker told to stop (SIGTERM, SIGINT) waits for its running activities before it
+ * gives up on them and exits. Activities are cancelled at once (the SDK's shutdownGraceTime, 0):
+ * a download aborts, and only a DuckDB or store step in progress runs on, bounded by this.
+ * Temporal retries an abandoned attempt on another worker once its heartbeat stops.
+ */
+export const SHUTDOWN_FORCE_MS = 30_000;
+
 export async function createPipelineWorker(options: PipelineWorkerOptions): Promise<Worker> {
   const { metrics } = options;
   const tracing = options.tracing ?? TRACING_OFF;
@@ -61,6 +69,7 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
     // The workflow bundle always has OpenTelemetry's workflow interceptors (worker/bundle.ts):
     // their spans come out through this sink, and are dropped when tracing is off.
     sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+    shutdownForceTime: SHUTDOWN_FORCE_MS,
     interceptors: {
       // OpenTelemetry's first, so that its activity span is the active one inside ours.
       activity: [

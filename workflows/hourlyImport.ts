@@ -22,7 +22,7 @@ import { formatHour } from '../core/importHour';
 import type { SourceFailurePolicy } from '../core/policies';
 import { BACKUP_FAILED, DATABASE_FAILED, SOURCE_FAILED, TOO_OLD_TO_FETCH } from './failures';
 import { resolveImportHour } from './resolveImportHour';
-import { summariseImport, type ImportSummary } from './summary';
+import { summariseImport, sumRejectedByReason, type ImportSummary } from './summary';
 
 /**
  * Patch marker: the landed objects are copied to the backup while the hour is computed. Runs
@@ -153,6 +153,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
           hour,
           fetched: fetches.reduce((n, f) => n + f.fetched, 0),
           rejected: fetches.reduce((n, f) => n + f.rejected, 0),
+          rejectedByReason: sumRejectedByReason(fetches),
           stats,
           outsidePlaced: stats.outside,
           outsideInsideIfSwapped: stats.outsideInsideIfSwapped ?? 0,

@@ -53,12 +53,7 @@ export function summariseImport(parts: {
   buckets: { count: number; computed: number[] };
 }): ImportSummary {
   const sum = (pick: (f: FetchSummary) => number) => parts.fetches.reduce((total, f) => total + pick(f), 0);
-  const rejectedByReason: Record<string, number> = {};
-  for (const fetch of parts.fetches) {
-    for (const [code, count] of Object.entries(fetch.rejectedByReason)) {
-      rejectedByReason[code] = (rejectedByReason[code] ?? 0) + count;
-    }
-  }
+  const rejectedByReason = sumRejectedByReason(parts.fetches);
   return {
     hour: parts.hour,
     runId: parts.runId,
@@ -88,4 +83,14 @@ export function summariseImport(parts: {
     warnings: parts.warnings,
     regions: parts.aggregates,
   };
+}
+
+/** The fetches' rejected records by reason code, summed. */
+export function sumRejectedByReason(
+  fetches: readonly Pick<FetchSummary, 'rejectedByReason'>[],
+): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const fetch of fetches)
+    for (const [code, count] of Object.entries(fetch.rejectedByReason)) sum[code] = (sum[code] ?? 0) + count;
+  return sum;
 }

@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { JsonArraySplitter, NotAJsonArray } from '../../core/jsonArray';
 import { parseJsonLenient } from '../../core/lenientJson';
-import { sniffBody } from '../../core/bodySniff';
+import { duplicateKeys } from '../../core/duplicateKeys';
 import { bucketSql } from '../../core/landingKeys';
 import {
   checkHorizon,
@@ -27,10 +27,12 @@ import {
   type Rejection,
   type ValidationLimits,
 } from '../../core/reading';
-import { timeValidSql, TYPED_VALUES_SQL, valuesValidSql } from '../../core/readingSql';
+import { beyondHorizonSql, timeValidSql, TYPED_VALUES_SQL, valuesValidSql } from '../../core/readingSql';
+import { countReasons, QUARANTINE_SAMPLES_PER_REASON } from '../../core/landingPlan';
 import { SourceError } from '../../core/errors';
 import { horizonStart } from '../../core/importHour';
 import { cutBody } from './bodyParts';
+import { checkBody, failOnShape } from './bodyCheck';
 import { queryRows, sqlInstant, sqlPaths, sqlString } from './duckdb';
 
 export interface LandBodyInput {
@@ -89,6 +91,10 @@ export interface LandedBody {
   duplicates: number;
   corrections: number;
   correctedHours: Date[];
+  /** Records refused, and by reason (each of a record's reasons counts). */
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  /** The refused records kept with their text: the first QUARANTINE_SAMPLES_PER_REASON of each (first) reason. */
   rejections: BodyRejection[];
   files: LandedFile[];
   /** Records that went the record-by-record way (all of them when DuckDB refused the body). */
@@ -116,17 +122,30 @@ const CAREFUL_COLUMNS =
 
 export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Promise<LandedBody> {
   const oldest = horizonStart(input.importHour, input.horizonHours);
+  input.progress('check');
+  // The answer is stored already: one that is no JSON array fails here, named for what it is.
+  await checkBody(input.bodyPath, input.source);
   input.progress('parse');
   // The records the record-by-record path accepts.
   await conn.run(`CREATE TEMP TABLE careful (${CAREFUL_COLUMNS})`);
   let fetched: number;
+  let beyondCount = 0;
   let slow: { wanted: Set<number> | 'all' };
   try {
     if (input.recordByRecordOnly === true) throw new Error('fast path skipped');
     fetched = await fastPath(conn, input, oldest);
+    // Valid records measured before the horizon are only counted here (an hour of them costs
+    // what a good hour costs); the first few go the careful way, for their reason's message.
+    const [beyond] = await queryRows<{ n: number }>(
+      conn,
+      `SELECT CAST(count(*) AS DOUBLE) AS n FROM fast WHERE beyond`,
+    );
+    beyondCount = beyond?.n ?? 0;
     const bad = await queryRows<{ ordinal: number }>(
       conn,
-      `SELECT CAST(ordinal AS DOUBLE) AS ordinal FROM fast WHERE NOT ok ORDER BY ordinal`,
+      `SELECT CAST(ordinal AS DOUBLE) AS ordinal FROM fast WHERE NOT ok AND NOT beyond
+       UNION ALL (SELECT CAST(ordinal AS DOUBLE) FROM fast WHERE beyond ORDER BY ordinal LIMIT ${QUARANTINE_SAMPLES_PER_REASON})
+       ORDER BY ordinal`,
     );
     slow = { wanted: new Set(bad.map((row) => row.ordinal)) };
     await conn.run(
@@ -141,20 +160,48 @@ export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Pr
     await conn.run(`CREATE OR REPLACE TEMP VIEW valid AS SELECT * FROM careful`);
     slow = { wanted: 'all' };
     fetched = 0;
+    beyondCount = 0;
   }
   const rejections: BodyRejection[] = [];
+  const refused = { records: 0, byReason: {} as Record<string, number> };
+  const keptByReason = new Map<string, number>();
   let checkedOneByOne = 0;
   if (slow.wanted === 'all' || slow.wanted.size > 0) {
     input.progress('records');
-    const counted = await recordByRecord(conn, input, slow.wanted, rejections);
+    const counted = await recordByRecord(conn, input, slow.wanted, (rejection) => {
+      refused.records += 1;
+      const first = rejection.reasons[0]?.code ?? 'not_json';
+      const kept = keptByReason.get(first) ?? 0;
+      for (const [code, n] of Object.entries(countReasons([rejection])))
+        refused.byReason[code] = (refused.byReason[code] ?? 0) + n;
+      if (kept < QUARANTINE_SAMPLES_PER_REASON) {
+        keptByReason.set(first, kept + 1);
+        rejections.push(rejection);
+      }
+    });
     if (slow.wanted === 'all') fetched = counted;
     checkedOneByOne = slow.wanted === 'all' ? counted : slow.wanted.size;
+  }
+  // The records counted in SQL beyond the examples the careful path refused itself.
+  const sampled = Math.min(beyondCount, QUARANTINE_SAMPLES_PER_REASON);
+  if (beyondCount > sampled) {
+    refused.records += beyondCount - sampled;
+    refused.byReason.beyond_correction_horizon =
+      (refused.byReason.beyond_correction_horizon ?? 0) + beyondCount - sampled;
   }
   input.progress('versions');
   const { oneVersionEach, ...plan } = await planVersions(conn, input, slow.wanted !== 'all');
   input.progress('write');
   const files = await writeFiles(conn, input, oneVersionEach);
-  return { fetched, rejections, files, checkedOneByOne, ...plan };
+  return {
+    fetched,
+    rejected: refused.records,
+    rejectedByReason: refused.byReason,
+    rejections,
+    files,
+    checkedOneByOne,
+    ...plan,
+  };
 }
 
 /**
@@ -201,7 +248,8 @@ async function fastPath(conn: DuckDBConnection, input: LandBodyInput, oldest: Da
   await conn.run(
     `CREATE TEMP VIEW fast AS
        SELECT ordinal, reading_id, measured_at, lat, lon, temperature, country,
-              values_ok AND coalesce(${timeValidSql(input.limits, sqlInstant(oldest))}, false) AS ok
+              values_ok AND coalesce(${timeValidSql(input.limits, sqlInstant(oldest))}, false) AS ok,
+              values_ok AND coalesce(${beyondHorizonSql(input.limits, sqlInstant(oldest))}, false) AS beyond
          FROM (SELECT c.rowid AS ordinal, c.*, m.measured_at FROM checked c LEFT JOIN ts_map m ON m.t = c.timestamp)`,
   );
   const [count] = await queryRows<{ n: number }>(conn, `SELECT CAST(count(*) AS DOUBLE) AS n FROM checked`);
@@ -213,8 +261,12 @@ async function recordByRecord(
   conn: DuckDBConnection,
   input: LandBodyInput,
   wanted: Set<number> | 'all',
-  rejections: BodyRejection[],
+  reject: (rejection: BodyRejection) => void,
 ): Promise<number> {
+  const rejections = { push: reject };
+  // Only the wanted records are read: past the last one, the rest of the body is not cut.
+  let last = wanted === 'all' ? Number.POSITIVE_INFINITY : -1;
+  if (wanted !== 'all') for (const ordinal of wanted) last = Math.max(last, ordinal);
   const goodFile = path.join(input.workDir, 'records.ndjson');
   const good = await fs.open(goodFile, 'w');
   let pending: string[] = [];
@@ -223,7 +275,23 @@ async function recordByRecord(
     pending = [];
   };
   const splitter = new JsonArraySplitter(
-    (ordinal, text) => {
+    (ordinal, text, utf8) => {
+      // Undeclared text in another charset: never read with U+FFFD in place of its letters (two
+      // ids differing by one accent would become one).
+      if (!utf8) {
+        rejections.push({
+          record: null,
+          text,
+          reasons: [
+            {
+              code: 'not_utf8',
+              message:
+                'the record is not UTF-8 text (the answer declared no other charset); its bytes are kept in the landed answer',
+            },
+          ],
+        });
+        return;
+      }
       // NaN/Infinity tokens are read (then refused by validation with their reason); a record that
       // is not JSON at all is quarantined alone. Either way its text is kept as it was sent.
       const parsed = parseJsonLenient(text);
@@ -236,6 +304,20 @@ async function recordByRecord(
         return;
       }
       const record = parsed.value;
+      const repeated = duplicateKeys(text);
+      if (repeated.length > 0) {
+        rejections.push({
+          record,
+          text,
+          reasons: [
+            {
+              code: 'duplicate_key',
+              message: `the record names ${repeated.map((k) => JSON.stringify(k)).join(', ')} more than once: its value is ambiguous`,
+            },
+          ],
+        });
+        return;
+      }
       const result = validateRecord(record, input.limits);
       if (!result.ok) {
         rejections.push({ record, text, reasons: result.reasons });
@@ -254,23 +336,20 @@ async function recordByRecord(
     wanted === 'all' ? undefined : (ordinal) => wanted.has(ordinal),
   );
   try {
+    let stoppedEarly = false;
     for await (const chunk of createReadStream(input.bodyPath, { highWaterMark: 1 << 20 })) {
       splitter.push(chunk as Buffer);
       await flush();
+      if (splitter.count > last) {
+        stoppedEarly = true;
+        break;
+      }
     }
-    splitter.end();
+    if (!stoppedEarly) splitter.end();
   } catch (error) {
-    if (error instanceof NotAJsonArray) {
-      // Say what the body looks like (an HTML page, gzip, UTF-16) rather than quote its bytes.
-      const look = sniffBody(await readHead(input.bodyPath));
-      const what =
-        look === null
-          ? `not a JSON array of records: ${error.message}`
-          : `${look.description}, not a JSON array`;
-      throw new SourceError(input.source, `the batch is ${what}`, {
-        retryable: look === null ? true : look.transient,
-      });
-    }
+    // Say what the body is instead (NDJSON, text after the array, several arrays, cut short).
+    if (error instanceof NotAJsonArray)
+      await failOnShape(input.bodyPath, input.source, undefined, error.message);
     throw error;
   } finally {
     await flush();
@@ -467,16 +546,4 @@ async function writeFiles(
       };
     })
     .sort((a, b) => a.belongsToHour.getTime() - b.belongsToHour.getTime() || a.bucket - b.bucket);
-}
-
-/** The first bytes of a file (what `sniffBody` looks at). */
-async function readHead(file: string): Promise<Uint8Array> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }

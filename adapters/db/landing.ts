@@ -10,9 +10,10 @@ import type { LandingCounts } from '../../core/landingPlan';
 import type { Rejection } from '../../core/reading';
 import { bucketCountFor, type BucketSettings } from '../../core/bucket';
 import { DatabaseError } from '../../core/errors';
-import { HOUR_MS } from '../../core/importHour';
+import { formatHour, HOUR_MS } from '../../core/importHour';
 import { affectedRows } from './connection';
 import { insertInChunks } from './insertChunks';
+import { PULL_PREFIX } from '../../core/fetchDecision';
 
 export interface LandingResult extends LandingCounts {
   batchId: number;
@@ -260,6 +261,32 @@ export async function recordRawBody(
     .onConflict(['source', 'batch_key'])
     .ignore();
   return (await findRawBody(db, body.source, body.batchKey))!;
+}
+
+/**
+ * The answers of `source` stored for an import hour, newest first: each pull batch's key starts
+ * with `pull:<hour>` (a refetch adds `#refetch:<run id>`; core/fetchDecision.ts).
+ */
+export async function storedAnswers(
+  db: Knex,
+  source: string,
+  hour: Date,
+): Promise<{ batchKey: string; objectKey: string; fetchedAt: Date; bytes: number }[]> {
+  const rows = (await db('raw_bodies')
+    .where({ source })
+    .andWhere('batch_key', 'like', `${PULL_PREFIX}${formatHour(hour)}%`)
+    .orderBy('fetched_at', 'desc')) as {
+    batch_key: string;
+    object_key: string;
+    fetched_at: Date;
+    bytes: string | number;
+  }[];
+  return rows.map((r) => ({
+    batchKey: r.batch_key,
+    objectKey: r.object_key,
+    fetchedAt: r.fetched_at,
+    bytes: Number(r.bytes),
+  }));
 }
 
 /** Forgets a stored body that is not a JSON array (cut short): the next attempt calls the source again. */

@@ -69,14 +69,6 @@ export async function readPipelineState(
   }
 
   const since = addHours(now, -RECENT_WINDOW_HOURS);
-  const count = async (table: string) =>
-    Number(
-      (
-        (await db(table).where('import_hour', '>=', since).count({ n: '*' }).first()) as {
-          n: string | number;
-        }
-      ).n,
-    );
   // This database's backups only: several databases may back up to one place.
   const backups = await backupStore.listHours(await storeId(db));
   const newestBackup = backups[backups.length - 1];
@@ -101,7 +93,7 @@ export async function readPipelineState(
       outside: row.totals?.outside ?? 0,
     })),
     latestRegionPoints,
-    recent: await recentRecords(db, since, await count('quarantine')),
+    recent: await recentRecords(db, since),
     latestBackupHour: newestBackup === undefined ? null : (await backupStore.readManifest(newestBackup)).hour,
   };
 }
@@ -110,16 +102,17 @@ export async function readPipelineState(
  * The recent import hours' records: readings live in the landing store's files, so the valid ones
  * are what the current batches received (`record_count`) less what went to the quarantine.
  */
-async function recentRecords(
-  db: Knex,
-  since: Date,
-  quarantined: number,
-): Promise<{ readings: number; quarantined: number }> {
+async function recentRecords(db: Knex, since: Date): Promise<{ readings: number; quarantined: number }> {
+  // The batches' counts, not the quarantine's rows: it keeps only examples of a large refusal.
   const row = (await db('fetch_batches')
     .where('import_hour', '>=', since)
     .whereNull('superseded_at')
-    .sum({ n: 'record_count' })
-    .first()) as { n: string | number | null } | undefined;
+    .select(
+      db.raw('sum(record_count) AS n'),
+      db.raw("sum(coalesce((summary->>'rejected')::bigint, 0)) AS rejected"),
+    )
+    .first()) as { n: string | number | null; rejected: string | number | null } | undefined;
   const received = Number(row?.n ?? 0);
+  const quarantined = Number(row?.rejected ?? 0);
   return { readings: Math.max(0, received - quarantined), quarantined };
 }

@@ -1,28 +1,37 @@
 /**
- * GET a JSON array over HTTP with Node's built-in fetch, and classify every failure as retryable
- * or not, so the activity can let Temporal retry what can succeed and stop at once on what cannot.
+ * GET a JSON array over HTTP with node:http(s), and classify every failure as retryable or not, so
+ * the activity can let Temporal retry what can succeed and stop at once on what cannot.
+ *
+ * node:http rather than fetch: fetch decodes Content-Encoding itself and hides the bytes on the
+ * wire, so a body declared gzip that is not, or a Content-Length that counts the decoded bytes,
+ * surfaced as "terminated" (and once as an attempt that never ended). Here the raw bytes are
+ * counted, the declared encoding and charset are decoded by us (adapters/sources/bodyDecoding.ts),
+ * and every attempt is destroyed at SENSOR_API_TIMEOUT_MS or when `signal` aborts, whatever
+ * stage it is in.
  *
  * Timeouts. "Connect" bounds the time until the response headers arrive (connection, TLS and the
- * server's think time): Node's fetch exposes no separate connect phase without importing undici,
- * which is not a dependency. "Total" bounds everything, the body included.
+ * server's think time). "Total" bounds everything, the body included.
  *
  * Size cap. A declared Content-Length over the cap is refused before reading; otherwise the body is
  * streamed to a file and the read stops as soon as the cap is passed. Not retryable: the next attempt would
  * get the same size. Nothing is returned, so nothing is landed.
  *
+ * The body's shape (a JSON array or not) is judged by the landing, after the answer is stored
+ * (adapters/analytics/bodyCheck.ts): every answer is kept before it is judged.
+ *
  * Secrets. Messages never contain the values in `secrets` (replaced by ***), the request headers,
  * or the query string; network errors are described by code and message, never attached as
- * `cause` (an undici error can quote a header value).
+ * `cause`.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { sniffBody } from '../../core/bodySniff';
-import fs from 'node:fs/promises';
 import { SourceError } from '../../core/errors';
 import { PartWriteFailed, partWriter } from '../analytics/bodyParts';
+import { bodyDecoders, type BodyDecoders } from './bodyDecoding';
 import { parseRetryAfter } from './retryAfter';
 
 export interface HttpJsonRequest {
@@ -38,13 +47,23 @@ export interface HttpJsonRequest {
   maxRetryAfterMs: number;
   /** Environment variable names quoted in messages, so an operator knows what to change. */
   settings: { url: string; key: string; connectTimeout: string; totalTimeout: string; maxBytes: string };
-  fetch?: typeof fetch;
   now?: () => Date;
+  /** Aborts the attempt (the activity was cancelled: the worker is shutting down). */
+  signal?: AbortSignal;
   /**
    * Also cut the body into (the first of) these files as it arrives, for the landing to read in
    * parallel (adapters/analytics/bodyParts.ts `partWriter`).
    */
   cutInto?: { files: readonly string[] };
+}
+
+export interface Downloaded {
+  /** Bytes written to the file (decoded, UTF-8). */
+  bytes: number;
+  sha256: string;
+  parts: string[];
+  /** What was unusual but read anyway (a plain body declared gzip, a decoded-size Content-Length). */
+  warnings: string[];
 }
 
 /** The phrase operators and tests look for when the key is refused. */
@@ -54,91 +73,270 @@ const SNIPPET_BYTES = 2048;
 const SNIPPET_CHARS = 200;
 
 /**
- * GETs the JSON array into `file`, streamed (memory stays flat whatever the body's size), and
- * checks that it starts as an array. Resolves with the body's size in bytes and its sha256 (hashed
- * on the way in, so the landing store need not read it again) and, with `cutInto`, its part files
- * ([] when it was not cut; `PartWriteFailed` when one cannot be written). The records are not
- * parsed here (the landing does it, from the stored copy).
+ * GETs the answer into `file`, streamed (memory stays flat whatever the body's size), decoded
+ * from its declared Content-Encoding and charset into UTF-8. Resolves with the body's size in bytes
+ * and its sha256 (hashed on the way in, so the landing store need not read it again) and, with
+ * `cutInto`, its part files ([] when it was not cut; `PartWriteFailed` when one cannot be
+ * written). Throws SourceError for a status, a transport or a decoding failure.
  */
-export async function downloadJsonArray(
-  request: HttpJsonRequest,
-  file: string,
-): Promise<{ bytes: number; sha256: string; parts: string[] }> {
-  const fetchImpl = request.fetch ?? fetch;
+export async function downloadJsonArray(request: HttpJsonRequest, file: string): Promise<Downloaded> {
   const now = request.now ?? (() => new Date());
   const target = describeUrl(request.url);
   const error = (message: string, options: { retryable: boolean; status?: number; retryAfterMs?: number }) =>
     new SourceError(request.source, scrub(message, request.secrets), options);
 
-  const controller = new AbortController();
-  let timedOut: 'connect' | 'total' | undefined;
-  const totalTimer = setTimeout(() => {
-    timedOut ??= 'total';
-    controller.abort();
-  }, request.totalTimeoutMs);
-  const connectTimer = setTimeout(() => {
-    timedOut ??= 'connect';
-    controller.abort();
-  }, request.connectTimeoutMs);
-
-  const timeoutError = () =>
-    timedOut === 'connect'
-      ? error(
-          `no response from ${target} within ${request.connectTimeoutMs} ms (${request.settings.connectTimeout})`,
-          { retryable: true },
-        )
-      : error(
+  // Whatever is running when the attempt must end (the request, then the body's pipeline) is
+  // destroyed with this error, so no stage can outlive it.
+  let ended: SourceError | undefined;
+  let destroyRunning: (reason: SourceError) => void = () => undefined;
+  const end = (reason: SourceError) => {
+    if (ended !== undefined) return;
+    ended = reason;
+    destroyRunning(reason);
+  };
+  const totalTimer = setTimeout(
+    () =>
+      end(
+        error(
           `${target} did not answer completely within ${request.totalTimeoutMs} ms (${request.settings.totalTimeout})`,
           { retryable: true },
-        );
+        ),
+      ),
+    request.totalTimeoutMs,
+  );
+  const connectTimer = setTimeout(
+    () =>
+      end(
+        error(
+          `no response from ${target} within ${request.connectTimeoutMs} ms (${request.settings.connectTimeout})`,
+          { retryable: true },
+        ),
+      ),
+    request.connectTimeoutMs,
+  );
+  const onAbort = () =>
+    end(
+      error(`the attempt to call ${target} was abandoned: the activity was cancelled`, { retryable: true }),
+    );
+  if (request.signal?.aborted) onAbort();
+  request.signal?.addEventListener('abort', onAbort);
 
   try {
-    let response: Response;
-    try {
-      response = await fetchImpl(request.url, {
-        method: 'GET',
-        headers: { Accept: 'application/json', ...request.headers },
-        signal: controller.signal,
-        // Never follow: fetch would resend X-API-Key to wherever the redirect points.
-        redirect: 'manual',
-      });
-    } catch (cause) {
-      if (timedOut !== undefined) throw timeoutError();
-      throw requestError(cause, target, request, error);
-    } finally {
-      clearTimeout(connectTimer);
-    }
+    const response = await send(request, target, error, (destroy) => {
+      destroyRunning = destroy;
+      if (ended !== undefined) destroy(ended);
+    });
+    clearTimeout(connectTimer);
+    destroyRunning = (reason) => response.destroy(reason);
+    if (ended !== undefined) throw ended;
 
-    const status = response.status;
+    const status = response.statusCode ?? 0;
     if (status < 200 || status > 299) {
       const snippet = await readSnippet(response);
       throw statusError(status, response, snippet, target, request, now(), error);
     }
-
-    let written: { bytes: number; sha256: string; parts: string[] };
+    if (status === 204) {
+      response.resume();
+      // Deterministic: the same call answers the same way, so it is named once, not retried.
+      throw error(
+        `${target} answered HTTP 204 No Content: no body at all, where the contract answers 200 with a JSON array ([] when there are no readings)`,
+        { retryable: false, status },
+      );
+    }
+    let decoders: BodyDecoders;
     try {
-      written = await streamCapped(response, request.maxResponseBytes, file, request.cutInto);
+      decoders = bodyDecoders(response.headers['content-encoding'], response.headers['content-type']);
     } catch (cause) {
-      if (cause instanceof TooLarge) {
-        throw error(
-          `the response is ${cause.described}, over the cap of ${request.maxResponseBytes} bytes (${request.settings.maxBytes}); nothing was landed`,
-          { retryable: false, status },
-        );
+      response.resume();
+      throw error(`${target} answered ${describeCause(cause)}; contact the partner`, {
+        retryable: false,
+        status,
+      });
+    }
+    return await readBody(response, file, request, decoders, {
+      status,
+      target,
+      error,
+      ended: () => ended,
+      onDestroy: (destroy) => {
+        destroyRunning = destroy;
+      },
+    });
+  } finally {
+    clearTimeout(totalTimer);
+    clearTimeout(connectTimer);
+    request.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Sends the GET; resolves with the response once its headers are in. */
+function send(
+  request: HttpJsonRequest,
+  target: string,
+  error: MakeError,
+  onStart: (destroy: (reason: SourceError) => void) => void,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('not http(s)');
+    } catch {
+      reject(
+        error(`could not send the request to ${target} (TypeError); check ${request.settings.url}`, {
+          retryable: false,
+        }),
+      );
+      return;
+    }
+    let req: http.ClientRequest;
+    try {
+      req = (url.protocol === 'https:' ? https : http).request(url, {
+        method: 'GET',
+        headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip, deflate, br', ...request.headers },
+      });
+    } catch (cause) {
+      // Building the request failed (a key that is not a valid header value): retrying cannot
+      // help, and the thrown message is not quoted (it may hold the key).
+      const name = errorLike(cause)?.name ?? typeof cause;
+      reject(
+        error(
+          `could not send the request to ${target} (${name}); check ${request.settings.url} and that ${request.settings.key} holds only printable characters`,
+          { retryable: false },
+        ),
+      );
+      return;
+    }
+    let stopped: SourceError | undefined;
+    onStart((reason) => {
+      stopped = reason;
+      req.destroy(reason);
+    });
+    req.on('response', resolve);
+    req.on('error', (cause) => {
+      if (stopped !== undefined) reject(stopped);
+      else reject(error(`network error calling ${target}: ${describeCause(cause)}`, { retryable: true }));
+    });
+    req.end();
+  });
+}
+
+interface BodyContext {
+  status: number;
+  target: string;
+  error: MakeError;
+  ended: () => SourceError | undefined;
+  onDestroy: (destroy: (reason: SourceError) => void) => void;
+}
+
+/**
+ * Streams the body into `file`: raw bytes counted (against Content-Length), then decoded, counted
+ * against the cap, hashed, cut into parts and written, through Node's stream pipeline (reads,
+ * hashing and writes overlap). The response is pumped by hand so that a connection closed early
+ * ends the pipeline cleanly: whether that lost anything is then decided from what was received
+ * (a complete gzip stream has its own length and checksum).
+ */
+async function readBody(
+  response: IncomingMessage,
+  file: string,
+  request: HttpJsonRequest,
+  decoders: BodyDecoders,
+  context: BodyContext,
+): Promise<Downloaded> {
+  const { status, target, error } = context;
+  const cap = request.maxResponseBytes;
+  const declared = Number(response.headers['content-length'] ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > cap) {
+    response.destroy();
+    throw error(
+      `the response is ${declared} bytes (Content-Length), over the cap of ${cap} bytes (${request.settings.maxBytes}); nothing was landed`,
+      { retryable: false, status },
+    );
+  }
+  let raw = 0;
+  let cut = false;
+  const source = new PassThrough({ highWaterMark: 1 << 20 });
+  response.on('data', (chunk: Buffer) => {
+    raw += chunk.length;
+    if (!source.write(chunk)) response.pause();
+  });
+  source.on('drain', () => response.resume());
+  response.on('end', () => source.end());
+  // Closed before the end of the body (Content-Length not reached, chunked stream not finished).
+  response.on('aborted', () => {
+    cut = true;
+  });
+  response.on('error', () => undefined);
+  response.on('close', () => {
+    if (!response.complete) cut = true;
+    if (!source.writableEnded) source.end();
+  });
+
+  const hash = createHash('sha256');
+  let total = 0;
+  let tooLarge: string | undefined;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      total += chunk.length;
+      if (total > cap) {
+        tooLarge = `more than ${cap} bytes (stopped reading at ${total})`;
+        return done(new Error(tooLarge));
       }
-      // Our scratch disk, not the partner: failed as it is (retryable).
-      if (cause instanceof PartWriteFailed) throw cause;
-      if (timedOut !== undefined) throw timeoutError();
-      throw error(`the connection to ${target} broke while reading the body: ${describeCause(cause)}`, {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  // A compressed or transcoded answer's Content-Length is not the size of the body written.
+  const parts =
+    request.cutInto === undefined
+      ? undefined
+      : partWriter(request.cutInto.files, decoders.changesBytes ? undefined : declared);
+  const out = createWriteStream(file, { highWaterMark: 1 << 20 });
+  const stages = [source, ...decoders.streams, counted, ...(parts ? [parts.stream] : []), out] as const;
+  context.onDestroy((reason) => {
+    response.destroy();
+    source.destroy(reason);
+  });
+  try {
+    const early = context.ended();
+    if (early !== undefined) throw early;
+    await pipeline(stages as unknown as [PassThrough, ...Transform[]]);
+  } catch (cause) {
+    response.destroy();
+    const stopped = context.ended();
+    if (stopped !== undefined) throw stopped;
+    if (tooLarge !== undefined)
+      throw error(
+        `the response is ${tooLarge}, over the cap of ${cap} bytes (${request.settings.maxBytes}); nothing was landed`,
+        { retryable: false, status },
+      );
+    // Our scratch disk, not the partner: failed as it is (retryable).
+    if (cause instanceof PartWriteFailed) throw cause;
+    const decoding = decoders.describeFailure(cause, cut);
+    if (decoding !== undefined)
+      throw error(`the body from ${target} ${decoding.message}`, { ...decoding, status });
+    throw error(`the connection to ${target} broke while reading the body: ${describeCause(cause)}`, {
+      retryable: true,
+      status,
+    });
+  }
+  const warnings = [...decoders.warnings()];
+  if (cut) {
+    // A compressed stream that decoded to its end is whole (gzip checks its length and CRC-32):
+    // only the connection closed early, because Content-Length counted the decoded bytes.
+    if (decoders.selfDelimiting && decoders.completed()) {
+      warnings.push(
+        `the body from ${target} is a complete ${decoders.encoding} stream of ${raw} bytes, but its Content-Length says ${Number.isFinite(declared) ? declared : 'more'}${declared === total ? ' (the decoded size)' : ''}: read as the complete stream`,
+      );
+    } else {
+      const of = Number.isFinite(declared) ? ` of the ${declared} bytes its Content-Length declares` : '';
+      throw error(`the connection to ${target} closed after ${raw} bytes${of}: the body is cut short`, {
         retryable: true,
         status,
       });
     }
-    await checkArrayStart(file, written.bytes, target, status, error);
-    return written;
-  } finally {
-    clearTimeout(totalTimer);
-    clearTimeout(connectTimer);
   }
+  return { bytes: total, sha256: hash.digest('hex'), parts: parts?.files() ?? [], warnings };
 }
 
 type MakeError = (
@@ -146,29 +344,9 @@ type MakeError = (
   options: { retryable: boolean; status?: number; retryAfterMs?: number },
 ) => SourceError;
 
-function requestError(
-  cause: unknown,
-  target: string,
-  request: HttpJsonRequest,
-  error: MakeError,
-): SourceError {
-  // Node's fetch reports every network failure (refused, reset, DNS, TLS) as TypeError "fetch failed"
-  // with the reason in `cause`. Any other throw comes from building the request (a bad URL, or a key
-  // that is not a valid header value): retrying cannot help, and its message may quote the key.
-  const thrown = errorLike(cause);
-  if (thrown?.name === 'TypeError' && thrown.message === 'fetch failed') {
-    return error(`network error calling ${target}: ${describeCause(thrown.cause)}`, { retryable: true });
-  }
-  const name = thrown?.name ?? typeof cause;
-  return error(
-    `could not send the request to ${target} (${name}); check ${request.settings.url} and that ${request.settings.key} holds only printable characters`,
-    { retryable: false },
-  );
-}
-
 function statusError(
   status: number,
-  response: Response,
+  response: IncomingMessage,
   snippet: string,
   target: string,
   request: HttpJsonRequest,
@@ -183,7 +361,7 @@ function statusError(
     });
   }
   if (status === 429 || status === 503) {
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now, request.maxRetryAfterMs);
+    const retryAfterMs = parseRetryAfter(header(response, 'retry-after'), now, request.maxRetryAfterMs);
     const wait = retryAfterMs === undefined ? '' : ` (asked to retry after ${retryAfterMs} ms)`;
     const what = status === 429 ? 'rate-limited the request' : 'is unavailable';
     return error(`${target} ${what} (HTTP ${status})${wait}${said}`, {
@@ -196,7 +374,7 @@ function statusError(
     return error(`${target} failed (HTTP ${status})${said}`, { retryable: true, status });
   }
   if (status >= 300 && status < 400) {
-    const location = response.headers.get('location');
+    const location = header(response, 'location');
     const where = location === null ? '' : ` to ${describeUrl(resolveUrl(location, request.url))}`;
     return error(
       `${target} redirected (HTTP ${status})${where}; redirects are not followed so the API key goes nowhere else: set ${request.settings.url} to the final address`,
@@ -212,128 +390,32 @@ function statusError(
   return error(`${target} refused the request (HTTP ${status})${said}`, { retryable: false, status });
 }
 
-/**
- * The body must be a JSON array. Only its start is read: a body that is no array at all is
- * described (parsed when small), a truncated or garbled array is found by the landing's parse.
- */
-async function checkArrayStart(
-  file: string,
-  bytes: number,
-  target: string,
-  status: number,
-  error: MakeError,
-): Promise<void> {
-  const handle = await fs.open(file, 'r');
-  const head = Buffer.alloc(Math.min(bytes, SNIPPET_BYTES * 32));
-  const tail = Buffer.alloc(Math.min(bytes, 64));
-  try {
-    await handle.read(head, 0, head.length, 0);
-    await handle.read(tail, 0, tail.length, bytes - tail.length);
-  } finally {
-    await handle.close();
-  }
-  // Plainly not UTF-8 JSON (HTML, gzip, UTF-16, binary): say what it looks like, never quote bytes.
-  const look = sniffBody(head.length < bytes ? head : head.subarray(0, bytes));
-  if (look !== null) {
-    throw error(`the body from ${target} is ${look.description}, not a JSON array`, {
-      retryable: look.transient,
-      status,
-    });
-  }
-  const text = new TextDecoder('utf-8').decode(head);
-  const closed = tail.toString('latin1').trimEnd().endsWith(']');
-  if (text.trimStart().startsWith('[') && closed) return;
-  if (text.trimStart().startsWith('[')) {
-    // Cut short in transit: another attempt is likely to get a whole one.
-    throw error(`the body from ${target} is truncated (${bytes} bytes): the array is not closed`, {
-      retryable: true,
-      status,
-    });
-  }
-  let parsed: unknown;
-  try {
-    if (head.length < bytes) throw new Error('too long to be an error message');
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(head));
-  } catch (cause) {
-    // A body cut short or garbled in transit: another attempt is likely to get a whole one.
-    throw error(
-      `the body from ${target} is not valid JSON (${bytes} bytes): ${describeCause(cause)}; it starts ${JSON.stringify(shorten(text))}`,
-      { retryable: true, status },
-    );
-  }
-  // Well-formed but not the contract (e.g. {"error":"quota exceeded"}): retrying returns the same.
-  const kind = parsed === null ? 'null' : typeof parsed;
-  throw error(`${target} answered a JSON ${kind}, not an array: ${shorten(JSON.stringify(parsed))}`, {
-    retryable: false,
-    status,
-  });
-}
-
-class TooLarge extends Error {
-  constructor(readonly described: string) {
-    super(described);
-  }
-}
-
-/**
- * Streams the body into `file` through Node's stream pipeline (reads, hashing and writes overlap;
- * awaiting each write instead was far slower: docs/scaling.md §2.1), and
- * stops as soon as more than `cap` bytes have come.
- */
-async function streamCapped(
-  response: Response,
-  cap: number,
-  file: string,
-  cutInto: HttpJsonRequest['cutInto'],
-): Promise<{ bytes: number; sha256: string; parts: string[] }> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  // A compressed answer's Content-Length is not the size of the body written: no marks from it.
-  const encoded = !['', 'identity'].includes(response.headers.get('content-encoding') ?? '');
-  if (Number.isFinite(declared) && declared > cap) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new TooLarge(`${declared} bytes (Content-Length)`);
-  }
-  const hash = createHash('sha256');
-  let total = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      total += chunk.length;
-      if (total > cap) return done(new TooLarge(`more than ${cap} bytes (stopped reading at ${total})`));
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  // A 1 MB buffer in front of the web stream: at the default, each chunk waits on its own read
-  // (docs/scaling.md §2.1).
-  const body =
-    response.body === null
-      ? Readable.from([])
-      : Readable.fromWeb(response.body as WebReadableStream, { highWaterMark: 1 << 20 });
-  const parts = cutInto === undefined ? undefined : partWriter(cutInto.files, encoded ? undefined : declared);
-  const file$ = createWriteStream(file, { highWaterMark: 1 << 20 });
-  await (parts === undefined ? pipeline(body, counted, file$) : pipeline(body, counted, parts.stream, file$));
-  return { bytes: total, sha256: hash.digest('hex'), parts: parts?.files() ?? [] };
-}
-
 /** The start of an error answer, for the message; never fails (the status already says enough). */
-async function readSnippet(response: Response): Promise<string> {
-  if (response.body === null) return '';
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
+async function readSnippet(response: IncomingMessage): Promise<string> {
+  // A compressed error page is not worth decoding for a snippet.
+  if (!['', 'identity'].includes(header(response, 'content-encoding') ?? '')) {
+    response.destroy();
+    return '';
+  }
+  const chunks: Buffer[] = [];
   let total = 0;
   try {
-    while (total < SNIPPET_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.byteLength;
+    for await (const chunk of response) {
+      chunks.push(chunk as Buffer);
+      total += (chunk as Buffer).length;
+      if (total >= SNIPPET_BYTES) break;
     }
-    // Only the start is wanted: free the connection instead of draining a large error page.
-    await reader.cancel().catch(() => undefined);
   } catch {
     // A broken error body still leaves the status to report.
   }
+  // Only the start is wanted: free the connection instead of draining a large error page.
+  response.destroy();
   return shorten(Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8'));
+}
+
+function header(response: IncomingMessage, name: string): string | null {
+  const value = response.headers[name];
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }
 
 /**

@@ -11,7 +11,6 @@ import type { Source } from './types';
 export type { Source, SourceBatch } from './types';
 
 export interface SourceDeps {
-  fetch?: typeof fetch;
   now?: () => Date;
 }
 

@@ -11,10 +11,7 @@ import { PARTNER_API_SOURCE } from '../../core/policies';
 import { downloadJsonArray } from './http';
 import type { FetchOptions, Source, SourceBatch } from './types';
 
-export function createPartnerApiSource(
-  config: PartnerApiConfig,
-  deps: { fetch?: typeof fetch; now?: () => Date } = {},
-): Source {
+export function createPartnerApiSource(config: PartnerApiConfig, deps: { now?: () => Date } = {}): Source {
   const now = deps.now ?? (() => new Date());
   return {
     name: PARTNER_API_SOURCE,
@@ -24,7 +21,7 @@ export function createPartnerApiSource(
       const apiKey = config.apiKey.reveal();
       const bodyFile = path.join(scratchDir, `${PARTNER_API_SOURCE}-${randomUUID()}.json`);
       const fetchedAt = now();
-      const { sha256, parts } = await downloadJsonArray(
+      const { sha256, parts, warnings } = await downloadJsonArray(
         {
           source: PARTNER_API_SOURCE,
           url: config.url,
@@ -41,8 +38,8 @@ export function createPartnerApiSource(
             totalTimeout: 'SENSOR_API_TIMEOUT_MS',
             maxBytes: 'SENSOR_API_MAX_BYTES',
           },
-          fetch: deps.fetch,
           now,
+          signal: options.signal,
           cutInto: options.partFiles === undefined ? undefined : { files: options.partFiles },
         },
         bodyFile,
@@ -55,6 +52,7 @@ export function createPartnerApiSource(
           bodyFile,
           bodySha256: sha256,
           ...(parts.length > 1 ? { bodyParts: parts } : {}),
+          ...(warnings.length > 0 ? { warnings } : {}),
         },
       ];
     },

@@ -20,6 +20,8 @@ export interface SourceBatch {
   bodySha256?: string;
   /** `bodyFile` cut into (some of) `FetchOptions.partFiles` as it arrived, when it was. */
   bodyParts?: string[];
+  /** What was unusual in how the batch came but did not stop it (logged by the fetch). */
+  warnings?: string[];
 }
 
 export interface FetchOptions {
@@ -28,6 +30,8 @@ export interface FetchOptions {
    * for the landing to read in parallel without copying it again.
    */
   partFiles?: readonly string[];
+  /** Aborts the download (the activity was cancelled, e.g. the worker is shutting down). */
+  signal?: AbortSignal;
 }
 
 export interface Source {

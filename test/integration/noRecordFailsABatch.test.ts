@@ -14,7 +14,6 @@ import fc from 'fast-check';
 import { openAnalytics, queryRows, sqlPaths, type Analytics } from '../../adapters/analytics/duckdb';
 import { landBody } from '../../adapters/analytics/landing';
 import { commitBatch } from '../../adapters/db/landing';
-import { countReasons } from '../../core/landingPlan';
 import { DEFAULT_LIMITS } from '../../core/reading';
 import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases';
 
@@ -140,7 +139,7 @@ describe('no batch ever fails because of one record', () => {
           }),
         );
         expect(landed.fetched).toBe(sent.length);
-        expect(landed.valid + landed.rejections.length + landed.duplicates).toBe(sent.length);
+        expect(landed.valid + landed.rejected + landed.duplicates).toBe(sent.length);
         const ids = landed.files.length
           ? await analytics.withConnection((conn) =>
               queryRows<{ reading_id: string }>(
@@ -162,8 +161,8 @@ describe('no batch ever fails because of one record', () => {
           counts: {
             fetched: landed.fetched,
             valid: landed.valid,
-            rejected: landed.rejections.length,
-            rejectedByReason: countReasons(landed.rejections),
+            rejected: landed.rejected,
+            rejectedByReason: landed.rejectedByReason,
             duplicates: landed.duplicates,
             corrections: landed.corrections,
           },

@@ -153,3 +153,35 @@ test('a worker killed mid-download: heartbeat timeout, the fetch retried on anot
   );
   rows.forEach((row, i) => expect(row.temperature).toBeCloseTo(expected[i]?.temperature ?? NaN, 9));
 }, 180_000);
+
+test('issue 24: a worker given SIGTERM mid-download of a gzip-declared answer that stalls abandons it and exits; another worker lands the hour, the ledger ends succeeded', async () => {
+  const hour = addHours(HOUR, -1);
+  const records = generateReadings(12, 7, 300, new Date(hour.getTime() + 30 * 60_000));
+  const calls = partner.calls;
+  // First call: headers and a first part of the body, declared gzip, then nothing, for longer than
+  // the worker's SENSOR_API_TIMEOUT_MS; the next call answers at once.
+  partner.answer({
+    body: JSON.stringify(records),
+    headers: { 'content-encoding': 'gzip' },
+    stallAfterBytes: 200,
+    onRequest: () => partner.answer({ body: JSON.stringify(records) }),
+  });
+  const workerA = await startWorker();
+  const handle = await startImport(client, config, hour);
+  await until('the fetch to call the partner', () => partner.calls > calls);
+  const exited = new Promise<number | null>((resolve) => workerA.once('exit', resolve));
+  workerA.kill('SIGTERM');
+  // It exits by itself (jest's timeout is the only bound here; the SDK's force time is 30 s).
+  expect(await exited).toBe(0);
+
+  await startWorker();
+  await handle.result();
+  expect(partner.calls - calls).toBe(2);
+  const runs = await database.db('import_runs').where('import_hour', hour);
+  expect(runs.map((r: { status: string }) => r.status)).toEqual(['succeeded']);
+  const expected = expectedAggregates(records);
+  const rows = await hourAggregates(database.db, hour);
+  expect(rows.map((r) => r.numberOfPoints).reduce((a, b) => a + b, 0)).toBe(
+    expected.reduce((n, r) => n + r.numberOfPoints, 0),
+  );
+}, 180_000);

@@ -10,6 +10,12 @@ export interface PartnerAnswer {
   body: string | Uint8Array;
   status?: number;
   contentType?: string;
+  /** More response headers, sent as given (e.g. a Content-Encoding or Content-Length that lies). */
+  headers?: Record<string, string>;
+  /** Close the connection once the body is written (a Content-Length beyond the body then shows). */
+  closeConnection?: boolean;
+  /** Send the headers and this much of the body, then hold the connection open without ending. */
+  stallAfterBytes?: number;
   /** Wait this long before answering (the request is in flight meanwhile). */
   delayMs?: number;
   /** Called when a request arrives, before any delay. */
@@ -36,8 +42,19 @@ export async function startFixedPartner(apiKey: string): Promise<FixedPartner> {
     answer.onRequest?.();
     const send = () => {
       if (res.destroyed) return;
-      res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json' });
-      res.end(typeof answer.body === 'string' ? answer.body : Buffer.from(answer.body));
+      res.writeHead(answer.status ?? 200, {
+        'content-type': answer.contentType ?? 'application/json',
+        ...answer.headers,
+      });
+      const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : Buffer.from(answer.body);
+      if (answer.stallAfterBytes !== undefined) {
+        res.write(body.subarray(0, answer.stallAfterBytes));
+        return;
+      }
+      // Written to the socket, then the connection closed: what a server does whose
+      // Content-Length says more than it sends.
+      if (answer.closeConnection) res.write(body, () => res.socket?.end());
+      else res.end(body);
     };
     if (answer.delayMs) setTimeout(send, answer.delayMs);
     else send();

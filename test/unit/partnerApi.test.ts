@@ -11,6 +11,7 @@ import type { PartnerApiConfig } from '../../config';
 import { Secret } from '../../config/secret';
 import { isSourceError, type SourceError } from '../../core/errors';
 import { createPartnerApiSource } from '../../adapters/sources/partnerApi';
+import { checkBody } from '../../adapters/analytics/bodyCheck';
 import { generateReadings } from '../../sim/generator';
 import {
   startSimulator,
@@ -178,15 +179,27 @@ describe('partner API source', () => {
     expect(error.message).toContain('within 250 ms (SENSOR_API_TIMEOUT_MS)');
   });
 
-  it('retries a truncated body', async () => {
-    const error = await faultFailure('trunc');
-    expect(error).toMatchObject({ retryable: true, status: 200 });
+  // The download keeps every answer; its shape is judged by the landing, after it is stored.
+  async function judged(fault: FaultMode): Promise<SourceError> {
+    const running = await simulator({ faults: [fault] });
+    const [batch] = await createPartnerApiSource(config(running.url), { now }).fetch();
+    const thrown: unknown = await checkBody(batch!.bodyFile!, 'partner-api').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (!isSourceError(thrown)) throw new Error(`expected a SourceError, got ${String(thrown)}`);
+    return thrown;
+  }
+
+  it('downloads a truncated body whole; the landing retries it as truncated', async () => {
+    const error = await judged('trunc');
+    expect(error).toMatchObject({ retryable: true });
     expect(error.message).toContain('is truncated');
   });
 
-  it('stops at once on valid JSON that is not an array, quoting it', async () => {
-    const error = await faultFailure('object');
-    expect(error).toMatchObject({ retryable: false, status: 200 });
+  it('downloads valid JSON that is not an array; the landing stops at once on it, quoting it', async () => {
+    const error = await judged('object');
+    expect(error).toMatchObject({ retryable: false });
     expect(error.message).toContain('not an array');
     expect(error.message).toContain('quota exceeded');
   });
