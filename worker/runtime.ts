@@ -24,7 +24,7 @@ import type { Source } from '../adapters/sources/types';
 import { BackupStore } from '../adapters/backup/store';
 import { bindObjectStore } from '../adapters/db/storeIdentity';
 import type { ActivityDeps } from '../activities';
-import { openObjectStore } from '../adapters/objectStore';
+import { BACKUP_STORE, LANDING_STORE, openObjectStore } from '../adapters/objectStore';
 import { openAnalytics } from '../adapters/analytics/duckdb';
 import { moveRowStoreReadings } from '../adapters/analytics/upgrade';
 
@@ -56,7 +56,10 @@ export async function buildRuntime(
     throw isDatabaseDriverError(error) ? databaseFailure(error, config.database, 'migrating') : error;
   }
   // Bound to this database's store id: two databases sharing a folder or bucket never meet.
-  const landingStore = await bindObjectStore(db, openObjectStore(config.landingStoreUrl, config.s3));
+  const landingStore = await bindObjectStore(
+    db,
+    openObjectStore(config.landingStoreUrl, config.s3, LANDING_STORE),
+  );
   const scratchDir = path.join(
     config.pipeline.scratchDir,
     `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
@@ -81,7 +84,7 @@ export async function buildRuntime(
       sources,
       regionIndex,
       regionsHash: regionSet.hash,
-      backupStore: new BackupStore(openObjectStore(config.backupDir, config.s3)),
+      backupStore: new BackupStore(openObjectStore(config.backupDir, config.s3, BACKUP_STORE)),
       now: overrides.now ?? (() => new Date()),
       limits: config.validation,
       correctionStrategy: config.correctionStrategy,

@@ -24,6 +24,7 @@ import type {
 } from '../activities/types';
 import { mergeBuckets } from '../core/bucket';
 import { deepestMessage } from '../core/errors';
+import { carriedOrigin, type FailureOrigin } from '../core/failureOrigin';
 import { formatHour } from '../core/importHour';
 import { resolveImportHour } from './resolveImportHour';
 import { summariseImport, type ImportSummary } from './summary';
@@ -132,18 +133,22 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
 
     const notFetched = fetches.filter((f) => f.notFetched !== undefined);
     if (notFetched.length === fetches.length && failedSources.length === 0) {
-      throw ApplicationFailure.nonRetryable(
-        notFetched.map((f) => `${f.source}: ${f.notFetched}`).join('; '),
-        'TooOldToFetch',
-      );
+      throw ApplicationFailure.create({
+        message: notFetched.map((f) => `${f.source}: ${f.notFetched}`).join('; '),
+        type: 'TooOldToFetch',
+        nonRetryable: true,
+        details: [{ component: 'partner', setting: 'FETCH_MAX_LAG_HOURS' } satisfies FailureOrigin],
+      });
     }
     warnings.push(...notFetched.map((f) => `${f.source} not fetched: ${f.notFetched}`));
     // 'partial': store the other sources' aggregates and mark the hour incomplete.
     if (failedSources.length > 0 && started.sourceFailurePolicy === 'fail') {
-      throw ApplicationFailure.nonRetryable(
-        `source failed: ${failedSources.map((f) => `${f.source}: ${f.error}`).join('; ')}`,
-        'SourceFailed',
-      );
+      throw ApplicationFailure.create({
+        message: `source failed: ${failedSources.map((f) => `${f.source}: ${f.error}`).join('; ')}`,
+        type: 'SourceFailed',
+        nonRetryable: true,
+        details: [failedSources[0]?.origin ?? { component: 'partner', setting: 'SENSOR_API_URL' }],
+      });
     }
     const recomputed = await recomputeHour(hour, async ({ stats }) => {
       // A check set to fail throws a non-retryable DataQualityError: nothing is persisted.
@@ -179,7 +184,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
         .finishImport({
           runId,
           status: 'failed',
-          report: { fetches, failedSources, recomputedHours: corrected },
+          report: { fetches, failedSources, recomputedHours: corrected, failure: carriedOrigin(error) },
           error: isCancellation(error) ? 'cancelled' : deepestMessage(error),
         })
         .catch((ledgerError: unknown) =>
@@ -201,9 +206,20 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     for (const backedUp of [hour, ...corrected]) await compute.backupHour({ hour: backedUp });
   } catch (error) {
     const message = `the aggregates are stored, but the backup failed: ${deepestMessage(error)}`;
-    await ledgerEnd.finishImport({ runId, status: 'failed', report: summary, error: message });
+    const failure = carriedOrigin(error);
+    await ledgerEnd.finishImport({
+      runId,
+      status: 'failed',
+      report: { ...summary, failure },
+      error: message,
+    });
     // The summary travels with the failure, so `tempctl run` shows what was stored and why it failed.
-    throw ApplicationFailure.create({ message, type: BACKUP_FAILED, nonRetryable: true, details: [summary] });
+    throw ApplicationFailure.create({
+      message,
+      type: BACKUP_FAILED,
+      nonRetryable: true,
+      details: [summary, failure],
+    });
   }
   return summary;
 }
@@ -220,31 +236,46 @@ async function fetchAll(
   // A cancelled run is not a failed source: it must end as cancelled, whatever the failure policy.
   const cancelled = settled.find((r) => r.status === 'rejected' && isCancellation(r.reason));
   if (cancelled?.status === 'rejected') throw cancelled.reason;
-  const databaseFailures: string[] = [];
+  const ownFailures: { origin: FailureOrigin; message: string }[] = [];
   settled.forEach((result, i) => {
-    if (result.status === 'fulfilled') fetches.push(result.value);
-    else if (failureType(result.reason) === 'DatabaseError')
-      databaseFailures.push(deepestMessage(result.reason));
-    else {
-      const source = names[i] ?? '?';
-      // A SourceError's message already starts with its source: not "partner-api: partner-api: …".
-      const message = deepestMessage(result.reason);
-      failedSources.push({
-        source,
-        error: message.startsWith(`${source}: `) ? message.slice(source.length + 2) : message,
-      });
+    if (result.status === 'fulfilled') {
+      fetches.push(result.value);
+      return;
     }
+    // The part that failed, as the activity's failure carries it (activities/failures.ts).
+    const origin = carriedOrigin(result.reason);
+    if (origin !== undefined && OUR_SIDE_FAILED[origin.component] !== undefined) {
+      ownFailures.push({ origin, message: deepestMessage(result.reason) });
+      return;
+    }
+    const source = names[i] ?? '?';
+    // A SourceError's message already starts with its source: not "partner-api: partner-api: …".
+    const message = deepestMessage(result.reason);
+    failedSources.push({
+      source,
+      error: message.startsWith(`${source}: `) ? message.slice(source.length + 2) : message,
+      ...(origin === undefined ? {} : { origin }),
+    });
   });
-  // Our database failing is not the source's fault, and no policy makes an hour without it partial.
-  if (databaseFailures.length > 0)
-    throw ApplicationFailure.nonRetryable(databaseFailures.join('; '), 'DatabaseFailed');
+  // Our database, store or disk failing is not the source's fault, and no policy makes an hour
+  // without them partial.
+  const first = ownFailures[0];
+  if (first !== undefined)
+    throw ApplicationFailure.create({
+      message: ownFailures.map((f) => f.message).join('; '),
+      type: OUR_SIDE_FAILED[first.origin.component],
+      nonRetryable: true,
+      details: [first.origin],
+    });
 }
 
-/** The type of the application failure an activity failed with ('DatabaseError', 'SourceError'…). */
-function failureType(error: unknown): string | undefined {
-  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
+/** The workflow's failure type when our own side failed during a fetch, by the part that failed. */
+const OUR_SIDE_FAILED: Partial<Record<FailureOrigin['component'], string>> = {
+  database: 'DatabaseFailed',
+  'landing-store': 'LandingStoreFailed',
+  'backup-store': 'BackupStoreFailed',
+  disk: 'DiskFailed',
+};
 
 /**
  * Recomputes one hour from what was landed for it (the import hour, and hours a correction
