@@ -86,6 +86,11 @@ export interface S3Settings {
   credentials: { accessKeyId: string; secretAccessKey: Secret } | undefined;
   /** Bucket in the path (`host/bucket/key`) rather than the host name: what most non-AWS servers need. */
   forcePathStyle: boolean;
+  /**
+   * S3_TIMEOUT_MS: how long one S3 request may wait to connect, and then between two chunks of its
+   * answer or upload (ms); default 30 s. A store that accepts and never answers fails, never hangs.
+   */
+  timeoutMs?: number;
 }
 
 export interface Config {
@@ -312,6 +317,7 @@ export function loadConfig(env: Env = process.env): Config {
         ? undefined
         : { accessKeyId: s3KeyId, secretAccessKey: new Secret(s3Secret) },
     forcePathStyle: read.flag('S3_FORCE_PATH_STYLE', s3Endpoint !== undefined),
+    timeoutMs: read.number('S3_TIMEOUT_MS', 30_000, { min: 1, integer: true }),
   };
 
   const storable = { min: STORABLE_TIMESTAMP_MIN, max: STORABLE_TIMESTAMP_MAX };

@@ -44,6 +44,11 @@ export async function buildRuntime(
   } = {},
 ): Promise<WorkerRuntime> {
   const sources = overrides.sources ?? createSources(config);
+  // Both stores are checked first: a worker that cannot land or back up refuses to start, naming
+  // the setting (a missing bucket is reported, never created).
+  const landingLocation = openObjectStore(config.landingStoreUrl, config.s3, LANDING_STORE);
+  const backupLocation = openObjectStore(config.backupDir, config.s3, BACKUP_STORE);
+  await Promise.all([landingLocation.check(), backupLocation.check()]);
   const regionSet = await loadRegionSet(config.regions);
   if (overrides.skipGeometryCheck !== true)
     checkRegionGeometryOnce(regionSet, config.regions.cacheDir, config.regionsOverlapTolerance);
@@ -56,10 +61,7 @@ export async function buildRuntime(
     throw isDatabaseDriverError(error) ? databaseFailure(error, config.database, 'migrating') : error;
   }
   // Bound to this database's store id: two databases sharing a folder or bucket never meet.
-  const landingStore = await bindObjectStore(
-    db,
-    openObjectStore(config.landingStoreUrl, config.s3, LANDING_STORE),
-  );
+  const landingStore = await bindObjectStore(db, landingLocation);
   const scratchDir = path.join(
     config.pipeline.scratchDir,
     `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
@@ -84,7 +86,7 @@ export async function buildRuntime(
       sources,
       regionIndex,
       regionsHash: regionSet.hash,
-      backupStore: new BackupStore(openObjectStore(config.backupDir, config.s3, BACKUP_STORE)),
+      backupStore: new BackupStore(backupLocation),
       now: overrides.now ?? (() => new Date()),
       limits: config.validation,
       correctionStrategy: config.correctionStrategy,

@@ -62,6 +62,10 @@ export class NamedObjectStore implements ObjectStore {
     return this.call(() => this.inner.stat(key));
   }
 
+  check(): Promise<void> {
+    return this.call(() => this.inner.check());
+  }
+
   async *list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
     try {
       yield* this.inner.list(prefix);
