@@ -131,6 +131,11 @@ export interface Config {
     duckdbThreads: number;
     /** Local folder for downloads and files being written (DATA_DIR/scratch). */
     scratchDir: string;
+    /**
+     * LANDING_STORE_RETRY_BUDGET_MS: how long a fetch keeps retrying the landing store (or the
+     * disk) once the answer has arrived, before its attempt fails (ms).
+     */
+    storeRetryBudgetMs: number;
     /** Workflow bundles built for the worker, one per version of the code (DATA_DIR/workflow-bundles). */
     workflowBundleDir: string;
   };
@@ -378,6 +383,7 @@ export function loadConfig(env: Env = process.env): Config {
       duckdbMemoryLimitMb: read.number('DUCKDB_MEMORY_LIMIT_MB', 160, { min: 64, integer: true }),
       duckdbThreads: read.number('DUCKDB_THREADS', 2, { min: 1, max: 64, integer: true }),
       scratchDir: path.join(dataDir, 'scratch'),
+      storeRetryBudgetMs: read.number('LANDING_STORE_RETRY_BUDGET_MS', 120_000, { min: 0, integer: true }),
       workflowBundleDir: path.join(dataDir, 'workflow-bundles'),
     },
     sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', SOURCE_FAILURE_POLICIES, 'fail'),

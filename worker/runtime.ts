@@ -27,6 +27,7 @@ import type { ActivityDeps } from '../activities';
 import { BACKUP_STORE, LANDING_STORE, openObjectStore } from '../adapters/objectStore';
 import { openAnalytics } from '../adapters/analytics/duckdb';
 import { moveRowStoreReadings } from '../adapters/analytics/upgrade';
+import { ParkedAnswers } from '../adapters/files/parkedAnswers';
 
 export interface WorkerRuntime {
   deps: ActivityDeps;
@@ -99,6 +100,9 @@ export async function buildRuntime(
       scratchDir,
       buckets: config.pipeline.buckets,
       correctionHorizonHours: config.pipeline.correctionHorizonHours,
+      // Shared by the workers of the machine, kept across restarts: a retry finds the answer there.
+      parkedAnswers: new ParkedAnswers(path.join(config.pipeline.scratchDir, 'answers')),
+      storeRetryBudgetMs: config.pipeline.storeRetryBudgetMs,
     },
     close: async () => {
       analytics.close();
