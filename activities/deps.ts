@@ -11,6 +11,7 @@ import type { Analytics } from '../adapters/analytics/duckdb';
 import type { CorrectionStrategy, SourceFailurePolicy } from '../core/policies';
 import type { DatabaseTarget } from '../adapters/db/connection';
 import type { RunEndEvent } from './ledger';
+import type { ParkedAnswers } from '../adapters/files/parkedAnswers';
 
 export interface ActivityDeps {
   db: Knex;
@@ -33,6 +34,10 @@ export interface ActivityDeps {
   buckets: BucketSettings;
   /** CORRECTION_HORIZON_HOURS. */
   correctionHorizonHours: number;
+  /** Answers downloaded and not yet in the landing store and the database (DATA_DIR/scratch/answers). */
+  parkedAnswers?: ParkedAnswers;
+  /** LANDING_STORE_RETRY_BUDGET_MS; default 0 (no retry inside the activity). */
+  storeRetryBudgetMs?: number;
   /** Told of each run's end once the ledger has it (the metrics); must not throw. */
   onRunEnd?: (end: RunEndEvent) => Promise<void>;
   /** Named in database failure messages (never the URL); absent in tests that do not care. */

@@ -4,15 +4,28 @@
  * pass through the one sanitiser (core/safeText.ts), so history and the ledger can always hold them.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { isDatabaseError, isPipelineError, isRetryable, isSourceError } from '../core/errors';
+import { isDatabaseError, isPipelineError, isRetryable, isSourceError, originOf } from '../core/errors';
+import { describeOrigin } from '../core/failureOrigin';
 import { safeMessage } from '../core/safeText';
 import { databaseFailure, isDatabaseDriverError, type DatabaseTarget } from '../adapters/db/connection';
 
+/**
+ * details[0] is always the failure's origin (core/failureOrigin.ts): the part that failed and the
+ * setting to check, which the workflow, the ledger, `tempctl` and the metrics read by field.
+ */
 export function toApplicationFailure(error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
+  const origin = originOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  // Our errors name their part themselves; a raw one (a full scratch disk) is named here.
+  const named =
+    isPipelineError(error) || origin.component === 'pipeline'
+      ? message
+      : `${describeOrigin(origin)}: ${message}`;
   return ApplicationFailure.create({
-    message: safeMessage(error instanceof Error ? error.message : String(error)),
+    message: safeMessage(named),
     type: error instanceof Error ? error.name : 'Error',
+    details: [origin],
     // Unknown errors (a database hiccup, a bug) are retried; the bounded retry policy decides.
     nonRetryable: !isRetryable(error),
     nextRetryDelay:

@@ -34,6 +34,7 @@ import type { Source, SourceBatch } from '../adapters/sources/types';
 import type { FetchSourceInput, FetchSummary } from './types';
 import type { ActivityDeps } from './deps';
 import { cancellationSignal, withHeartbeat, type Beat } from './heartbeat';
+import { retryOwnSide } from './storeRetry';
 
 export function createFetchActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -76,10 +77,20 @@ export function createFetchActivities(deps: ActivityDeps) {
         // An earlier attempt stored the answer but died before landing it: land that answer,
         // without calling the source again (it would answer other, present readings).
         const stored = await findRawBody(db, input.source, decision.pullKey);
-        beat.stage(stored ? 'reusing the stored answer' : 'download');
+        // Or it downloaded the answer and failed before the store and the database had it.
+        const parked = stored ? undefined : await deps.parkedAnswers?.find(input.source, decision.pullKey);
+        beat.stage(
+          stored ? 'reusing the stored answer' : parked ? 'reusing the downloaded answer' : 'download',
+        );
         const batches: (SourceBatch & { stored?: RawBody })[] = stored
           ? [{ source: input.source, key: null, fetchedAt: stored.fetchedAt, stored }]
-          : await source.fetch(workDir, { partFiles: parts.files, signal: cancellationSignal() });
+          : parked
+            ? [{ source: input.source, key: null, ...parked }]
+            : await parkPulled(
+                input.source,
+                decision.pullKey,
+                await source.fetch(workDir, { partFiles: parts.files, signal: cancellationSignal() }),
+              );
         for (const warning of batches.flatMap((batch) => batch.warnings ?? []))
           log.warn(`${input.source}: ${warning}`, { source: input.source });
         for (const batch of batches) {
@@ -123,7 +134,8 @@ export function createFetchActivities(deps: ActivityDeps) {
     const segment = batchSegment(at.batchKey, sha256Text(at.batchKey));
     at.beat.stage('store the answer');
     const raw =
-      batch.stored ?? (await storeRaw(source.name, batch, at.hour, at.batchKey, segment, at.workDir));
+      batch.stored ??
+      (await storeRaw(source.name, batch, at.hour, at.batchKey, segment, at.workDir, at.beat));
     // The answer is the only copy of what the source sent: its backup copy starts now, beside the
     // parsing, instead of after the hour is computed (at 10,000,000 readings, 1.5 GB to copy). The
     // workflow's backup steps find it in place; a failure here is theirs to report, so it is
@@ -212,6 +224,30 @@ export function createFetchActivities(deps: ActivityDeps) {
     }
   }
 
+  /** A pull answer, once its last byte arrived, is kept where a retry finds it (parkedAnswers.ts). */
+  async function parkPulled(
+    sourceName: string,
+    pullKey: string,
+    batches: SourceBatch[],
+  ): Promise<SourceBatch[]> {
+    const parking = deps.parkedAnswers;
+    if (parking === undefined) return batches;
+    return Promise.all(
+      batches.map(async (batch) =>
+        batch.key === null && batch.bodyFile !== undefined
+          ? {
+              ...batch,
+              ...(await parking.park(sourceName, pullKey, {
+                bodyFile: batch.bodyFile,
+                bodySha256: batch.bodySha256,
+                fetchedAt: batch.fetchedAt,
+              })),
+            }
+          : batch,
+      ),
+    );
+  }
+
   async function backUpRawAnswer(raw: RawBody): Promise<void> {
     try {
       await deps.backupStore.copyObjects(
@@ -234,6 +270,7 @@ export function createFetchActivities(deps: ActivityDeps) {
     batchKey: string,
     segment: string,
     workDir: string,
+    beat: Beat,
   ): Promise<RawBody> {
     let bodyFile = batch.bodyFile;
     if (bodyFile === undefined) {
@@ -250,12 +287,11 @@ export function createFetchActivities(deps: ActivityDeps) {
     const objectKey = rawBodyKey(sourceName, hour, segment, sha);
     // The file is ours (written under the work folder) and never changed again: handed over.
     // Its backup copy reads it at once: kept in the page cache for that copy, which then drops it.
-    const stored = await deps.landingStore.putFile(objectKey, bodyFile, {
-      sha256: sha,
-      move: true,
-      readSoon: true,
-    });
-    return recordRawBody(db, {
+    // A store or disk outage is waited out here, within the budget: the answer is parked, never fetched again.
+    const stored = await retryOwnSide('storing the answer', deps.storeRetryBudgetMs ?? 0, beat, () =>
+      deps.landingStore.putFile(objectKey, bodyFile, { sha256: sha, move: true, readSoon: true }),
+    );
+    const recorded = await recordRawBody(db, {
       source: sourceName,
       batchKey,
       objectKey,
@@ -263,6 +299,9 @@ export function createFetchActivities(deps: ActivityDeps) {
       bytes: stored.bytes,
       sha256: stored.sha256,
     });
+    // The store and the database have it: the parked copy is no longer needed.
+    if (batch.key === null) await deps.parkedAnswers?.release(sourceName, batchKey);
+    return recorded;
   }
 
   return { fetchSource };

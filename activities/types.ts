@@ -5,6 +5,7 @@ import type { BackfillPlan, BackfillSelection } from '../core/backfillPlan';
 import type { HourStats } from '../core/hourStats';
 import type { BucketResult } from '../core/bucket';
 import type { SourceFailurePolicy } from '../core/policies';
+import type { FailureOrigin } from '../core/failureOrigin';
 import type { ImportSummary } from '../workflows/summary';
 import type { EndedRunStatus } from '../core/policies';
 
@@ -95,6 +96,8 @@ export interface HourRecompute extends AggregateResult {
 export interface SourceFailure {
   source: string;
   error: string;
+  /** The part that failed and the setting to check, when the failure said (core/failureOrigin.ts). */
+  origin?: FailureOrigin;
 }
 
 /** What a failed run got to before it failed, stored in its ledger row. */
@@ -104,8 +107,11 @@ export interface PartialRunReport {
   recomputedHours: string[];
 }
 
-/** The ledger row's `report`: the summary of a run that got to its end, or what a failed one got to. */
-export type RunReport = ImportSummary | PartialRunReport;
+/**
+ * The ledger row's `report`: the summary of a run that got to its end, or what a failed one got to;
+ * `failure` names the part that failed and the setting to check.
+ */
+export type RunReport = (ImportSummary | PartialRunReport) & { failure?: FailureOrigin };
 
 export interface FinishImportInput {
   runId: string;

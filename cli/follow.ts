@@ -6,7 +6,7 @@
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { isTemporalUnavailable } from '../adapters/temporal/unreachable';
+import { isTemporalUnavailable, withTemporalOrigin } from '../adapters/temporal/unreachable';
 import { BACKUP_FAILED } from '../workflows/failures';
 import type { hourlyImport } from '../workflows/hourlyImport';
 import type { ImportSummary } from '../workflows/summary';
@@ -75,9 +75,11 @@ async function waitThroughOutages(
             `Reconnecting for up to ${RECONNECT_FOR_MS / 60_000} minutes…`,
         );
       } else if (now - lostSince > RECONNECT_FOR_MS) {
-        throw new Error(
-          `Temporal at ${address} (TEMPORAL_ADDRESS) has been unreachable for ${RECONNECT_FOR_MS / 60_000} minutes; ` +
-            `the import may still run in the worker: follow it later with \`${follow}\``,
+        throw withTemporalOrigin(
+          new Error(
+            `Temporal at ${address} (TEMPORAL_ADDRESS) has been unreachable for ${RECONNECT_FOR_MS / 60_000} minutes; ` +
+              `the import may still run in the worker: follow it later with \`${follow}\``,
+          ),
         );
       }
       await new Promise((resolve) => setTimeout(resolve, RETRY_EVERY_MS));

@@ -1,6 +1,7 @@
 /** tempctl: operate the temperature pipeline. */
 import { Command, CommanderError } from 'commander';
 import { deepestMessage, isConfigError, isPipelineError } from '../core/errors';
+import { carriedOrigin } from '../core/failureOrigin';
 import { safeMessage } from '../core/safeText';
 import { registerAnswerCommand } from './commands/answer';
 import { registerBackfillCommand } from './commands/backfill';
@@ -54,6 +55,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const detail = isPipelineError(error) ? error.message : deepestMessage(error);
     console.error(`tempctl: failed: ${safeMessage(detail)}`);
+    // The part that failed, read from the failure's type and details, never from its text.
+    const origin = carriedOrigin(error);
+    if (origin !== undefined)
+      console.error(`tempctl: the part that failed: ${origin.component}; check ${origin.setting}`);
     return 1;
   }
 }

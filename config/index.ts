@@ -94,6 +94,11 @@ export interface S3Settings {
   credentials: { accessKeyId: string; secretAccessKey: Secret } | undefined;
   /** Bucket in the path (`host/bucket/key`) rather than the host name: what most non-AWS servers need. */
   forcePathStyle: boolean;
+  /**
+   * S3_TIMEOUT_MS: how long one S3 request may wait to connect, and then between two chunks of its
+   * answer or upload (ms); default 30 s. A store that accepts and never answers fails, never hangs.
+   */
+  timeoutMs?: number;
 }
 
 export interface Config {
@@ -135,6 +140,11 @@ export interface Config {
     duckdbThreads: number;
     /** Local folder for downloads and files being written (DATA_DIR/scratch). */
     scratchDir: string;
+    /**
+     * LANDING_STORE_RETRY_BUDGET_MS: how long a fetch keeps retrying the landing store (or the
+     * disk) once the answer has arrived, before its attempt fails (ms).
+     */
+    storeRetryBudgetMs: number;
     /** Workflow bundles built for the worker, one per version of the code (DATA_DIR/workflow-bundles). */
     workflowBundleDir: string;
   };
@@ -324,6 +334,7 @@ export function loadConfig(env: Env = process.env): Config {
         ? undefined
         : { accessKeyId: s3KeyId, secretAccessKey: new Secret(s3Secret) },
     forcePathStyle: read.flag('S3_FORCE_PATH_STYLE', s3Endpoint !== undefined),
+    timeoutMs: read.number('S3_TIMEOUT_MS', 30_000, { min: 1, integer: true }),
   };
 
   const storable = { min: STORABLE_TIMESTAMP_MIN, max: STORABLE_TIMESTAMP_MAX };
@@ -393,6 +404,7 @@ export function loadConfig(env: Env = process.env): Config {
       duckdbMemoryLimitMb: read.number('DUCKDB_MEMORY_LIMIT_MB', 160, { min: 64, integer: true }),
       duckdbThreads: read.number('DUCKDB_THREADS', 2, { min: 1, max: 64, integer: true }),
       scratchDir: path.join(dataDir, 'scratch'),
+      storeRetryBudgetMs: read.number('LANDING_STORE_RETRY_BUDGET_MS', 120_000, { min: 0, integer: true }),
       workflowBundleDir: path.join(dataDir, 'workflow-bundles'),
     },
     sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', SOURCE_FAILURE_POLICIES, 'fail'),

@@ -3,6 +3,7 @@
  * adapters can turn it into the right Temporal failure. Use the type guards, not `instanceof`:
  * jest runs each test file in its own realm, where class identity is not shared.
  */
+import { carriedOrigin, type FailureOrigin } from './failureOrigin';
 
 export type PipelineErrorKind =
   | 'config'
@@ -21,12 +22,22 @@ export class PipelineError extends Error {
   readonly retryable: boolean;
   /** Marker read by the type guards; survives realms where `instanceof` does not. */
   readonly isPipelineError = true;
+  /**
+   * The part that failed and the setting to check, when the thrower knows it (an object store
+   * knows whether it is the landing or the backup store: adapters/objectStore/named.ts).
+   */
+  origin: FailureOrigin | undefined;
 
-  constructor(kind: PipelineErrorKind, message: string, options: { retryable: boolean; cause?: unknown }) {
+  constructor(
+    kind: PipelineErrorKind,
+    message: string,
+    options: { retryable: boolean; cause?: unknown; origin?: FailureOrigin },
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.kind = kind;
     this.retryable = options.retryable;
+    this.origin = options.origin;
   }
 }
 
@@ -146,7 +157,7 @@ export class ObjectNotFoundError extends PipelineError {
  * network failure (retryable), as stated where thrown.
  */
 export class ObjectStoreError extends PipelineError {
-  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+  constructor(message: string, options: { retryable: boolean; cause?: unknown; origin?: FailureOrigin }) {
     super('object-store', message, options);
   }
 }
@@ -189,6 +200,41 @@ export const isChecksumMismatchError = isKind<ChecksumMismatchError>('checksum-m
 export const isObjectNotFoundError = isKind<ObjectNotFoundError>('object-not-found');
 export const isObjectStoreError = isKind<ObjectStoreError>('object-store');
 export const isDatabaseError = isKind<DatabaseError>('database');
+
+/** Node's codes for a disk that refuses a write: full, over quota, read-only, not allowed. */
+const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
+
+/** True when the error, or one of its causes, is a disk's refusal (ENOSPC, EDQUOT, EROFS, EACCES…). */
+export function isDiskFailure(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 10 && typeof current === 'object' && current !== null; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string' && DISK_CODES.has(code)) return true;
+    current = cause;
+  }
+  return false;
+}
+
+/**
+ * The part that failed and the setting to check, from the error's type and fields: what it
+ * carries, else a source's error (the partner), our database, a disk's error code (the worker's
+ * scratch folder, DATA_DIR), else our own code.
+ */
+export function originOf(error: unknown): FailureOrigin {
+  const carried = carriedOrigin(error);
+  if (carried !== undefined) return carried;
+  if (isSourceError(error))
+    return {
+      component: 'partner',
+      setting: error.source === 'file-drop' ? 'FILE_DROP_DIR' : 'SENSOR_API_URL, SENSOR_API_KEY',
+    };
+  if (isDatabaseError(error)) return { component: 'database', setting: 'DATABASE_URL' };
+  if (isDataQualityError(error))
+    return { component: 'partner', setting: 'the CHECK_* setting the message names' };
+  if (isConfigError(error)) return { component: 'pipeline', setting: error.setting };
+  if (isDiskFailure(error)) return { component: 'disk', setting: 'DATA_DIR' };
+  return { component: 'pipeline', setting: 'no setting: a bug, see the worker logs' };
+}
 
 /** Unknown errors (bugs, driver errors) are retryable: Temporal's bounded retry policy decides. */
 export function isRetryable(error: unknown): boolean {

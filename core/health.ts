@@ -5,6 +5,7 @@
  */
 import { hoursFrom } from './importHour';
 import type { EndedRunStatus } from './policies';
+import type { FailureOrigin } from './failureOrigin';
 
 export type HealthLevel = 'healthy' | 'degraded' | 'failing';
 
@@ -23,6 +24,8 @@ export interface HourState {
   status: EndedRunStatus;
   finishedAt: string;
   error: string | null;
+  /** The part that failed and the setting to check, as the run's report recorded it. */
+  failure?: FailureOrigin | null;
   /** Sources that failed in that run, by name. */
   failedSources: string[];
   /** Readings that counted in the hour, and those outside every region (from the run's report). */
@@ -91,7 +94,10 @@ export function evaluateHealth(facts: HealthFacts): HealthReport {
     fail(`no successful import for ${freshnessHours.toFixed(1)} h (limit ${STALE_AFTER_HOURS} h)`);
 
   const newest = state.latestHours[0];
-  if (newest?.status === 'failed') fail(`${newest.hour} failed: ${newest.error ?? 'no error recorded'}`);
+  if (newest?.status === 'failed') {
+    const part = newest.failure ? ` in ${newest.failure.component} (check ${newest.failure.setting})` : '';
+    fail(`${newest.hour} failed${part}: ${newest.error ?? 'no error recorded'}`);
+  }
   if (newest?.status === 'incomplete') warn(`${newest.hour} is incomplete`);
   if (newest && newest.failedSources.length > 0)
     warn(`failing sources in ${newest.hour}: ${newest.failedSources.join(', ')}`);

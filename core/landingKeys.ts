@@ -15,12 +15,26 @@ export function batchSegment(batchKey: string, keyHash: string): string {
   return `${readable.replace(/^[._]+/, '')}~${keyHash.slice(0, 12)}`;
 }
 
-function hourSegment(hour: Date): string {
+/** An hour as a key segment (`2026-11-27T14-00-00Z`). */
+export function hourSegment(hour: Date): string {
   return formatHour(hour).replace(/:/g, '-');
 }
 
 export function rawBodyKey(source: string, importHour: Date, batch: string, sha256: string): string {
   return `raw/source=${source}/import_hour=${hourSegment(importHour)}/${batch}-${sha256.slice(0, 12)}.json`;
+}
+
+/**
+ * Whether a raw answer's key (rawBodyKey) belongs to an import hour, as the source, the batch and
+ * the checksum vary: how an hour's backup finds every answer stored for it, landed or not yet.
+ */
+export function isRawBodyKeyOf(key: string, importHour: Date): boolean {
+  const [raw, source, hour] = key.split('/');
+  return (
+    raw === 'raw' &&
+    source?.startsWith('source=') === true &&
+    hour === `import_hour=${hourSegment(importHour)}`
+  );
 }
 
 export function landedFileKey(

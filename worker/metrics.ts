@@ -7,6 +7,7 @@
  *   the alert rules take max() over workers.
  * Names and units follow Prometheus' conventions (`_total`, `_seconds`, timestamps in Unix seconds).
  */
+import { isFailureOrigin } from '../core/failureOrigin';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EndedRunStatus } from '../core/policies';
 import type { ImportSummary } from '../workflows/summary';
@@ -24,6 +25,11 @@ export interface RunEnd {
 export class PipelineMetrics {
   readonly registry = new Registry();
   private readonly imports = this.counter('imports_total', 'Import runs ended, by status', ['status']);
+  private readonly importFailures = this.counter(
+    'import_failures_total',
+    'Import runs that failed, by the part that failed (partner, landing-store, backup-store, database, disk, temporal, pipeline; unknown when none was recorded, as for a cancelled run)',
+    ['component'],
+  );
   private readonly importDuration = new Histogram({
     name: `${P}import_duration_seconds`,
     help: 'Import runs, from start to the end written in the ledger (seconds)',
@@ -129,6 +135,10 @@ export class PipelineMetrics {
    */
   recordRunEnd(end: RunEnd): void {
     this.imports.inc({ status: end.status });
+    if (end.status === 'failed') {
+      const failure = (end.report as { failure?: unknown } | null)?.failure;
+      this.importFailures.inc({ component: isFailureOrigin(failure) ? failure.component : 'unknown' });
+    }
     this.importDuration.observe({ status: end.status }, end.durationSeconds);
     const sources = (end.report as Partial<ImportSummary> | null)?.sources ?? [];
     for (const fetch of sources) {

@@ -24,9 +24,10 @@ import type { Source } from '../adapters/sources/types';
 import { BackupStore } from '../adapters/backup/store';
 import { bindObjectStore } from '../adapters/db/storeIdentity';
 import type { ActivityDeps } from '../activities';
-import { openObjectStore } from '../adapters/objectStore';
+import { BACKUP_STORE, LANDING_STORE, openObjectStore } from '../adapters/objectStore';
 import { openAnalytics } from '../adapters/analytics/duckdb';
 import { moveRowStoreReadings } from '../adapters/analytics/upgrade';
+import { ParkedAnswers } from '../adapters/files/parkedAnswers';
 
 export interface WorkerRuntime {
   deps: ActivityDeps;
@@ -44,6 +45,11 @@ export async function buildRuntime(
   } = {},
 ): Promise<WorkerRuntime> {
   const sources = overrides.sources ?? createSources(config);
+  // Both stores are checked first: a worker that cannot land or back up refuses to start, naming
+  // the setting (a missing bucket is reported, never created).
+  const landingLocation = openObjectStore(config.landingStoreUrl, config.s3, LANDING_STORE);
+  const backupLocation = openObjectStore(config.backupDir, config.s3, BACKUP_STORE);
+  await Promise.all([landingLocation.check(), backupLocation.check()]);
   const regionSet = await loadRegionSet(config.regions);
   if (overrides.skipGeometryCheck !== true)
     checkRegionGeometryOnce(regionSet, config.regions.cacheDir, config.regionsOverlapTolerance);
@@ -56,7 +62,7 @@ export async function buildRuntime(
     throw isDatabaseDriverError(error) ? databaseFailure(error, config.database, 'migrating') : error;
   }
   // Bound to this database's store id: two databases sharing a folder or bucket never meet.
-  const landingStore = await bindObjectStore(db, openObjectStore(config.landingStoreUrl, config.s3));
+  const landingStore = await bindObjectStore(db, landingLocation);
   const scratchDir = path.join(
     config.pipeline.scratchDir,
     `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
@@ -81,7 +87,7 @@ export async function buildRuntime(
       sources,
       regionIndex,
       regionsHash: regionSet.hash,
-      backupStore: new BackupStore(openObjectStore(config.backupDir, config.s3)),
+      backupStore: new BackupStore(backupLocation),
       now: overrides.now ?? (() => new Date()),
       limits: config.validation,
       correctionStrategy: config.correctionStrategy,
@@ -94,6 +100,9 @@ export async function buildRuntime(
       scratchDir,
       buckets: config.pipeline.buckets,
       correctionHorizonHours: config.pipeline.correctionHorizonHours,
+      // Shared by the workers of the machine, kept across restarts: a retry finds the answer there.
+      parkedAnswers: new ParkedAnswers(path.join(config.pipeline.scratchDir, 'answers')),
+      storeRetryBudgetMs: config.pipeline.storeRetryBudgetMs,
     },
     close: async () => {
       analytics.close();

@@ -12,6 +12,12 @@ export const TOO_OLD_TO_FETCH = 'TooOldToFetch';
 export const SOURCE_FAILED = 'SourceFailed';
 /** Our database failed while a source was landed: not the source's fault, whatever the policy. */
 export const DATABASE_FAILED = 'DatabaseFailed';
+/** The landing store failed while a source was landed (LANDING_STORE_URL, S3_*). */
+export const LANDING_STORE_FAILED = 'LandingStoreFailed';
+/** The backup store failed while a source was landed (BACKUP_URL). */
+export const BACKUP_STORE_FAILED = 'BackupStoreFailed';
+/** Our disk failed while a source was landed (DATA_DIR: full, or not writable). */
+export const DISK_FAILED = 'DiskFailed';
 /** The aggregates are stored but the backup failed; details[0] is the run's summary. */
 export const BACKUP_FAILED = 'BackupFailed';
 /** A backfill was asked for a concurrency outside BACKFILL_CONCURRENCY (workflows/backfill.ts). */

@@ -18,9 +18,18 @@ import type { Activities } from '../activities';
 import type { FetchSummary, HourRecompute, ImportTrigger, SourceFailure } from '../activities/types';
 import { mergeBuckets } from '../core/bucket';
 import { deepestMessage } from '../core/errors';
+import { carriedOrigin, type FailureOrigin } from '../core/failureOrigin';
 import { formatHour } from '../core/importHour';
 import type { SourceFailurePolicy } from '../core/policies';
-import { BACKUP_FAILED, DATABASE_FAILED, SOURCE_FAILED, TOO_OLD_TO_FETCH } from './failures';
+import {
+  BACKUP_FAILED,
+  BACKUP_STORE_FAILED,
+  DATABASE_FAILED,
+  DISK_FAILED,
+  LANDING_STORE_FAILED,
+  SOURCE_FAILED,
+  TOO_OLD_TO_FETCH,
+} from './failures';
 import { resolveImportHour } from './resolveImportHour';
 import { summariseImport, sumRejectedByReason, type ImportSummary } from './summary';
 
@@ -117,8 +126,16 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     // it partial.
     const found = await fetchAll(started.sources, { hour, runId, refetch: input.refetch ?? false });
     ({ fetches, failedSources } = found);
-    if (found.databaseFailures.length > 0)
-      throw ApplicationFailure.nonRetryable(found.databaseFailures.join('; '), DATABASE_FAILED);
+    // Our database, store or disk failing is not the source's fault, and no policy makes an hour
+    // without them partial.
+    const [first] = found.ownFailures;
+    if (first !== undefined)
+      throw ApplicationFailure.create({
+        message: found.ownFailures.map((f) => f.message).join('; '),
+        type: OUR_SIDE_FAILED[first.origin.component],
+        nonRetryable: true,
+        details: [first.origin],
+      });
     corrected = [...new Set(fetches.flatMap((f) => f.correctedHours))].filter((h) => h !== hour);
     // The large copies (raw answers, Parquet files) run beside the computation; the tables and the
     // manifest are written last, below. Settled into a value: its failure is the backup's failure.
@@ -198,7 +215,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
         .finishImport({
           runId,
           status: 'failed',
-          report: { fetches, failedSources, recomputedHours: corrected },
+          report: { fetches, failedSources, recomputedHours: corrected, failure: carriedOrigin(error) },
           error: isCancellation(error) ? 'cancelled' : deepestMessage(error),
         })
         .catch((ledgerError: unknown) =>
@@ -220,9 +237,20 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     for (const backedUp of [hour, ...corrected]) await anyWorker.backupHour({ hour: backedUp });
   } catch (error) {
     const message = `the aggregates are stored, but the backup failed: ${deepestMessage(error)}`;
-    await untilRecorded.finishImport({ runId, status: 'failed', report: summary, error: message });
+    const failure = carriedOrigin(error);
+    await untilRecorded.finishImport({
+      runId,
+      status: 'failed',
+      report: { ...summary, failure },
+      error: message,
+    });
     // The summary travels with the failure, so `tempctl run` shows what was stored and why it failed.
-    throw ApplicationFailure.create({ message, type: BACKUP_FAILED, nonRetryable: true, details: [summary] });
+    throw ApplicationFailure.create({
+      message,
+      type: BACKUP_FAILED,
+      nonRetryable: true,
+      details: [summary, failure],
+    });
   }
   return summary;
 }
@@ -240,16 +268,20 @@ function refuseOrWarn(
 ): string[] {
   const notFetched = fetches.filter((f) => f.notFetched !== undefined);
   if (notFetched.length === fetches.length && failedSources.length === 0) {
-    throw ApplicationFailure.nonRetryable(
-      notFetched.map((f) => `${f.source}: ${f.notFetched}`).join('; '),
-      TOO_OLD_TO_FETCH,
-    );
+    throw ApplicationFailure.create({
+      message: notFetched.map((f) => `${f.source}: ${f.notFetched}`).join('; '),
+      type: TOO_OLD_TO_FETCH,
+      nonRetryable: true,
+      details: [{ component: 'partner', setting: 'FETCH_MAX_LAG_HOURS' } satisfies FailureOrigin],
+    });
   }
   if (failedSources.length > 0 && policy === 'fail') {
-    throw ApplicationFailure.nonRetryable(
-      `source failed: ${failedSources.map((f) => `${f.source}: ${f.error}`).join('; ')}`,
-      SOURCE_FAILED,
-    );
+    throw ApplicationFailure.create({
+      message: `source failed: ${failedSources.map((f) => `${f.source}: ${f.error}`).join('; ')}`,
+      type: SOURCE_FAILED,
+      nonRetryable: true,
+      details: [failedSources[0]?.origin ?? { component: 'partner', setting: 'SENSOR_API_URL' }],
+    });
   }
   return notFetched.map((f) => `${f.source} not fetched: ${f.notFetched}`);
 }
@@ -258,7 +290,8 @@ function refuseOrWarn(
 interface Found {
   fetches: FetchSummary[];
   failedSources: SourceFailure[];
-  databaseFailures: string[];
+  /** Our own side's failures (database, stores, disk), with the part that failed. */
+  ownFailures: { origin: FailureOrigin; message: string }[];
 }
 
 /** Fetches every source in parallel. A cancelled run throws: it is not a failed source. */
@@ -272,26 +305,34 @@ async function fetchAll(
   // A cancelled run is not a failed source: it must end as cancelled, whatever the failure policy.
   const cancelled = settled.find((r) => r.status === 'rejected' && isCancellation(r.reason));
   if (cancelled?.status === 'rejected') throw cancelled.reason;
-  const found: Found = { fetches: [], failedSources: [], databaseFailures: [] };
+  const found: Found = { fetches: [], failedSources: [], ownFailures: [] };
   settled.forEach((result, i) => {
-    if (result.status === 'fulfilled') found.fetches.push(result.value);
-    else if (failureType(result.reason) === 'DatabaseError')
-      found.databaseFailures.push(deepestMessage(result.reason));
-    else {
-      const source = names[i] ?? '?';
-      // A SourceError's message already starts with its source: not "partner-api: partner-api: …".
-      const message = deepestMessage(result.reason);
-      found.failedSources.push({
-        source,
-        error: message.startsWith(`${source}: `) ? message.slice(source.length + 2) : message,
-      });
+    if (result.status === 'fulfilled') {
+      found.fetches.push(result.value);
+      return;
     }
+    // The part that failed, as the activity's failure carries it (activities/failures.ts).
+    const origin = carriedOrigin(result.reason);
+    if (origin !== undefined && OUR_SIDE_FAILED[origin.component] !== undefined) {
+      found.ownFailures.push({ origin, message: deepestMessage(result.reason) });
+      return;
+    }
+    const source = names[i] ?? '?';
+    // A SourceError's message already starts with its source: not "partner-api: partner-api: …".
+    const message = deepestMessage(result.reason);
+    found.failedSources.push({
+      source,
+      error: message.startsWith(`${source}: `) ? message.slice(source.length + 2) : message,
+      ...(origin === undefined ? {} : { origin }),
+    });
   });
   return found;
 }
 
-/** The type of the application failure an activity failed with ('DatabaseError', 'SourceError'…). */
-function failureType(error: unknown): string | undefined {
-  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
+/** The workflow's failure type when our own side failed during a fetch, by the part that failed. */
+const OUR_SIDE_FAILED: Partial<Record<FailureOrigin['component'], string>> = {
+  database: DATABASE_FAILED,
+  'landing-store': LANDING_STORE_FAILED,
+  'backup-store': BACKUP_STORE_FAILED,
+  disk: DISK_FAILED,
+};

@@ -1,6 +1,7 @@
 /** The rows that make up one hour's backup, read in batches so that no hour is held whole. */
 import type { Knex } from 'knex';
 import type { BackupTable, LandedObject } from '../backup/store';
+import { hourSegment, isRawBodyKeyOf } from '../../core/landingKeys';
 
 /** Rows per query: small enough for flat memory, large enough that a million rows take 200 queries. */
 const BATCH = 5_000;
@@ -29,7 +30,8 @@ export async function* rowsInBatches(
 }
 
 /**
- * The hour's small tables: its batches and their landed files (keys, rows, sha256; the files
+ * The hour's small tables: its batches, the raw answers stored for it (`raw_bodies`), their
+ * landed files (keys, rows, sha256; the files
  * themselves are copied as landed objects, `landedObjectsForHour`), versions landed before the
  * columnar landing (`readings`, empty for newer hours), the quarantine, the run ledger and the
  * aggregates: with the objects, enough to rebuild the hour with no call to a source.
@@ -42,6 +44,7 @@ export function backupTablesForHour(db: Knex, hour: Date): BackupTable[] {
   });
   return [
     byImportHour('fetch_batches', 'batch_id'),
+    { name: 'raw_bodies', rows: rawBodyRows(db, hour) },
     { name: 'landed_files', rows: landedFileRows(db, hour) },
     byImportHour('readings', 'row_id'),
     byImportHour('quarantine', 'quarantine_id'),
@@ -61,19 +64,34 @@ async function* landedFileRows(db: Knex, hour: Date): AsyncGenerator<object> {
   for (const batchId of batches) yield* rowsInBatches(db, 'landed_files', { batch_id: batchId }, 'file_id');
 }
 
-/** The landed objects of the hour's batches: their Parquet files and the raw answers they came from. */
+/**
+ * The raw answers stored for the import hour (`raw_bodies`, keyed by source and batch key): those
+ * its batches were landed from, and any stored but not landed yet (an attempt that failed after
+ * the download), so that a restored database reuses them instead of calling the source again.
+ * A few rows per hour: read whole, found by their object keys (core/landingKeys.ts).
+ */
+async function rawBodiesOfHour(db: Knex, hour: Date): Promise<Record<string, unknown>[]> {
+  const rows = (await db('raw_bodies')
+    .where('object_key', 'like', `raw/%/import_hour=${hourSegment(hour)}/%`)
+    .orderBy(['source', 'batch_key'])
+    .select()) as Record<string, unknown>[];
+  return rows.filter((row) => isRawBodyKeyOf(String(row.object_key), hour));
+}
+
+async function* rawBodyRows(db: Knex, hour: Date): AsyncGenerator<object> {
+  yield* await rawBodiesOfHour(db, hour);
+}
+
+/** The hour's landed objects: its raw answers and its batches' Parquet files. */
 export async function landedObjectsForHour(db: Knex, hour: Date): Promise<LandedObject[]> {
   const files = (await db('landed_files as f')
     .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
     .where('b.import_hour', hour)
     .orderBy('f.file_id')
     .select('f.object_key as key', 'f.sha256')) as LandedObject[];
-  const raws = (await db('raw_bodies as r')
-    .join('fetch_batches as b', function () {
-      this.on('b.source', '=', 'r.source').andOn('b.batch_key', '=', 'r.batch_key');
-    })
-    .where('b.import_hour', hour)
-    .orderBy('b.batch_id')
-    .select('r.object_key as key', 'r.sha256')) as LandedObject[];
+  const raws = (await rawBodiesOfHour(db, hour)).map((row) => ({
+    key: String(row.object_key),
+    sha256: String(row.sha256),
+  }));
   return [...raws, ...files];
 }

@@ -51,9 +51,41 @@ export function createDatabase(target: DatabaseTarget): Knex {
   });
 }
 
+/**
+ * Key of the session-level advisory lock taken around the migrations (any fixed bigint; this one
+ * spells "tempmigr" in ASCII). knex's own lock lives in a table it must first create, and two
+ * first starts race on that creation (`relation "knex_migrations" already exists`).
+ */
+export const MIGRATION_LOCK_KEY = '8387230210686805874';
+
+/**
+ * Applies the pending migrations; answers their names. On PostgreSQL the whole run holds a
+ * PostgreSQL advisory lock on one connection of the pool, so workers started at once on an empty
+ * database migrate one after another: the first applies, the others wait, then find nothing to do.
+ * PGlite is one process's own database: no lock needed.
+ */
 export async function migrateToLatest(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
-  return applied;
+  const latest = async (): Promise<string[]> => {
+    const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+    return applied;
+  };
+  const client = db.client as {
+    config: { client?: unknown };
+    acquireConnection(): Promise<unknown>;
+    releaseConnection(connection: unknown): Promise<void>;
+  };
+  if (client.config.client !== 'pg') return latest();
+  const connection = await client.acquireConnection();
+  try {
+    await db.raw('SELECT pg_advisory_lock(?::bigint)', [MIGRATION_LOCK_KEY]).connection(connection);
+    try {
+      return await latest();
+    } finally {
+      await db.raw('SELECT pg_advisory_unlock(?::bigint)', [MIGRATION_LOCK_KEY]).connection(connection);
+    }
+  } finally {
+    await client.releaseConnection(connection);
+  }
 }
 
 export async function migrateDownAll(db: Knex): Promise<string[]> {

@@ -9,6 +9,7 @@ import { ObjectStoreError } from '../../core/errors';
 import { parseStoreLocation } from '../../core/storeLocation';
 import { LocalObjectStore } from './local';
 import { S3ObjectStore, s3Client } from './s3';
+import { NamedObjectStore } from './named';
 import type { ObjectStore } from './types';
 
 export type { ObjectStore, StoredObject } from './types';
@@ -16,13 +17,34 @@ export { LocalObjectStore } from './local';
 export { S3ObjectStore, s3Client } from './s3';
 export { PrefixedObjectStore } from './prefixed';
 
-export function openObjectStore(url: string, s3: S3Settings): ObjectStore {
+/** Which store a location is, for its failures: the landing or the backup store, and the setting naming it. */
+export interface StoreRole {
+  component: 'landing-store' | 'backup-store';
+  /** The setting (or option) that holds the location: `LANDING_STORE_URL`, `BACKUP_DIR`, `--from`. */
+  setting: string;
+}
+
+export const LANDING_STORE: StoreRole = { component: 'landing-store', setting: 'LANDING_STORE_URL' };
+export const BACKUP_STORE: StoreRole = { component: 'backup-store', setting: 'BACKUP_DIR' };
+
+/** The settings an S3 location is reached with, named in its failures beside the location's. */
+const S3_SETTINGS = 'S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY';
+
+export function openObjectStore(url: string, s3: S3Settings, role?: StoreRole): ObjectStore {
   let location;
   try {
     location = parseStoreLocation(url);
   } catch (error) {
-    throw new ObjectStoreError(`object store location ${(error as Error).message}`, { retryable: false });
+    throw new ObjectStoreError(
+      `${role ? `${role.setting}: ` : ''}object store location ${(error as Error).message}`,
+      { retryable: false },
+    );
   }
-  if (location.kind === 'folder') return new LocalObjectStore(path.resolve(location.path));
-  return new S3ObjectStore(location.bucket, location.prefix, s3Client(s3));
+  const store =
+    location.kind === 'folder'
+      ? new LocalObjectStore(path.resolve(location.path))
+      : new S3ObjectStore(location.bucket, location.prefix, s3Client(s3));
+  if (role === undefined) return store;
+  const setting = location.kind === 's3' ? `${role.setting}, ${S3_SETTINGS}` : role.setting;
+  return new NamedObjectStore(store, { component: role.component, setting });
 }

@@ -202,6 +202,16 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /** The folder exists (made if missing: a folder, unlike a bucket, is ours to make) and we may write in it. */
+  async check(): Promise<void> {
+    try {
+      await fs.mkdir(this.root, { recursive: true });
+      await fs.access(this.root, fsConstants.W_OK | fsConstants.X_OK);
+    } catch (error) {
+      throw this.wrap(error, 'cannot write in the folder');
+    }
+  }
+
   private wrap(error: unknown, what: string): unknown {
     if (typeof error === 'object' && error !== null && 'isPipelineError' in error) return error;
     const code = (error as NodeJS.ErrnoException).code;

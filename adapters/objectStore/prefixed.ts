@@ -34,6 +34,10 @@ export class PrefixedObjectStore implements ObjectStore {
     return this.inner.stat(this.prefix + key);
   }
 
+  check(): Promise<void> {
+    return this.inner.check();
+  }
+
   async *list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
     for await (const object of this.inner.list(this.prefix + prefix)) {
       yield { key: object.key.slice(this.prefix.length), bytes: object.bytes };

@@ -15,6 +15,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   S3Client,
   S3ServiceException,
@@ -37,12 +38,20 @@ import type { ObjectStore, PutOptions, StoredObject } from './types';
 const PART_BYTES = 8 * 1024 * 1024;
 const QUEUE = 4;
 const SHA256_METADATA = 'sha256';
+/** S3_TIMEOUT_MS's default (config/index.ts). */
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export function s3Client(s3: S3Settings): S3Client {
   return new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,
     forcePathStyle: s3.forcePathStyle,
+    // Every call is bounded: connecting, then each wait for bytes (the SDK retries within it).
+    requestHandler: {
+      connectionTimeout: s3.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      requestTimeout: s3.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
     credentials:
       s3.credentials === undefined
         ? undefined
@@ -195,17 +204,53 @@ export class S3ObjectStore implements ObjectStore {
     yield* found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /**
+   * The bucket is there and our credentials are accepted (HeadBucket): a worker checks its stores
+   * at start and refuses to start otherwise. A missing bucket is reported, never created.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      throw this.wrap(error, '', 'check the bucket of');
+    }
+  }
+
   private wrap(error: unknown, key: string, what: string): unknown {
     if (isPipelineError(error)) return error;
-    if (isNotFound(error) && what !== 'list') return new ObjectNotFoundError(this.url, key);
+    if (isNotFound(error) && what !== 'list' && !what.startsWith('check'))
+      return new ObjectNotFoundError(this.url, key);
     const status = statusOf(error);
     // 4xx other than timeouts, conflicts and throttling will fail again the same way (bad credentials, no bucket, denied).
     const retryable = status === undefined || status >= 500 || [408, 409, 429].includes(status);
-    const name = error instanceof Error ? error.name : 'Error';
     return new ObjectStoreError(
-      `${this.url}: cannot ${what} ${key}: ${name}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
-      { retryable, cause: error },
+      `${this.url}: cannot ${what} ${key || this.url}: ${this.meaning(error, status)}`,
+      {
+        retryable,
+        cause: error,
+      },
     );
+  }
+
+  /**
+   * What an S3 error means, in words an operator acts on. The SDK's message is kept only for
+   * errors that are not about credentials (a signature error's text could echo what was signed).
+   */
+  private meaning(error: unknown, status: number | undefined): string {
+    const name = error instanceof Error ? error.name : 'Error';
+    const code = (error as { code?: unknown } | null)?.code;
+    if (status === 403)
+      return `access denied (HTTP 403 ${name}): the credentials or their permissions on bucket ${this.bucket} are refused; check S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (and the bucket policy)`;
+    if (name === 'NoSuchBucket' || (status === 404 && (name === 'NotFound' || name === '404')))
+      return `bucket ${this.bucket} does not exist (HTTP 404 NoSuchBucket); create it, or fix the location`;
+    if (status === 400 && /InvalidAccessKeyId|SignatureDoesNotMatch|AuthorizationHeaderMalformed/.test(name))
+      return `the credentials are refused (HTTP 400 ${name}); check S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and S3_REGION`;
+    const message = error instanceof Error ? error.message : String(error);
+    if (status === undefined) {
+      const timedOut = name === 'TimeoutError' || code === 'ETIMEDOUT' || /timed? ?out/i.test(name);
+      return `${timedOut ? 'no answer in time (S3_TIMEOUT_MS)' : 'cannot reach the S3 server (S3_ENDPOINT)'}: ${name}${typeof code === 'string' && !message.includes(code) ? ` ${code}` : ''}: ${message}`;
+    }
+    return `${name} (HTTP ${status}): ${message}`;
   }
 }
 

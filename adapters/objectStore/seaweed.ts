@@ -25,6 +25,10 @@ export interface SeaweedServer {
   /** The data folder, removed by stop(). */
   dir: string;
   stop(): Promise<void>;
+  /** Stops the server (SIGTERM), keeping its data: an outage. */
+  halt(): Promise<void>;
+  /** Starts it again on the same ports and data, and waits until it takes writes. */
+  resume(): Promise<void>;
 }
 
 export function weedPath(): string {
@@ -82,11 +86,16 @@ export async function startSeaweed(
     '-s3.port.lance=0',
     `-s3.config=${configFile}`,
   ];
-  const child = spawn(weedPath(), args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const weed = weedPath();
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4_000);
-  });
+  const launch = () => {
+    const started = spawn(weed, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    started.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4_000);
+    });
+    return started;
+  };
+  let child = launch();
 
   const endpoint = `http://127.0.0.1:${s3Port}`;
   const s3: S3Settings = {
@@ -105,7 +114,12 @@ export async function startSeaweed(
     await stop();
     throw new Error(`SeaweedFS did not start: ${(error as Error).message}\n${stderr.trim().slice(-1_500)}`);
   }
-  return { endpoint, bucket, s3, dir, stop };
+  const halt = () => stopChild(child);
+  const resume = async () => {
+    child = launch();
+    await waitUntilWritable(s3, bucket, child, options.readyTimeoutMs ?? 90_000, false);
+  };
+  return { endpoint, bucket, s3, dir, stop: () => stop(), halt, resume };
 }
 
 /** Creates the bucket and writes then deletes a probe: the volume server may register after the gateway answers. */
@@ -114,10 +128,11 @@ async function waitUntilWritable(
   bucket: string,
   child: ChildProcess,
   timeoutMs: number,
+  create = true,
 ): Promise<void> {
   const client = s3Client(s3);
   const deadline = Date.now() + timeoutMs;
-  let created = false;
+  let created = !create;
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`weed exited with code ${child.exitCode}`);

@@ -65,4 +65,9 @@ export interface ObjectStore {
    * sorts a listing itself (SeaweedFS lists folder by folder), holding its keys in memory.
    */
   list(prefix: string): AsyncIterable<{ key: string; bytes: number }>;
+  /**
+   * Is the store usable: reachable, credentials accepted, the bucket (or folder) there? Rejects
+   * with an ObjectStoreError saying which. Never creates a bucket. Called by a worker at start.
+   */
+  check(): Promise<void>;
 }

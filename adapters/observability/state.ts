@@ -9,6 +9,7 @@ import { storeId } from '../db/storeIdentity';
 import { rawRows } from '../db/rawRows';
 import type { HourState, PipelineState } from '../../core/health';
 import { addHours } from '../../core/importHour';
+import { isFailureOrigin, type FailureOrigin } from '../../core/failureOrigin';
 
 export type { PipelineState } from '../../core/health';
 
@@ -44,12 +45,13 @@ export async function readPipelineState(
     status: HourState['status'];
     finished_at: Date;
     error: string | null;
+    failure: FailureOrigin | null;
     failed: { source: string }[] | null;
     totals: { counted?: number; outside?: number } | null;
   }>(
     db,
     `SELECT DISTINCT ON (import_hour) import_hour, status, finished_at, error,
-            report->'failedSources' AS failed, report->'totals' AS totals
+            report->'failedSources' AS failed, report->'failure' AS failure, report->'totals' AS totals
        FROM import_runs WHERE status <> 'running'
       ORDER BY import_hour DESC, finished_at DESC LIMIT ?`,
     [options.hours ?? 6],
@@ -88,6 +90,7 @@ export async function readPipelineState(
       status: row.status,
       finishedAt: iso(row.finished_at),
       error: row.error,
+      failure: isFailureOrigin(row.failure) ? row.failure : null,
       failedSources: (row.failed ?? []).map((f) => f.source),
       counted: row.totals?.counted ?? 0,
       outside: row.totals?.outside ?? 0,

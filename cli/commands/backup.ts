@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { BackupStore } from '../../adapters/backup/store';
 import { hoursInRange, pickStoreId } from '../../adapters/db/restore';
-import { openObjectStore } from '../../adapters/objectStore';
+import { BACKUP_STORE, openObjectStore } from '../../adapters/objectStore';
 import { parseHour } from '../../core/importHour';
 
 export function registerBackupCommands(program: Command): void {
@@ -22,7 +22,13 @@ export function registerBackupCommands(program: Command): void {
     .option('--to <hour>', 'last hour')
     .action(async (options: { dir?: string; storeId?: string; from?: string; to?: string }) => {
       const config = loadConfig();
-      const store = new BackupStore(openObjectStore(options.dir ?? config.backupDir, config.s3));
+      const store = new BackupStore(
+        openObjectStore(
+          options.dir ?? config.backupDir,
+          config.s3,
+          options.dir === undefined ? BACKUP_STORE : { component: 'backup-store', setting: '--dir' },
+        ),
+      );
       const ids =
         options.storeId === undefined ? await store.storeIds() : [await pickStoreId(store, options.storeId)];
       let checked = 0;

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../config';
 import { describeTarget, migrateToLatest } from '../../adapters/db/connection';
-import { openObjectStore, type ObjectStore } from '../../adapters/objectStore';
+import { LANDING_STORE, openObjectStore, type ObjectStore } from '../../adapters/objectStore';
 import { openAnalytics, type Analytics } from '../../adapters/analytics/duckdb';
 import { moveRowStoreReadings } from '../../adapters/analytics/upgrade';
 import { bindObjectStore } from '../../adapters/db/storeIdentity';
@@ -34,7 +34,10 @@ async function withLandingStore<T>(
     tempDir: path.join(scratchDir, 'duckdb'),
   });
   try {
-    const landingStore = await bindObjectStore(db, openObjectStore(config.landingStoreUrl, config.s3));
+    const landingStore = await bindObjectStore(
+      db,
+      openObjectStore(config.landingStoreUrl, config.s3, LANDING_STORE),
+    );
     return await work({ landingStore, analytics, scratchDir, buckets: config.pipeline.buckets });
   } finally {
     analytics.close();

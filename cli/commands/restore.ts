@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { BackupStore } from '../../adapters/backup/store';
 import { restoreFromBackups } from '../../adapters/db/restore';
-import { openObjectStore } from '../../adapters/objectStore';
+import { LANDING_STORE, openObjectStore } from '../../adapters/objectStore';
 import { parseHour } from '../../core/importHour';
 import { withDatabase } from '../context';
 
@@ -22,9 +22,11 @@ export function registerRestoreCommand(program: Command): void {
     .option('--to-hour <hour>', 'last hour to restore')
     .action(async (options: { from: string; storeId?: string; fromHour?: string; toHour?: string }) => {
       const config = loadConfig();
-      const store = new BackupStore(openObjectStore(options.from, config.s3));
+      const store = new BackupStore(
+        openObjectStore(options.from, config.s3, { component: 'backup-store', setting: '--from' }),
+      );
       // Landed objects go back into LANDING_STORE_URL, under the lost database's store id.
-      const landing = openObjectStore(config.landingStoreUrl, config.s3);
+      const landing = openObjectStore(config.landingStoreUrl, config.s3, LANDING_STORE);
       const report = await withDatabase((db) =>
         restoreFromBackups(db, store, {
           storeId: options.storeId,

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../config';
 import { createDatabase } from '../../adapters/db/connection';
 import { BackupStore } from '../../adapters/backup/store';
-import { openObjectStore } from '../../adapters/objectStore';
+import { BACKUP_STORE, openObjectStore } from '../../adapters/objectStore';
 import { readPipelineState } from '../../adapters/observability/state';
 import { scheduleHandle } from '../../client/schedule';
 import { evaluateHealth, EXIT_CODE, type HealthFacts, type HealthReport } from '../../core/health';
@@ -42,7 +42,7 @@ export async function collectHealth(
   const db = createDatabase(config.database);
   try {
     const [state, schedule] = await Promise.all([
-      readPipelineState(db, new BackupStore(openObjectStore(config.backupDir, config.s3)), now),
+      readPipelineState(db, new BackupStore(openObjectStore(config.backupDir, config.s3, BACKUP_STORE)), now),
       readSchedule(config),
     ]);
     const facts: HealthFacts = { now, state, schedule, rejectedShareLimit: config.quality.rejectedShare.max };
@@ -78,7 +78,12 @@ export function formatStatus({ facts, report }: { facts: HealthFacts; report: He
   );
   row('latest hours', state.latestHours.length === 0 ? 'none finished' : '');
   for (const hour of state.latestHours) {
-    const failed = hour.failedSources.length > 0 ? ` (failed: ${hour.failedSources.join(', ')})` : '';
+    const failed =
+      hour.failedSources.length > 0
+        ? ` (failed: ${hour.failedSources.join(', ')})`
+        : hour.status === 'failed' && hour.failure
+          ? ` (failed in ${hour.failure.component}: check ${hour.failure.setting})`
+          : '';
     lines.push(`  ${hour.hour}  ${hour.status.padEnd(10)} ${hour.counted} readings${failed}`);
   }
   row(

@@ -15,7 +15,8 @@ import {
   startImport,
   triggerSchedule,
 } from '../../client';
-import { deepestMessage } from '../../core/errors';
+import { deepestMessage, ObjectStoreError } from '../../core/errors';
+import { toApplicationFailure } from '../../activities/failures';
 import { addHours, formatHour } from '../../core/importHour';
 import { hourlyImport } from '../../workflows/hourlyImport';
 import {
@@ -25,6 +26,7 @@ import {
   INVALID_IMPORT_HOUR,
   SOURCE_FAILED,
   TOO_OLD_TO_FETCH,
+  LANDING_STORE_FAILED,
 } from '../../workflows/failures';
 import { BACKFILL_CONCURRENCY, backfillProgress, MAX_BACKFILL_HOURS } from '../../workflows/backfill';
 import {
@@ -266,6 +268,42 @@ describe('hourlyImport', () => {
         recomputedHours: [],
       },
     });
+  });
+
+  test('the landing store failing during a fetch fails the hour as LandingStoreFailed, blaming no source, whatever the policy', async () => {
+    const hour = freshHour();
+    const origin = { component: 'landing-store', setting: 'LANDING_STORE_URL' } as const;
+    // What activities/failures.ts makes of a landing store's error (adapters/objectStore/named.ts).
+    const storeDown = toApplicationFailure(
+      new ObjectStoreError(
+        'the landing store (check LANDING_STORE_URL): s3://b/p: cannot write k: ECONNREFUSED',
+        {
+          retryable: false,
+          origin,
+        },
+      ),
+    );
+    const { activities, calls } = stubActivities({
+      sources: ['partner-api', 'file-drop'],
+      sourceFailurePolicy: 'partial',
+      fetchSource: (input) => {
+        if (input.source === 'partner-api') throw storeDown;
+        return fetched('file-drop', 5);
+      },
+    });
+    const error = await world
+      .withWorker(activities, () => runImport(world.client, config(), hour))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    const cause = (error as { cause?: { type?: string; details?: unknown[] } }).cause;
+    expect(cause?.type).toBe(LANDING_STORE_FAILED);
+    expect(cause?.details).toEqual([origin]);
+    expect(deepestMessage(error)).toBe(storeDown.message);
+    expect(inputsOf(calls, 'persistHour')).toEqual([]);
+    const [finish] = finishes(calls);
+    expect(finish).toMatchObject({ status: 'failed', report: { failedSources: [], failure: origin } });
   });
 
   test('a failing source under SOURCE_FAILURE_POLICY=partial: the others are stored, the hour incomplete', async () => {

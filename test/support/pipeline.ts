@@ -39,6 +39,8 @@ export interface PipelineOptions {
   workerDatabaseUrl?: (url: string) => Promise<string>;
   /** Activities the in-process worker runs at once. */
   maxConcurrentActivities?: number;
+  /** Run on this database (e.g. one just restored) instead of a fresh one; dropped at stop(). */
+  database?: TestDatabase;
 }
 
 export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
@@ -54,7 +56,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     readingsPerCall: 300,
     ...options.simulator,
   });
-  const database = await createMigratedDatabase(createPostgresDatabase);
+  const database = options.database ?? (await createMigratedDatabase(createPostgresDatabase));
   const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-backup-'));
   const config = loadConfig({
     SENSOR_API_URL: simulator.url,

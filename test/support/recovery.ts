@@ -65,6 +65,7 @@ export async function startRecordServer(apiKey: string): Promise<RecordServer> {
 /** The tables a restore rebuilds, each with the key that orders its rows. */
 export const RESTORED_TABLES: [table: string, orderBy: string[]][] = [
   ['fetch_batches', ['batch_id']],
+  ['raw_bodies', ['source', 'batch_key']],
   ['landed_files', ['file_id']],
   ['readings', ['row_id']],
   ['quarantine', ['quarantine_id']],

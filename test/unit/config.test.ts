@@ -219,6 +219,7 @@ describe('object stores', () => {
       region: 'us-east-1',
       credentials: undefined,
       forcePathStyle: false,
+      timeoutMs: 30_000,
     });
   });
 
@@ -315,6 +316,7 @@ describe('each invalid setting is named', () => {
     ['S3_SECRET_ACCESS_KEY without the id', { S3_SECRET_ACCESS_KEY: 'x' }, 'S3_ACCESS_KEY_ID'],
     ['S3_ACCESS_KEY_ID without the secret', { S3_ACCESS_KEY_ID: 'x' }, 'S3_SECRET_ACCESS_KEY'],
     ['S3_FORCE_PATH_STYLE not a flag', { S3_FORCE_PATH_STYLE: 'sometimes' }, 'S3_FORCE_PATH_STYLE'],
+    ['S3_TIMEOUT_MS not a positive integer', { S3_TIMEOUT_MS: '0' }, 'S3_TIMEOUT_MS'],
   ];
 
   test.each(cases)('%s', (_label, env, setting) => {
