@@ -15,7 +15,7 @@ import {
   startImport,
   triggerSchedule,
 } from '../../client';
-import { deepestMessage, ObjectStoreError } from '../../core/errors';
+import { DatabaseError, deepestMessage, ObjectStoreError } from '../../core/errors';
 import { toApplicationFailure } from '../../activities/failures';
 import { addHours, formatHour } from '../../core/importHour';
 import { hourlyImport } from '../../workflows/hourlyImport';
@@ -332,9 +332,11 @@ describe('hourlyImport', () => {
       sourceFailurePolicy: 'partial',
       fetchSource: (input) => {
         if (input.source === 'file-drop')
-          throw nonRetryable(
-            'database (PostgreSQL at db:5432) refused: running fetchSource',
-            'DatabaseError',
+          // What activities/failures.ts makes of a database error: its origin in details[0].
+          throw toApplicationFailure(
+            new DatabaseError('database (PostgreSQL at db:5432) refused: running fetchSource', {
+              retryable: false,
+            }),
           );
         return fetched('partner-api', 6);
       },
