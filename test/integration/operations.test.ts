@@ -28,6 +28,7 @@ import {
 import { claimNamespace } from '../support/namespaces';
 import { parseExposition, sample, type Exposition } from '../support/exposition';
 import { runTool } from '../support/tools';
+import { stopWorkerProcess } from '../support/workerProcess';
 import { panelQueries } from '../support/dashboards';
 import { startPrometheus } from '../support/prometheus';
 
@@ -142,10 +143,7 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
       .delete()
       .catch(() => undefined);
     await client?.connection.close();
-    if (worker && worker.exitCode === null) {
-      worker.kill('SIGTERM');
-      await new Promise((resolve) => worker.once('close', resolve));
-    }
+    await stopWorkerProcess(worker);
     await simulator?.close();
     await database?.drop();
     const admin = (await import('knex')).default({ client: 'pg', connection: ADMIN_URL });
