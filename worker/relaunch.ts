@@ -3,7 +3,7 @@
  * when the heap is set up and NODE_OPTIONS refuses them, so `tempctl worker` (and `tempctl demo`,
  * which runs a worker) started without them starts node again with them, as its only child:
  *
- * - the child is the worker (its PID is in the worker's logs as `pid`); the parent only waits;
+ * - the child is the worker (its "worker started" log line gives its `pid`); the parent only waits;
  * - SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to the parent are passed on to the child, so a
  *   supervisor's stop reaches the worker, which shuts down as usual;
  * - the parent exits with the child's exit code, or dies of the child's signal.

@@ -37,6 +37,8 @@ export function registerWorkerCommand(program: Command): void {
         });
         logger.info(
           {
+            // The worker's process: the child when `tempctl worker` relaunched itself (worker/relaunch.ts).
+            pid: process.pid,
             taskQueue: config.temporal.taskQueue,
             temporal: config.temporal.address,
             database: describeTarget(config.database),

@@ -18,7 +18,7 @@ import { loadConfig } from '../../config';
 import { startSimulator, type RunningSimulator } from '../../sim/server';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases';
 import { claimNamespace } from '../support/namespaces';
-import { whenWorkerRunning } from '../support/workerProcess';
+import { stopWorkerProcess, whenWorkerRunning } from '../support/workerProcess';
 
 const ROOT = path.resolve(__dirname, '../..');
 const API_KEY = 'trace-test-key';
@@ -124,18 +124,15 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (client)
+  await stopWorkerProcess(worker);
+  await new Promise((resolve) => receiver?.close(resolve));
+  if (client) {
     await scheduleHandle(client)
       .delete()
       .catch(() => undefined);
-  await client?.connection.close();
-  if (worker && worker.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('close', resolve));
+    await client.connection.close();
   }
-  await simulator?.close();
-  await database?.drop();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await Promise.all([simulator?.close(), database?.drop()]);
   claim?.release();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

@@ -19,3 +19,10 @@ export function whenWorkerRunning(
     });
   });
 }
+
+/** Stops a spawned worker that still runs (SIGTERM), resolved once it has closed. */
+export async function stopWorkerProcess(worker: ChildProcess | undefined): Promise<void> {
+  if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
+  worker.kill('SIGTERM');
+  await new Promise((resolve) => worker.once('close', resolve));
+}
