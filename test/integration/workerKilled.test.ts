@@ -133,7 +133,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGTERM');
   if (mountDir) {
-    execFileSync('umount', [mountDir]);
+    // Lazily: a worker told to stop may still hold the folder for a moment.
+    execFileSync('umount', ['-l', mountDir]);
     fs.rmSync(mountDir, { recursive: true, force: true });
   }
   await client?.connection.close();
