@@ -133,6 +133,8 @@ describe('two sources, SOURCE_FAILURE_POLICY=partial, rejected-share check set t
       {
         source: 'partner-api',
         error: expect.stringMatching(/the sensor API rejected the API key/) as unknown,
+        // The part that failed and what to check (issue 25).
+        origin: { component: 'partner', setting: 'SENSOR_API_URL, SENSOR_API_KEY' },
       },
     ]);
     expectSame(await hourAggregates(pipeline.database.db, hour), expectedAggregates(dropped));

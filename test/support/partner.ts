@@ -20,6 +20,8 @@ export interface PartnerAnswer {
   delayMs?: number;
   /** Called when a request arrives, before any delay. */
   onRequest?: () => void;
+  /** Called once the answer's last byte has been handed to the connection. */
+  onSent?: () => void;
 }
 
 export interface FixedPartner {
@@ -42,6 +44,7 @@ export async function startFixedPartner(apiKey: string): Promise<FixedPartner> {
     answer.onRequest?.();
     const send = () => {
       if (res.destroyed) return;
+      if (answer.onSent) res.once('finish', answer.onSent);
       res.writeHead(answer.status ?? 200, {
         'content-type': answer.contentType ?? 'application/json',
         ...answer.headers,

@@ -10,6 +10,7 @@ import { DatabaseError, ObjectStoreError, SourceError, originOf } from '../../co
 import { carriedOrigin } from '../../core/failureOrigin';
 import { isTemporalUnavailable } from '../../adapters/temporal/unreachable';
 import { SOURCE_FAILED } from '../../workflows/failures';
+import { PipelineMetrics } from '../../worker/metrics';
 
 describe('originOf', () => {
   test.each([
@@ -88,5 +89,24 @@ describe('isTemporalUnavailable', () => {
       ),
     ).toBe(true);
     expect(isTemporalUnavailable(Object.assign(new Error('deadline'), { code: 4 }))).toBe(true);
+  });
+});
+
+describe('import_failures_total', () => {
+  test('a failed run counts under the component its report names; one without, under unknown', async () => {
+    const metrics = new PipelineMetrics(['Bretagne'], 0.2);
+    const failed = (failure?: unknown) => ({
+      status: 'failed' as const,
+      report: { fetches: [], failedSources: [], recomputedHours: [], failure },
+      durationSeconds: 1,
+    });
+    metrics.recordRunEnd(failed({ component: 'landing-store', setting: 'LANDING_STORE_URL' }));
+    metrics.recordRunEnd(failed({ component: 'landing-store', setting: 'LANDING_STORE_URL' }));
+    metrics.recordRunEnd(failed({ component: 'database', setting: 'DATABASE_URL' }));
+    metrics.recordRunEnd(failed());
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('temperature_pipeline_import_failures_total{component="landing-store"} 2');
+    expect(text).toContain('temperature_pipeline_import_failures_total{component="database"} 1');
+    expect(text).toContain('temperature_pipeline_import_failures_total{component="unknown"} 1');
   });
 });
