@@ -28,6 +28,7 @@ test('defaults: info level, format chosen at start, no metrics, plain Temporal, 
     logFormat: undefined,
     metricsPort: undefined,
     temporalMetricsPort: undefined,
+    tracing: { endpoint: undefined, serviceName: 'temperature-pipeline' },
   });
   expect(config.temporal.tls).toBeUndefined();
   expect(config.temporal.apiKey).toBeUndefined();
@@ -53,7 +54,27 @@ test('LOG_LEVEL, LOG_FORMAT and the ports are validated, naming the setting', ()
     logFormat: 'json',
     metricsPort: 9464,
     temporalMetricsPort: 9465,
+    tracing: { endpoint: undefined, serviceName: 'temperature-pipeline' },
   });
+});
+
+test('traces: on with an OTLP endpoint (the traces one first), off with OTEL_SDK_DISABLED, a bad URL named', () => {
+  const endpoint = 'http://collector:4318';
+  expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).observability.tracing.endpoint).toBe(endpoint);
+  expect(
+    loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/v1/traces',
+      OTEL_SERVICE_NAME: 'pipeline-eu',
+    }).observability.tracing,
+  ).toEqual({ endpoint: 'http://traces:4318/v1/traces', serviceName: 'pipeline-eu' });
+  expect(
+    loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SDK_DISABLED: 'true' }).observability.tracing
+      .endpoint,
+  ).toBeUndefined();
+  expect(configError({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toMatch(
+    /^OTEL_EXPORTER_OTLP_ENDPOINT: /,
+  );
 });
 
 describe('Temporal TLS and API key', () => {
