@@ -17,9 +17,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { connectClient, startImport } from '../../client';
 import { hourAggregates } from '../../adapters/db/hours';
-import { workflowIdForHour } from '../../core/importHour';
 import { loadConfig, type Config } from '../../config';
-import { prebuiltWorkflowBundle } from '../../worker/bundle';
+import { workflowBundlePath } from '../../worker/bundle';
 import { WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
 import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases';
 import { expectedRegion } from '../support/expectations';
@@ -173,13 +172,15 @@ async function forward(host: NetHost, target: string): Promise<string> {
   return url.toString();
 }
 
-async function startHostWorker(host: NetHost, bundle: string): Promise<void> {
+async function startHostWorker(host: NetHost): Promise<void> {
   const temporalAddress = new URL(await forward(host, config.temporal.address)).host;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `tp-${host.name}-`));
   dataDirs.push(dataDir);
-  // Each host's DATA_DIR is its own; the bundle is copied in so that three hosts do not each build it.
-  fs.mkdirSync(path.join(dataDir, 'workflow-bundles'));
-  fs.copyFileSync(bundle, path.join(dataDir, 'workflow-bundles', path.basename(bundle)));
+  // Each host's DATA_DIR is its own. The run's workflow bundle (the same code, built by the global
+  // setup) is put where the worker looks for it, so that three hosts do not each build it.
+  const bundle = await workflowBundlePath(path.join(dataDir, 'workflow-bundles'));
+  fs.mkdirSync(path.dirname(bundle));
+  fs.copyFileSync(process.env.TEST_WORKFLOW_BUNDLE!, bundle);
   const s3 = process.env.TEST_S3_ENDPOINT!;
   const worker = spawn(
     'ip',
@@ -229,7 +230,7 @@ beforeAll(async () => {
   if (unavailable) return;
   hosts = makeNetHosts(3);
   const claim = claimNamespace();
-  release = claim.release;
+  release = () => claim.release();
   server = await startRecordServer(TEST_API_KEY);
   database = await createMigratedDatabase(createPostgresDatabase);
   config = loadConfig({
@@ -240,11 +241,7 @@ beforeAll(async () => {
   });
   stores = `s3://${process.env.TEST_S3_BUCKET}/mh-${randomUUID()}`;
   client = await connectClient(config);
-  const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-mh-bundle-'));
-  dataDirs.push(bundleDir);
-  const { codePath } = await prebuiltWorkflowBundle(bundleDir);
-  // One after the other: three workers loading polygons at once would crowd two cores.
-  for (const host of hosts) await startHostWorker(host, codePath);
+  await Promise.all(hosts.map(startHostWorker));
 }, 240_000);
 
 async function stopWorker(worker: ChildProcess): Promise<void> {
@@ -252,7 +249,7 @@ async function stopWorker(worker: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => worker.once('exit', resolve));
   worker.kill('SIGTERM');
   // A worker cut off from Temporal cannot finish its shutdown: it is killed after a while.
-  const timer = setTimeout(() => worker.kill('SIGKILL'), 10_000);
+  const timer = setTimeout(() => worker.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
 }
