@@ -8,10 +8,11 @@
  * figures are printed, never asserted (the machine is shared).
  */
 import type { Client } from '@temporalio/client';
-import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import type { History } from '@temporalio/common/lib/proto-utils';
 import { hourAggregates } from '../../adapters/db/hours';
 import { runImport, startBackfillWindow } from '../../client';
 import { addHours, formatHour, truncateToHour, workflowIdForHour } from '../../core/importHour';
+import { historySize, runHistorySize, type HistorySize } from '../support/history';
 import { startPipeline, type Pipeline } from '../support/pipeline';
 
 const HOURS = Number(process.env.BACKFILL_MEASURE_HOURS ?? 6);
@@ -28,22 +29,12 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => pipeline?.stop());
 
-/** A history's size as Temporal counts it (its protobuf encoding), and its events. */
-function sizeOf(history: History): { events: number; bytes: number } {
-  // fetchHistory returns the SDK's protobuf message: its class encodes it as the server stores it.
-  const type = history.constructor as { encode?(h: History): { finish(): Uint8Array } };
-  return {
-    events: history.events?.length ?? 0,
-    bytes: type.encode ? type.encode(history).finish().length : historyToJSON(history).length,
-  };
-}
-
 /** Every run of the chain, first to last: its events and bytes. */
 async function chain(client: Client, workflowId: string, firstRunId: string) {
-  const runs: { events: number; bytes: number }[] = [];
+  const runs: HistorySize[] = [];
   for (let runId: string | undefined = firstRunId; runId;) {
     const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    runs.push(sizeOf(history));
+    runs.push(historySize(history));
     const last: History['events'] extends (infer E)[] | null | undefined ? E | undefined : never =
       history.events?.[history.events.length - 1];
     runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
@@ -86,17 +77,14 @@ test(`${HOURS} landed hours recomputed by the window: the same rows, no partner 
   expect(await Promise.all(hours.map((hour) => hourAggregates(database.db, hour)))).toEqual(before);
 
   const runs = await chain(client, handle.workflowId, handle.firstExecutionRunId);
-  const hourHistory = sizeOf(await client.workflow.getHandle(workflowIdForHour(hours[0]!)).fetchHistory());
-  const activities = (
-    await client.workflow.getHandle(workflowIdForHour(hours[0]!)).fetchHistory()
-  ).events?.filter((e) => e.activityTaskScheduledEventAttributes).length;
+  const hourHistory = await runHistorySize(client, workflowIdForHour(hours[0]!));
   console.log(
     [
       `backfill window: ${HOURS} hours of 300 readings (the test simulator's), concurrency ${CONCURRENCY}, ${HOURS_PER_RUN} hours a run`,
       `  landing them (imports, ${CONCURRENCY} at a time): ${seconds(landed)}, ${(landed / HOURS / 1000).toFixed(2)} s an hour`,
       `  the backfill: ${seconds(took)}, ${(took / HOURS / 1000).toFixed(2)} s an hour, ${(HOURS / (took / 1000)).toFixed(2)} hours/s`,
       `  runs: ${runs.length}; per run ${runs.map((r) => `${r.events} events / ${r.bytes} B`).join(', ')}`,
-      `  one recomputed hour (its last run): ${hourHistory.events} events, ${hourHistory.bytes} B, ${activities} activities`,
+      `  one recomputed hour (its last run): ${hourHistory.events} events, ${hourHistory.bytes} B, ${hourHistory.activities} activities`,
     ].join('\n'),
   );
 }, 900_000);

@@ -22,6 +22,7 @@ import { workflowBundlePath } from '../../worker/bundle';
 import { WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
 import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases';
 import { expectedRegion } from '../support/expectations';
+import { runHistorySize } from '../support/history';
 import { freshHours } from '../support/hours';
 import { claimNamespace } from '../support/namespaces';
 import {
@@ -287,6 +288,7 @@ onHosts(
 
     const completed = await completedActivities(handle);
     console.log(`hour ${summary.hour}: activities per host ${JSON.stringify(perHost(completed, hostOf))}`);
+    console.log(`its history: ${JSON.stringify(await runHistorySize(client, handle.workflowId))}`);
     // Every completion came from one of the three hosts' workers, and each host computed buckets.
     for (const c of completed) expect([...hostOf.keys()]).toContain(c.identity);
     const bucketHosts = new Set(
