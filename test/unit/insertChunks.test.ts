@@ -20,7 +20,8 @@ beforeEach(async () => {
 
 const rows = (count: number) => Array.from({ length: count }, (_, n) => ({ n }));
 async function* streamed(count: number): AsyncIterable<{ n: number }> {
-  for (let n = 0; n < count; n++) yield { n };
+  // A stream's rows arrive over time: each one after a turn of the event loop.
+  for (let n = 0; n < count; n++) yield await Promise.resolve({ n });
 }
 async function stored(): Promise<number[]> {
   return ((await db('t').orderBy('n').select('n')) as { n: number }[]).map((r) => r.n);
