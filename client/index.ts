@@ -6,6 +6,7 @@
 export { connectClient, withClient, type ClientConfig } from './connection';
 export { runImport, startImport, type ImportOptions } from './imports';
 export { backfillWorkflowId, followBackfill, startBackfill, type BackfillRequest } from './backfill';
+export { backfillWindowProgress, startBackfillWindow, type BackfillWindowRequest } from './backfillWindow';
 export {
   applySchedule,
   describeSchedule,

@@ -35,7 +35,7 @@ const BUNDLED_FILES = [`worker/workflowTracing${CODE_EXTENSION}`, `worker/tracin
 
 /** Path of the bundle for the current code in `dir`, built (in a child process) when missing. */
 export async function prebuiltWorkflowBundle(dir: string): Promise<{ codePath: string }> {
-  const codePath = path.join(dir, `workflows-${(await sourceHash()).slice(0, 16)}.js`);
+  const codePath = await workflowBundlePath(dir);
   if (await exists(codePath)) return { codePath };
   await fs.mkdir(dir, { recursive: true });
   const temp = `${codePath}.${process.pid}.tmp`;
@@ -55,6 +55,11 @@ export async function prebuiltWorkflowBundle(dir: string): Promise<{ codePath: s
   // Renamed into place: a worker starting alongside sees the whole file or none.
   await fs.rename(temp, codePath);
   return { codePath };
+}
+
+/** Where the bundle of the current code goes in `dir` (whether or not it was built). */
+export async function workflowBundlePath(dir: string): Promise<string> {
+  return path.join(dir, `workflows-${(await sourceHash()).slice(0, 16)}.js`);
 }
 
 async function sourceHash(): Promise<string> {

@@ -169,8 +169,11 @@ export async function heldOpen(ms = 30_000): Promise<void> {
 export interface StubWorld {
   client: Client;
   taskQueue: string;
-  /** Runs `work` while a worker with these stub activities polls a fresh task queue. */
-  withWorker<T>(activities: Activities, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` while a worker with these stub activities polls a fresh task queue, or `taskQueue`
+   * (a second worker taking over the first one's workflows).
+   */
+  withWorker<T>(activities: Activities, work: () => Promise<T>, taskQueue?: string): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -189,8 +192,8 @@ export async function openStubWorld(): Promise<StubWorld> {
   const world: StubWorld = {
     client,
     taskQueue: '',
-    async withWorker(activities, work) {
-      world.taskQueue = `stub-${randomBytes(4).toString('hex')}`;
+    async withWorker(activities, work, taskQueue) {
+      world.taskQueue = taskQueue ?? `stub-${randomBytes(4).toString('hex')}`;
       const worker = await Worker.create({
         connection,
         namespace: claim.namespace,

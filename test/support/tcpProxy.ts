@@ -1,7 +1,8 @@
 /**
  * A TCP proxy on loopback in front of a real server (PostgreSQL, Temporal), to take the server
  * away from one client and bring it back: `cut()` closes the port and every connection (clients
- * see ECONNREFUSED / UNAVAILABLE), `restore()` listens again on the same port.
+ * see ECONNREFUSED / UNAVAILABLE), `restore()` listens again on the same port. `listenHost` puts it
+ * on another local address than loopback (a veth's end, test/support/netHosts.ts).
  */
 import net from 'node:net';
 
@@ -12,7 +13,11 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(
+  targetHost: string,
+  targetPort: number,
+  listenHost = '127.0.0.1',
+): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -28,7 +33,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       upstream.on('error', () => client.destroy());
     });
   let server: net.Server | undefined = makeServer();
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server!.listen(0, listenHost, resolve));
   const port = (server.address() as net.AddressInfo).port;
 
   const cut = async () => {
@@ -43,7 +48,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     restore: async () => {
       if (server) return;
       server = makeServer();
-      await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+      await new Promise<void>((resolve) => server!.listen(port, listenHost, resolve));
     },
     close: cut,
   };
