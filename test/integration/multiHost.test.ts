@@ -19,6 +19,7 @@ import { connectClient, startImport } from '../../client';
 import { hourAggregates } from '../../adapters/db/hours';
 import { loadConfig, type Config } from '../../config';
 import { workflowBundlePath } from '../../worker/bundle';
+import type { SimReading } from '../../sim/generator';
 import { WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
 import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases';
 import { expectedRegion } from '../support/expectations';
@@ -47,15 +48,6 @@ const unavailable = netHostsUnavailable();
 if (unavailable) console.warn(`multiHost.test.ts skipped: network hosts cannot be made here: ${unavailable}`);
 const onHosts = unavailable ? test.skip : test;
 
-interface Reading {
-  id: string;
-  timestamp: string;
-  lat: number;
-  lon: number;
-  temperature: number;
-  country: string;
-}
-
 /**
  * `count` readings measured in `hour` at 2,000 places drawn in France's bounding box, and their
  * expected aggregates: the places' regions by turf, each region's temperatures summed in tenths.
@@ -76,7 +68,7 @@ function hourOfReadings(hour: Date, count: number, seed: string) {
     return { lat, lon, region: expectedRegion(lon, lat) };
   });
   const sums = new Map<string, { tenths: number; n: number }>();
-  const readings: Reading[] = [];
+  const readings: SimReading[] = [];
   for (let i = 0; i < count; i += 1) {
     const place = places[Math.floor(next() * places.length)]!;
     const tenths = Math.floor(next() * 451) - 100;
