@@ -26,15 +26,18 @@ export async function startBackfill(
   return client.workflow.start(backfill, {
     workflowId: backfillWorkflowId(request),
     taskQueue: config.temporal.taskQueue,
-    args: [
-      {
-        from: formatHour(request.from),
-        to: formatHour(request.to),
-        only: request.only,
-        concurrency: request.concurrency,
-      },
-    ],
+    args: [backfillInput(request)],
   });
+}
+
+/** The workflows' input for a request: its hours as ISO strings (workflows/backfill.ts). */
+export function backfillInput(request: BackfillRequest) {
+  return {
+    from: formatHour(request.from),
+    to: formatHour(request.to),
+    only: request.only,
+    concurrency: request.concurrency,
+  };
 }
 
 /**

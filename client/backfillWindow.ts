@@ -1,9 +1,8 @@
 /** Starting a backfill at archive scale (workflows/backfillWindow.ts) and reading its progress. */
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { formatHour } from '../core/importHour';
 import { backfillProgress } from '../workflows/backfill';
 import { backfillWindow, type BackfillWindowProgress } from '../workflows/backfillWindow';
-import { backfillWorkflowId, type BackfillRequest } from './backfill';
+import { backfillInput, backfillWorkflowId, type BackfillRequest } from './backfill';
 import type { ClientConfig } from './connection';
 
 export interface BackfillWindowRequest extends BackfillRequest {
@@ -20,15 +19,7 @@ export async function startBackfillWindow(
   return client.workflow.start(backfillWindow, {
     workflowId: backfillWorkflowId(request),
     taskQueue: config.temporal.taskQueue,
-    args: [
-      {
-        from: formatHour(request.from),
-        to: formatHour(request.to),
-        only: request.only,
-        concurrency: request.concurrency,
-        hoursPerRun: request.hoursPerRun,
-      },
-    ],
+    args: [{ ...backfillInput(request), hoursPerRun: request.hoursPerRun }],
   });
 }
 

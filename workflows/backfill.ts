@@ -90,20 +90,31 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
       : BACKFILL_CONCURRENCY.default;
   const lane = async () => {
     for (let hour = queue.shift(); hour !== undefined; hour = queue.shift()) {
-      try {
-        const child = await startChild(hourlyImport, {
-          workflowId: workflowIdForHour(new Date(hour)),
-          args: [{ hour, trigger: 'backfill' }],
-          taskQueue: workflowInfo().taskQueue,
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-        });
-        await child.result();
-        progress.done.push(hour);
-      } catch (error) {
-        progress.failed.push({ hour, error: deepestMessage(error) });
-      }
+      await importHourAsChild(hour, progress);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
   return progress;
+}
+
+/**
+ * Recomputes one hour as an hourlyImport child on this task queue, and records its outcome in
+ * `progress` (done, or failed with its reason). Shared by both backfill workflows.
+ */
+export async function importHourAsChild(
+  hour: string,
+  progress: Pick<BackfillProgress, 'done' | 'failed'>,
+): Promise<void> {
+  try {
+    const child = await startChild(hourlyImport, {
+      workflowId: workflowIdForHour(new Date(hour)),
+      args: [{ hour, trigger: 'backfill' }],
+      taskQueue: workflowInfo().taskQueue,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+    await child.result();
+    progress.done.push(hour);
+  } catch (error) {
+    progress.failed.push({ hour, error: deepestMessage(error) });
+  }
 }

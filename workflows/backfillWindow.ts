@@ -12,27 +12,17 @@
  * done, so a new run can adopt them; our child is the ordinary hourly import, which signals no one.
  * The cost is one window's tail per `hoursPerRun` hours.
  */
-import {
-  ApplicationFailure,
-  continueAsNew,
-  ParentClosePolicy,
-  proxyActivities,
-  setHandler,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BackfillSelection } from '../core/backfillPlan';
-import { deepestMessage } from '../core/errors';
-import { workflowIdForHour } from '../core/importHour';
 import {
   BACKFILL_CONCURRENCY,
   backfillProgress,
+  importHourAsChild,
   isBackfillConcurrency,
   type BackfillProgress,
 } from './backfill';
 import { INVALID_BACKFILL } from './failures';
-import { hourlyImport } from './hourlyImport';
 
 /** Hours one run starts before it continues as new, by default. */
 export const BACKFILL_HOURS_PER_RUN = { min: 1, max: 1_000, default: 100 } as const;
@@ -109,16 +99,7 @@ export async function backfillWindow(input: BackfillWindowInput): Promise<Backfi
       startedHere += 1;
       running.add(hour);
       try {
-        const child = await startChild(hourlyImport, {
-          workflowId: workflowIdForHour(new Date(hour)),
-          args: [{ hour, trigger: 'backfill' }],
-          taskQueue: workflowInfo().taskQueue,
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-        });
-        await child.result();
-        progress.done.push(hour);
-      } catch (error) {
-        progress.failed.push({ hour, error: deepestMessage(error) });
+        await importHourAsChild(hour, progress);
       } finally {
         running.delete(hour);
       }
