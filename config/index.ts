@@ -145,6 +145,11 @@ export interface Config {
      * disk) once the answer has arrived, before its attempt fails (ms).
      */
     storeRetryBudgetMs: number;
+    /**
+     * PAGE_CACHE_TUNING: stored objects leave the page cache and large copies bypass it
+     * (adapters/files/pageCache.ts); for a host that backs memory lazily, off by default.
+     */
+    pageCacheTuning: boolean;
     /** Workflow bundles built for the worker, one per version of the code (DATA_DIR/workflow-bundles). */
     workflowBundleDir: string;
   };
@@ -405,6 +410,7 @@ export function loadConfig(env: Env = process.env): Config {
       duckdbThreads: read.number('DUCKDB_THREADS', 2, { min: 1, max: 64, integer: true }),
       scratchDir: path.join(dataDir, 'scratch'),
       storeRetryBudgetMs: read.number('LANDING_STORE_RETRY_BUDGET_MS', 120_000, { min: 0, integer: true }),
+      pageCacheTuning: read.choice('PAGE_CACHE_TUNING', ['off', 'on'] as const, 'off') === 'on',
       workflowBundleDir: path.join(dataDir, 'workflow-bundles'),
     },
     sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', SOURCE_FAILURE_POLICIES, 'fail'),

@@ -28,6 +28,7 @@ import { BACKUP_STORE, LANDING_STORE, openObjectStore } from '../adapters/object
 import { openAnalytics } from '../adapters/analytics/duckdb';
 import { moveRowStoreReadings } from '../adapters/analytics/upgrade';
 import { ParkedAnswers } from '../adapters/files/parkedAnswers';
+import { usePageCacheTuning } from '../adapters/files/pageCache';
 
 export interface WorkerRuntime {
   deps: ActivityDeps;
@@ -45,6 +46,7 @@ export async function buildRuntime(
   } = {},
 ): Promise<WorkerRuntime> {
   const sources = overrides.sources ?? createSources(config);
+  usePageCacheTuning(config.pipeline.pageCacheTuning);
   // Both stores are checked first: a worker that cannot land or back up refuses to start, naming
   // the setting (a missing bucket is reported, never created).
   const landingLocation = openObjectStore(config.landingStoreUrl, config.s3, LANDING_STORE);

@@ -12,12 +12,22 @@
  * Node has no posix_fadvise: `dd iflag=nocache count=0` (GNU coreutils) makes that call
  * (POSIX_FADV_DONTNEED over the whole file) and nothing else. Without dd, or on a system where
  * it fails, files simply stay cached: this is an optimisation, never a condition.
+ *
+ * The one seam for this tuning: it helps a lazily backed VM, not an ordinary host, so it is off
+ * unless PAGE_CACHE_TUNING=on (`usePageCacheTuning`, set once by whoever read the configuration);
+ * off, both functions here do nothing and every store copies and keeps pages as the kernel likes.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 
 let unavailable = false;
+let tuned = false;
+
+/** PAGE_CACHE_TUNING: turns the drops and the uncached copies on for this process (off by default). */
+export function usePageCacheTuning(on: boolean): void {
+  tuned = on;
+}
 
 /**
  * Files smaller than this stay cached: what they hold is little memory, and each drop costs a dd
@@ -31,7 +41,7 @@ export const DROP_MIN_BYTES = 32 << 20;
  * exited.
  */
 export async function dropFromPageCache(file: string, bytes: number): Promise<void> {
-  if (unavailable || bytes < DROP_MIN_BYTES) return;
+  if (!tuned || unavailable || bytes < DROP_MIN_BYTES) return;
   await runDd([`if=${file}`, 'iflag=nocache', 'count=0']);
 }
 
@@ -72,13 +82,13 @@ let directCopyFails = false;
  * needs memory most: the raw answer's backup copy runs beside the parse, and slowed it less this
  * way than through the page cache (docs/scaling.md §2.1).
  *
- * Resolves true once copied and on disk; false, leaving nothing at `to`, when the file is smaller
+ * Resolves true once copied and on disk; false, leaving nothing at `to`, when the tuning is off, the file is smaller
  * than DROP_MIN_BYTES (cached pages cost little there) or neither way could copy it (no dd, a dd
  * without `oflag`, a file system refusing O_DIRECT; after one failure dd is not tried again): the
  * caller then copies another way. Never rejects.
  */
 export async function copyUncached(from: string, to: string, bytes: number): Promise<boolean> {
-  if (bytes < DROP_MIN_BYTES) return false;
+  if (!tuned || bytes < DROP_MIN_BYTES) return false;
   const cloned = await copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE).then(
     () => true,
     () => false,

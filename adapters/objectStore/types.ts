@@ -35,8 +35,9 @@ export interface PutOptions {
   move?: boolean;
   /**
    * The caller reads the object again at once (the raw answer, which its backup copy reads beside
-   * the parsing): a folder store leaves it in the page cache, and that reader drops it
-   * (adapters/files/pageCache.ts) instead of reading it back from disk into new memory.
+   * the parsing): with PAGE_CACHE_TUNING on, a folder store leaves it in the page cache, and that
+   * reader drops it (adapters/files/pageCache.ts) instead of reading it back from disk into new
+   * memory. A hint: with the tuning off nothing is dropped anyway.
    */
   readSoon?: boolean;
 }

@@ -4,6 +4,7 @@ import { loadConfig } from '../../config';
 import { BackupStore } from '../../adapters/backup/store';
 import { restoreFromBackups } from '../../adapters/db/restore';
 import { LANDING_STORE, openObjectStore } from '../../adapters/objectStore';
+import { usePageCacheTuning } from '../../adapters/files/pageCache';
 import { parseHour } from '../../core/importHour';
 import { withDatabase } from '../context';
 
@@ -22,6 +23,7 @@ export function registerRestoreCommand(program: Command): void {
     .option('--to-hour <hour>', 'last hour to restore')
     .action(async (options: { from: string; storeId?: string; fromHour?: string; toHour?: string }) => {
       const config = loadConfig();
+      usePageCacheTuning(config.pipeline.pageCacheTuning);
       const store = new BackupStore(
         openObjectStore(options.from, config.s3, { component: 'backup-store', setting: '--from' }),
       );

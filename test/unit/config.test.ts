@@ -102,14 +102,21 @@ describe('valid settings are read', () => {
       buckets: { maxBuckets: 8, readingsPerBucket: 125_000 },
       correctionHorizonHours: 168,
       duckdbThreads: 2,
+      pageCacheTuning: false,
     });
     expect(
-      loadConfig({ HOUR_BUCKETS: '1', HOUR_BUCKET_READINGS: '1000', CORRECTION_HORIZON_HOURS: '24' })
-        .pipeline,
+      loadConfig({
+        HOUR_BUCKETS: '1',
+        HOUR_BUCKET_READINGS: '1000',
+        CORRECTION_HORIZON_HOURS: '24',
+        PAGE_CACHE_TUNING: 'on',
+      }).pipeline,
     ).toMatchObject({
       buckets: { maxBuckets: 1, readingsPerBucket: 1000 },
       correctionHorizonHours: 24,
+      pageCacheTuning: true,
     });
+    expect(() => loadConfig({ PAGE_CACHE_TUNING: 'yes' })).toThrow(/PAGE_CACHE_TUNING/);
   });
 
   test('the partner API with its defaults, the key kept as a Secret', () => {

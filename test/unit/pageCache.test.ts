@@ -10,7 +10,12 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { LocalObjectStore } from '../../adapters/objectStore';
 import { BackupStore } from '../../adapters/backup/store';
-import { copyUncached, DROP_MIN_BYTES, dropFromPageCache } from '../../adapters/files/pageCache';
+import {
+  copyUncached,
+  DROP_MIN_BYTES,
+  dropFromPageCache,
+  usePageCacheTuning,
+} from '../../adapters/files/pageCache';
 import { createHash } from 'node:crypto';
 
 /** Bytes of `file` in the page cache. */
@@ -30,10 +35,15 @@ async function sha256OfFile(file: string): Promise<string> {
 let dir: string;
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tp-pagecache-'));
+  // PAGE_CACHE_TUNING=on: what this file checks is what the tuning does.
+  usePageCacheTuning(true);
 });
 afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
+
+/** A child process's first statement: PAGE_CACHE_TUNING=on there too. */
+const TUNED = `require(${JSON.stringify(path.resolve(__dirname, '../../adapters/files/pageCache.ts'))}).usePageCacheTuning(true);`;
 
 /** A file of `bytes` random bytes, on disk (flushed) and still cached. */
 async function writtenFile(name: string, bytes: number): Promise<string> {
@@ -102,7 +112,7 @@ test('without dd, nothing fails: the file just stays cached', async () => {
   expect(cachedBytes(file)).toBeGreaterThan(0);
   // In a process of its own: spawn looks dd up in the real environment, which jest does not lend.
   const module = path.resolve(__dirname, '../../adapters/files/pageCache.ts');
-  const script = `require(${JSON.stringify(module)}).dropFromPageCache(${JSON.stringify(file)}, ${DROP_MIN_BYTES}).then((r) => console.log('resolved', r))`;
+  const script = `const m = require(${JSON.stringify(module)}); m.usePageCacheTuning(true); m.dropFromPageCache(${JSON.stringify(file)}, ${DROP_MIN_BYTES}).then((r) => console.log('resolved', r))`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
     env: { PATH: dir }, // no dd here
     encoding: 'utf8',
@@ -137,7 +147,7 @@ test('without dd, a folder store still copies a large object whole', async () =>
   const file = await writtenFile('no-dd-copy.bin', bytes);
   const root = path.join(dir, 'store-without-dd');
   const module = path.resolve(__dirname, '../../adapters/objectStore/index.ts');
-  const script = `const { LocalObjectStore } = require(${JSON.stringify(module)}); new LocalObjectStore(${JSON.stringify(root)}).putFile('big', ${JSON.stringify(file)}).then((o) => console.log(o.bytes, o.sha256))`;
+  const script = `${TUNED} const { LocalObjectStore } = require(${JSON.stringify(module)}); new LocalObjectStore(${JSON.stringify(root)}).putFile('big', ${JSON.stringify(file)}).then((o) => console.log(o.bytes, o.sha256))`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
     env: { PATH: dir }, // no dd here
     encoding: 'utf8',
@@ -160,7 +170,7 @@ async function fakeDd(name: string, log: string, then: string): Promise<string> 
 /** Stores `file` under each of `keys` in a folder store at `root`, in a child process whose PATH is `pathDirs`. */
 function putInChild(root: string, file: string, keys: string[], pathDirs: string[]): string {
   const module = path.resolve(__dirname, '../../adapters/objectStore/index.ts');
-  const script = `const { LocalObjectStore } = require(${JSON.stringify(module)}); const store = new LocalObjectStore(${JSON.stringify(root)}); (async () => { for (const key of ${JSON.stringify(keys)}) { const o = await store.putFile(key, ${JSON.stringify(file)}); console.log(o.bytes, o.sha256); } })()`;
+  const script = `${TUNED} const { LocalObjectStore } = require(${JSON.stringify(module)}); const store = new LocalObjectStore(${JSON.stringify(root)}); (async () => { for (const key of ${JSON.stringify(keys)}) { const o = await store.putFile(key, ${JSON.stringify(file)}); console.log(o.bytes, o.sha256); } })()`;
   return execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
     env: { PATH: pathDirs.join(':') },
     encoding: 'utf8',
@@ -213,4 +223,22 @@ test('a dd that fails a copy leaves no partial file, the store copies another wa
   // Asked to copy once (the other calls in the log are page-cache drops, which fail quietly).
   const copies = (await fs.readFile(log, 'utf8')).split('\n').filter((line) => line.includes('oflag=direct'));
   if (!(await clones())) expect(copies).toHaveLength(1);
+});
+
+test('with PAGE_CACHE_TUNING off (the default), a stored object stays cached and dd is never run', async () => {
+  const log = path.join(dir, 'dd-untuned.log');
+  const bin = await fakeDd('dd-untuned', log, 'exit 1');
+  const bytes = DROP_MIN_BYTES + 11;
+  const file = await writtenFile('untuned.bin', bytes);
+  const root = path.join(dir, 'store-untuned');
+  const module = path.resolve(__dirname, '../../adapters/objectStore/index.ts');
+  const script = `const { LocalObjectStore } = require(${JSON.stringify(module)}); new LocalObjectStore(${JSON.stringify(root)}).putFile('big', ${JSON.stringify(file)}).then((o) => console.log(o.bytes, o.sha256))`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    env: { PATH: bin },
+    encoding: 'utf8',
+  });
+  const expected = await sha256OfFile(file);
+  expect(out.trim()).toBe(`${bytes} ${expected}`);
+  expect(await fs.readFile(log, 'utf8').catch(() => '')).toBe('');
+  expect(cachedBytes(path.join(root, 'big'))).toBeGreaterThan(DROP_MIN_BYTES / 2);
 });
