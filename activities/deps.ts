@@ -13,6 +13,7 @@ import type { DatabaseTarget } from '../adapters/db/connection';
 import type { RunEndEvent } from './ledger';
 import type { ParkedAnswers } from '../adapters/files/parkedAnswers';
 import type { LookUpEarlierVersions } from '../adapters/landing';
+import type { TrafficMeter } from '../adapters/objectStore/metered';
 
 export interface ActivityDeps {
   db: Knex;
@@ -22,6 +23,8 @@ export interface ActivityDeps {
   backupStore: BackupStore;
   /** Where raw bodies and Parquet files land (LANDING_STORE_URL). */
   landingStore: ObjectStore;
+  /** Counts `landingStore`'s traffic (adapters/objectStore/metered.ts); each activity is measured in it. */
+  landingTraffic?: TrafficMeter;
   analytics: Analytics;
   /** A local folder for downloads and files being written; each activity uses its own subfolder. */
   scratchDir: string;

@@ -150,6 +150,11 @@ export interface Config {
      * (adapters/files/pageCache.ts); for a host that backs memory lazily, off by default.
      */
     pageCacheTuning: boolean;
+    /**
+     * LANDING_CACHE_MB: a worker's local cache of the Parquet files it landed or read from a
+     * remote (S3) landing store (adapters/objectStore/cached.ts); 0 turns it off.
+     */
+    landingCacheMb: number;
     /** Workflow bundles built for the worker, one per version of the code (DATA_DIR/workflow-bundles). */
     workflowBundleDir: string;
   };
@@ -410,6 +415,7 @@ export function loadConfig(env: Env = process.env): Config {
       duckdbThreads: read.number('DUCKDB_THREADS', 2, { min: 1, max: 64, integer: true }),
       scratchDir: path.join(dataDir, 'scratch'),
       storeRetryBudgetMs: read.number('LANDING_STORE_RETRY_BUDGET_MS', 120_000, { min: 0, integer: true }),
+      landingCacheMb: read.number('LANDING_CACHE_MB', 512, { min: 0, integer: true }),
       pageCacheTuning: read.choice('PAGE_CACHE_TUNING', ['off', 'on'] as const, 'off') === 'on',
       workflowBundleDir: path.join(dataDir, 'workflow-bundles'),
     },

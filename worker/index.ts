@@ -61,6 +61,7 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
       ? options.deps
       : { ...options.deps, onRunEnd: runEndRecorder(options.deps.db, metrics, options.logger) };
   const deps = tracingOn ? tracedDeps(recorded) : recorded;
+  if (metrics !== undefined) options.deps.landingTraffic?.listen(metrics.countLandingStore);
   return Worker.create({
     connection: options.connection,
     namespace: options.config.temporal.namespace,
@@ -81,7 +82,7 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
               }),
             ]
           : []),
-        activityObservability(metrics),
+        activityObservability(metrics, options.deps.landingTraffic),
       ],
       // A pre-built bundle carries them already (worker/bundle.ts; the tests' bundle likewise).
       ...(options.workflowBundle || options.workflowBundleDir

@@ -63,6 +63,17 @@ export class PipelineMetrics {
     ['source'],
   );
 
+  private readonly landingStoreBytes = this.counter(
+    'landing_store_bytes_total',
+    'Bytes read from and written to the landing store by this worker, by activity (none: outside one) and direction',
+    ['activity', 'direction'],
+  );
+  private readonly landingStoreRequests = this.counter(
+    'landing_store_requests_total',
+    'Requests to the landing store by this worker, by activity and direction (read: get, stat, list; write: put)',
+    ['activity', 'direction'],
+  );
+
   private readonly lastSuccessHour = this.gauge(
     'last_success_import_hour_seconds',
     'Newest import hour with a succeeded run (Unix seconds; 0 when none)',
@@ -124,6 +135,12 @@ export class PipelineMetrics {
       rejectedShareLimit,
     );
   }
+
+  /** One count of landing store traffic (adapters/objectStore/metered.ts `TrafficListener`). */
+  readonly countLandingStore = (activity: string, direction: string, bytes: number, requests: number) => {
+    if (bytes > 0) this.landingStoreBytes.inc({ activity, direction }, bytes);
+    if (requests > 0) this.landingStoreRequests.inc({ activity, direction }, requests);
+  };
 
   observeActivity(activity: string, outcome: string, seconds: number): void {
     this.activityDuration.observe({ activity, outcome }, seconds);

@@ -29,6 +29,8 @@ import { openAnalytics } from '../adapters/analytics/duckdb';
 import { moveRowStoreReadings } from '../adapters/analytics/upgrade';
 import { ParkedAnswers } from '../adapters/files/parkedAnswers';
 import { usePageCacheTuning } from '../adapters/files/pageCache';
+import { MeteredObjectStore, TrafficMeter } from '../adapters/objectStore/metered';
+import { CachedObjectStore } from '../adapters/objectStore/cached';
 
 export interface WorkerRuntime {
   deps: ActivityDeps;
@@ -63,12 +65,22 @@ export async function buildRuntime(
     if (!overrides.db) await db.destroy();
     throw isDatabaseDriverError(error) ? databaseFailure(error, config.database, 'migrating') : error;
   }
-  // Bound to this database's store id: two databases sharing a folder or bucket never meet.
-  const landingStore = await bindObjectStore(db, landingLocation);
   const scratchDir = path.join(
     config.pipeline.scratchDir,
     `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
   );
+  // Bound to this database's store id: two databases sharing a folder or bucket never meet.
+  // Its traffic counted (the metrics); a remote store's landed files kept on this worker a while.
+  const landingTraffic = new TrafficMeter();
+  const metered = new MeteredObjectStore(await bindObjectStore(db, landingLocation), landingTraffic);
+  const landingStore =
+    config.pipeline.landingCacheMb > 0 && config.landingStoreUrl.startsWith('s3://')
+      ? new CachedObjectStore(
+          metered,
+          path.join(scratchDir, 'landing-cache'),
+          config.pipeline.landingCacheMb * 1024 * 1024,
+        )
+      : metered;
   await fs.promises.mkdir(scratchDir, { recursive: true });
   const analytics = await openAnalytics({
     memoryLimitMb: config.pipeline.duckdbMemoryLimitMb,
@@ -98,6 +110,7 @@ export async function buildRuntime(
       fetchMaxLagHours: config.fetchMaxLagHours,
       database: config.database,
       landingStore,
+      landingTraffic,
       analytics,
       scratchDir,
       buckets: config.pipeline.buckets,

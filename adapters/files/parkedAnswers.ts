@@ -65,10 +65,22 @@ export class ParkedAnswers {
     return { bodyFile, bodySha256: meta.bodySha256, fetchedAt: new Date(String(meta.fetchedAt)) };
   }
 
-  /** The store and the database have the answer: the local copy goes. */
-  async release(source: string, batchKey: string): Promise<void> {
+  /**
+   * The store and the database have the answer: the local copy goes, or moves to `keepAs` (the
+   * landing's work folder, so that it is parsed from here instead of downloaded again). Resolves
+   * with `keepAs` when it moved there, undefined otherwise.
+   */
+  async release(source: string, batchKey: string, keepAs?: string): Promise<string | undefined> {
     const base = this.base(source, batchKey);
     await fs.rm(`${base}.meta.json`, { force: true });
+    if (keepAs !== undefined) {
+      const moved = await fs.rename(`${base}.json`, keepAs).then(
+        () => true,
+        () => false,
+      );
+      if (moved) return keepAs;
+    }
     await fs.rm(`${base}.json`, { force: true });
+    return undefined;
   }
 }

@@ -131,7 +131,9 @@ export function createLanding(deps: LandingDeps): Landing {
     if (existing) return { ...existing.summary, alreadyLanded: true };
     const segment = batchSegment(at.batchKey, sha256Text(at.batchKey));
     call.stage('store the answer');
-    const raw = batch.stored ?? (await storeRaw(deps, batch, { ...at, segment }, call));
+    const { raw, localBody } = batch.stored
+      ? { raw: batch.stored, localBody: undefined }
+      : await storeRaw(deps, batch, { ...at, segment }, call);
     // The answer is the only copy of what the source sent: its backup copy starts now, beside the
     // parsing, instead of after the hour is computed (at 10,000,000 readings, 1.5 GB to copy). The
     // workflow's backup steps find it in place; a failure here is theirs to report, so it is
@@ -139,7 +141,8 @@ export function createLanding(deps: LandingDeps): Landing {
     const rawBackup = backUpRawAnswer(deps, raw, call);
     try {
       call.stage('look up earlier versions');
-      const bodyPath = await deps.landingStore.getFile(raw.objectKey, at.workDir);
+      // Read back only when an earlier attempt stored it: the file just uploaded is parsed where it is.
+      const bodyPath = localBody ?? (await deps.landingStore.getFile(raw.objectKey, at.workDir));
       const known = await lookUpEarlierVersions({
         source: at.source,
         importHour: at.hour,

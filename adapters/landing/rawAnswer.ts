@@ -12,13 +12,17 @@ import { sha256OfStream } from '../objectStore/keys';
 import type { SourceBatch } from '../sources/types';
 import type { LandingCall, LandingDeps, LandingTarget } from './index';
 
-/** Puts the batch's body in the landing store and records it, before anything parses it. */
+/**
+ * Puts the batch's body in the landing store and records it, before anything parses it. Resolves
+ * with the record and, when the answer recorded is the one just put, the local file holding it:
+ * the landing parses that file, never downloading what it has just uploaded.
+ */
 export async function storeRaw(
   deps: LandingDeps,
   batch: SourceBatch,
   at: LandingTarget & { segment: string },
   call: LandingCall,
-): Promise<RawBody> {
+): Promise<{ raw: RawBody; localBody?: string }> {
   let bodyFile = batch.bodyFile;
   if (bodyFile === undefined) {
     // A file drop's records, already parsed from a small file: one JSON array, like an answer.
@@ -47,9 +51,21 @@ export async function storeRaw(
     bytes: stored.bytes,
     sha256: stored.sha256,
   });
-  // The store and the database have it: the parked copy is no longer needed.
-  if (batch.key === null) await deps.parkedAnswers?.release(at.source, at.batchKey);
-  return recorded;
+  // Another attempt recorded its own answer first (rawAnswerRace): that one is landed, from the store.
+  const ours = recorded.objectKey === objectKey && recorded.sha256 === stored.sha256;
+  // The store and the database have it: the parked copy is no longer needed where it is; this
+  // landing parses it from its work folder.
+  const kept =
+    batch.key === null
+      ? await deps.parkedAnswers?.release(
+          at.source,
+          at.batchKey,
+          ours ? path.join(at.workDir, `answer-${at.segment}.json`) : undefined,
+        )
+      : undefined;
+  // Otherwise only a file of the work folder is ours to parse (a dropped file may change after).
+  const inWorkDir = !path.relative(at.workDir, file).startsWith('..');
+  return { raw: recorded, localBody: ours ? (kept ?? (inWorkDir ? file : undefined)) : undefined };
 }
 
 /** Copies the answer to the backup store; a failure is the hour's backup's to report, so only logged. */

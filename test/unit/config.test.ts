@@ -103,6 +103,7 @@ describe('valid settings are read', () => {
       correctionHorizonHours: 168,
       duckdbThreads: 2,
       pageCacheTuning: false,
+      landingCacheMb: 512,
     });
     expect(
       loadConfig({
@@ -110,11 +111,13 @@ describe('valid settings are read', () => {
         HOUR_BUCKET_READINGS: '1000',
         CORRECTION_HORIZON_HOURS: '24',
         PAGE_CACHE_TUNING: 'on',
+        LANDING_CACHE_MB: '0',
       }).pipeline,
     ).toMatchObject({
       buckets: { maxBuckets: 1, readingsPerBucket: 1000 },
       correctionHorizonHours: 24,
       pageCacheTuning: true,
+      landingCacheMb: 0,
     });
     expect(() => loadConfig({ PAGE_CACHE_TUNING: 'yes' })).toThrow(/PAGE_CACHE_TUNING/);
   });

@@ -1,0 +1,119 @@
+/**
+ * A worker-local cache in front of a remote landing store, for the objects read back soon after
+ * they are written: the answer a landing puts, which its backup copy reads at once, and the Parquet
+ * files, which the hour's bucket activities, its backup and the next hours' version lookups read
+ * (on this worker, often). A put handed over (`move`) keeps a hard link to the file; a download
+ * keeps one to what it fetched; `getFile` hands out a link of its own (the caller deletes it).
+ * Objects are immutable, so a cached copy is never stale. Least recently used goes first past
+ * LANDING_CACHE_MB. The cache is an optimisation, never a condition: a link that fails is a miss.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ObjectStore, PutOptions, StoredObject } from './types';
+
+/** The answers and the landed Parquet files (core/landingKeys.ts): what the hour reads again. */
+export function isReadAgain(key: string): boolean {
+  return key.startsWith('raw/') || (key.startsWith('landing/') && key.endsWith('.parquet'));
+}
+
+export class CachedObjectStore implements ObjectStore {
+  readonly url: string;
+  /** In use order, least recent first (a hit moves its entry to the end). */
+  private readonly entries = new Map<string, { file: string; bytes: number }>();
+  private bytes = 0;
+  /** Hits and misses of `getFile`, for the benchmark and the tests. */
+  readonly stats = { hits: 0, misses: 0 };
+
+  constructor(
+    readonly inner: ObjectStore,
+    /** A private folder of this worker (removed with its scratch folder). */
+    readonly dir: string,
+    readonly maxBytes: number,
+    readonly keep: (key: string) => boolean = isReadAgain,
+  ) {
+    this.url = inner.url;
+  }
+
+  async putFile(key: string, localPath: string, options?: PutOptions): Promise<StoredObject> {
+    const stored = await this.inner.putFile(key, localPath, options);
+    if (options?.move === true) await this.admit(key, localPath, stored.bytes);
+    return stored;
+  }
+
+  async getFile(key: string, scratchDir: string): Promise<string> {
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      const target = path.join(scratchDir, `${randomUUID()}-${path.posix.basename(key)}`);
+      try {
+        await fs.mkdir(scratchDir, { recursive: true });
+        await linkOrCopy(entry.file, target);
+        this.entries.delete(key);
+        this.entries.set(key, entry);
+        this.stats.hits += 1;
+        return target;
+      } catch {
+        await this.evict(key);
+      }
+    }
+    this.stats.misses += 1;
+    const file = await this.inner.getFile(key, scratchDir);
+    await this.admit(key, file, (await fs.stat(file)).size);
+    return file;
+  }
+
+  openRead(key: string): Promise<NodeJS.ReadableStream> {
+    return this.inner.openRead(key);
+  }
+
+  stat(key: string): Promise<{ bytes: number } | undefined> {
+    return this.inner.stat(key);
+  }
+
+  check(): Promise<void> {
+    return this.inner.check();
+  }
+
+  list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+    return this.inner.list(prefix);
+  }
+
+  private async admit(key: string, from: string, bytes: number): Promise<void> {
+    if (!this.keep(key) || bytes > this.maxBytes || this.entries.has(key)) return;
+    const file = path.join(this.dir, randomUUID());
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+      await linkOrCopy(from, file);
+    } catch {
+      await fs.rm(file, { force: true }).catch(() => undefined);
+      return;
+    }
+    if (this.entries.has(key)) {
+      await fs.rm(file, { force: true }).catch(() => undefined);
+      return;
+    }
+    this.entries.set(key, { file, bytes });
+    this.bytes += bytes;
+    for (const oldest of this.entries.keys()) {
+      if (this.bytes <= this.maxBytes) break;
+      await this.evict(oldest);
+    }
+  }
+
+  private async evict(key: string): Promise<void> {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
+    await fs.rm(entry.file, { force: true }).catch(() => undefined);
+  }
+}
+
+/** A hard link (no bytes copied), or a copy where links cannot be made (another file system). */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await fs.link(from, to);
+  } catch {
+    await fs.copyFile(from, to);
+  }
+}
