@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import { RunEncoder } from '../../core/versionRun';
 import type { FoundVersion } from '../../core/versionChoice';
-import { queryRows, sqlString } from '../analytics/duckdb';
+import { queryRows, sqlPaths, sqlString } from '../analytics/duckdb';
 import type { SortedHashes } from './localIndex';
 
 /** A reading id's 64-bit hash in SQL, split into its two 32-bit halves. */
@@ -18,6 +18,12 @@ export function idHashSql(column: string): { hi: string; lo: string } {
     hi: `CAST(md5_number_upper(${column}) >> 32 AS UINTEGER)`,
     lo: `CAST(md5_number_upper(${column}) & 4294967295 AS UINTEGER)`,
   };
+}
+
+/** A batch's landed rows, as a run is made of them, from its Parquet files. */
+export function versionRowsSql(files: readonly string[]): string {
+  return `SELECT reading_id, belongs_to_hour, bucket, ordinal, measured_at, lat, lon, temperature, country
+            FROM read_parquet(${sqlPaths(files)}, union_by_name = true, hive_partitioning = false)`;
 }
 
 /**
@@ -111,13 +117,13 @@ export async function batchHashes(conn: DuckDBConnection, idsSql: string): Promi
   return keys;
 }
 
-/** The columns planVersions reads from `known`, in its order. */
+/** The columns of a landed row the landing compares and orders versions by (adapters/analytics/landing.ts). */
 export const KNOWN_COLUMNS =
-  'reading_id VARCHAR, ordinal BIGINT, belongs_to_hour TIMESTAMPTZ, bucket INTEGER, measured_at TIMESTAMPTZ, lat DOUBLE, lon DOUBLE, temperature DOUBLE, country VARCHAR';
+  'reading_id VARCHAR, belongs_to_hour TIMESTAMPTZ, bucket INTEGER, measured_at TIMESTAMPTZ, lat DOUBLE, lon DOUBLE, temperature DOUBLE, country VARCHAR, received_at TIMESTAMPTZ, batch_key VARCHAR, ordinal BIGINT';
 
 /**
- * Creates the temporary table `table` (KNOWN_COLUMNS, ordinal -1: before the batch's records) of the
- * versions found, through a JSON file in `workDir` (a few thousand rows an hour).
+ * Creates the temporary table `table` (KNOWN_COLUMNS) of the versions found, through a JSON file in
+ * `workDir` (some thousands of rows an hour).
  */
 export async function createKnownTable(
   conn: DuckDBConnection,
@@ -131,8 +137,9 @@ export async function createKnownTable(
   await fs.writeFile(
     file,
     versions
-      .map(({ entry: e }) =>
-        JSON.stringify({
+      .map((f) => {
+        const e = f.entry;
+        return JSON.stringify({
           reading_id: e.readingId,
           belongs: e.belongsToHour,
           bucket: e.bucket,
@@ -141,15 +148,20 @@ export async function createKnownTable(
           lon: e.lon,
           temperature: e.temperature,
           country: e.country,
-        }),
-      )
+          received: f.receivedAt,
+          batch_key: f.batchKey,
+          ordinal: e.ordinal,
+        });
+      })
       .join('\n'),
   );
   await conn.run(
     `INSERT INTO ${table}
-       SELECT reading_id, -1, CAST(epoch_ms(belongs) AS TIMESTAMPTZ), bucket, CAST(epoch_ms(measured) AS TIMESTAMPTZ), lat, lon, temperature, country
+       SELECT reading_id, CAST(epoch_ms(belongs) AS TIMESTAMPTZ), bucket, CAST(epoch_ms(measured) AS TIMESTAMPTZ), lat, lon, temperature, country,
+              CAST(epoch_ms(received) AS TIMESTAMPTZ), batch_key, ordinal
          FROM read_json(${sqlString(file)}, format = 'newline_delimited',
-           columns = {reading_id: 'VARCHAR', belongs: 'BIGINT', bucket: 'INTEGER', measured: 'BIGINT', lat: 'DOUBLE', lon: 'DOUBLE', temperature: 'DOUBLE', country: 'VARCHAR'})`,
+           columns = {reading_id: 'VARCHAR', belongs: 'BIGINT', bucket: 'INTEGER', measured: 'BIGINT', lat: 'DOUBLE', lon: 'DOUBLE', temperature: 'DOUBLE', country: 'VARCHAR',
+                      received: 'BIGINT', batch_key: 'VARCHAR', ordinal: 'BIGINT'})`,
   );
   await fs.rm(file, { force: true });
 }

@@ -188,7 +188,7 @@ test('DuckDB writes a run from landed rows and hashes a batch; the cache finds t
       `SELECT CAST(count(*) AS DOUBLE) AS n FROM known_test k JOIN rows r USING (reading_id)
         WHERE k.belongs_to_hour IS DISTINCT FROM r.belongs_to_hour OR k.bucket IS DISTINCT FROM r.bucket
            OR k.measured_at IS DISTINCT FROM r.measured_at OR k.lat IS DISTINCT FROM r.lat OR k.lon IS DISTINCT FROM r.lon
-           OR k.temperature IS DISTINCT FROM r.temperature OR k.country IS DISTINCT FROM r.country OR k.ordinal <> -1`,
+           OR k.temperature IS DISTINCT FROM r.temperature OR k.country IS DISTINCT FROM r.country OR k.ordinal <> r.ordinal OR k.batch_key <> 'pull:x'`,
     );
     expect(mismatches).toEqual([{ n: 0 }]);
     const [{ n } = { n: -1 }] = await queryRows<{ n: number }>(
