@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { newestVersions, type FoundVersion } from '../../core/versionChoice';
+import type { HashCheck } from '../../core/versionRun';
 import { LocalRun, type LocalIndexSettings, type SortedHashes } from './localIndex';
 
 /** A run that counts for a lookup: its object key and its batch's ordering keys. */
@@ -110,6 +111,19 @@ export class VersionCache {
       for (const entry of held.run.find(keys, scratch)) found.push({ entry, receivedAt, batchKey });
     }
     return { versions: newestVersions(found, sinceMs), matched: found.length };
+  }
+
+  /**
+   * The live runs hashed by another engine than `check` (core/versionRun.ts HashCheck): the batch's
+   * hashes would not find their ids in them.
+   */
+  staleRuns(live: readonly LiveRun[], check: HashCheck): string[] {
+    return live
+      .filter(({ key }) => {
+        const held = this.runs.get(key)?.run.layout.hashCheck;
+        return held !== undefined && (held[0] !== check[0] >>> 0 || held[1] !== check[1] >>> 0);
+      })
+      .map(({ key }) => key);
   }
 
   async close(): Promise<void> {

@@ -14,7 +14,8 @@ import { versionRunKey } from '../../core/landingKeys';
 import { sha256OfStream } from '../objectStore/keys';
 import type { ObjectStore } from '../objectStore/types';
 import { versionSources, type StoredRun } from '../db/versionRuns';
-import { batchHashes, createKnownTable } from './duckdbRuns';
+import { ObjectStoreError } from '../../core/errors';
+import { batchHashes, createKnownTable, hashCheck } from './duckdbRuns';
 import type { VersionCache } from './cache';
 
 export interface VersionLookupStats {
@@ -76,6 +77,12 @@ export async function prepareLookup(
     stats,
     async indexedVersions(conn, idsSql) {
       const started = performance.now();
+      const stale = deps.cache.staleRuns(sources.runs, await hashCheck(conn));
+      if (stale.length > 0)
+        throw new ObjectStoreError(
+          `${stale.length} version run(s) of ${batch.source} were hashed by another DuckDB version than this worker's (${stale[0]}…): run \`tempctl versions rebuild\`, then retry`,
+          { retryable: false },
+        );
       const keys = await batchHashes(conn, idsSql);
       const found = deps.cache.lookup(sources.runs, keys, batch.since.getTime());
       await createKnownTable(conn, 'indexed_versions', found.versions, batch.workDir);
