@@ -70,17 +70,18 @@ async function main(): Promise<void> {
     const maxHours = Math.max(...HOURS, ...JOIN_HOURS);
     const next = random32(23);
     const runs: { hi: Uint32Array; lo: Uint32Array; file: string }[] = [];
-    let made = performance.now();
+    const made = performance.now();
     for (let r = 0; r < maxHours; r += 1) {
       const hi = new Uint32Array(N).map(() => next());
       const lo = new Uint32Array(N).map(() => next());
       sortedPairs(hi, lo);
       const file = path.join(dir, `run-${r}.run`);
       writeSparseRun(file, hi, lo);
-      // Only what the batch draws its known ids from is kept.
+      // Only what the batch draws its known ids from is kept: every stride-th hash of the run.
+      const stride = Math.max(1, Math.floor(1 / KNOWN_SHARE));
       runs.push({
-        hi: hi.slice(0, Math.ceil((N * KNOWN_SHARE) / maxHours) + 1),
-        lo: lo.slice(0, Math.ceil((N * KNOWN_SHARE) / maxHours) + 1),
+        hi: hi.filter((_, i) => i % stride === 0),
+        lo: lo.filter((_, i) => i % stride === 0),
         file,
       });
     }
@@ -126,8 +127,10 @@ async function main(): Promise<void> {
       let i = 0;
       for (let r = 0; r < k; r += 1)
         for (let j = 0; j < perRun; j += 1, i += 1) {
-          hi[i] = runs[r]!.hi[j]!;
-          lo[i] = runs[r]!.lo[j]!;
+          // Spread over the whole sample: the known ids cover the hash range as real ones do.
+          const at = Math.floor((j * runs[r]!.hi.length) / perRun);
+          hi[i] = runs[r]!.hi[at]!;
+          lo[i] = runs[r]!.lo[at]!;
         }
       const expected = i;
       const fresh = random32(99 + k);
