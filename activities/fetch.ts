@@ -112,6 +112,9 @@ export function createFetchActivities(deps: ActivityDeps) {
       warn: (message, fields) => {
         log.warn(message, fields);
       },
+      info: (message, fields) => {
+        log.info(message, fields);
+      },
     };
   }
 

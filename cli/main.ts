@@ -18,6 +18,7 @@ import { registerSimulateCommand } from './commands/simulate';
 import { registerStatusCommand } from './commands/status';
 import { registerRolesCommands } from './commands/roles';
 import { registerWorkerCommand } from './commands/worker';
+import { registerVersionsCommands } from './commands/versions';
 
 export function buildProgram(): Command {
   const program = new Command('tempctl')
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerRegionsCommands(program);
   registerPageCommands(program);
+  registerVersionsCommands(program);
   return program;
 }
 

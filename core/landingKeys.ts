@@ -6,6 +6,7 @@
  * Layout (docs/scaling.md §3.1):
  *   raw/source=<s>/import_hour=<h>/<batch>-<sha12>.json
  *   landing/source=<s>/import_hour=<h>/belongs_to=<h>/bucket=<b>/<batch>-<sha12>.parquet
+ *   versions/source=<s>/import_hour=<h>/<batch>-<sha12>.run   (the batch's version run, core/versionRun.ts)
  */
 import { formatHour } from './importHour';
 
@@ -47,6 +48,10 @@ export function landedFileKey(
     `landing/source=${f.source}/import_hour=${hourSegment(f.importHour)}/belongs_to=${hourSegment(f.belongsToHour)}` +
     `/bucket=${bucket}/${batch}-${sha256.slice(0, 12)}.parquet`
   );
+}
+
+export function versionRunKey(source: string, importHour: Date, batch: string, sha256: string): string {
+  return `versions/source=${source}/import_hour=${hourSegment(importHour)}/${batch}-${sha256.slice(0, 12)}.run`;
 }
 
 /**

@@ -5,6 +5,7 @@ import * as readingsByImportHour from './003_readings_by_import_hour';
 import * as storeIdentity from './004_store_identity';
 import * as quarantineRawText from './005_quarantine_raw_text';
 import * as columnarLanding from './006_columnar_landing';
+import * as versionRuns from './007_version_runs';
 
 /**
  * The migrations, listed in order. Listed rather than discovered on disk so that they load the same
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '004_store_identity': storeIdentity,
   '005_quarantine_raw_text': quarantineRawText,
   '006_columnar_landing': columnarLanding,
+  '007_version_runs': versionRuns,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

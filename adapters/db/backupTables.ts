@@ -31,7 +31,7 @@ export async function* rowsInBatches(
 
 /**
  * The hour's small tables: its batches, the raw answers stored for it (`raw_bodies`), their
- * landed files (keys, rows, sha256; the files
+ * landed files and version runs (keys, rows, sha256; the files and runs
  * themselves are copied as landed objects, `landedObjectsForHour`), versions landed before the
  * columnar landing (`readings`, empty for newer hours), the quarantine, the run ledger and the
  * aggregates: with the objects, enough to rebuild the hour with no call to a source.
@@ -46,6 +46,7 @@ export function backupTablesForHour(db: Knex, hour: Date): BackupTable[] {
     byImportHour('fetch_batches', 'batch_id'),
     { name: 'raw_bodies', rows: rawBodyRows(db, hour) },
     { name: 'landed_files', rows: landedFileRows(db, hour) },
+    { name: 'version_runs', rows: versionRunRows(db, hour) },
     byImportHour('readings', 'row_id'),
     byImportHour('quarantine', 'quarantine_id'),
     byImportHour('import_runs', 'run_id'),
@@ -62,6 +63,14 @@ async function* landedFileRows(db: Knex, hour: Date): AsyncGenerator<object> {
     .orderBy('batch_id')
     .pluck('batch_id')) as number[];
   for (const batchId of batches) yield* rowsInBatches(db, 'landed_files', { batch_id: batchId }, 'file_id');
+}
+
+async function* versionRunRows(db: Knex, hour: Date): AsyncGenerator<object> {
+  yield* (await db('version_runs as v')
+    .join('fetch_batches as b', 'b.batch_id', 'v.batch_id')
+    .where('b.import_hour', hour)
+    .orderBy('v.batch_id')
+    .select('v.*')) as object[];
 }
 
 /**
@@ -82,16 +91,21 @@ async function* rawBodyRows(db: Knex, hour: Date): AsyncGenerator<object> {
   yield* await rawBodiesOfHour(db, hour);
 }
 
-/** The hour's landed objects: its raw answers and its batches' Parquet files. */
+/** The hour's landed objects: its raw answers, its batches' Parquet files and their version runs. */
 export async function landedObjectsForHour(db: Knex, hour: Date): Promise<LandedObject[]> {
   const files = (await db('landed_files as f')
     .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
     .where('b.import_hour', hour)
     .orderBy('f.file_id')
     .select('f.object_key as key', 'f.sha256')) as LandedObject[];
+  const runs = (await db('version_runs as v')
+    .join('fetch_batches as b', 'b.batch_id', 'v.batch_id')
+    .where('b.import_hour', hour)
+    .orderBy('v.batch_id')
+    .select('v.object_key as key', 'v.sha256')) as LandedObject[];
   const raws = (await rawBodiesOfHour(db, hour)).map((row) => ({
     key: String(row.object_key),
     sha256: String(row.sha256),
   }));
-  return [...raws, ...files];
+  return [...raws, ...files, ...runs];
 }

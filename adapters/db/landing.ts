@@ -14,6 +14,7 @@ import { formatHour, HOUR_MS } from '../../core/importHour';
 import { affectedRows } from './connection';
 import { insertInChunks } from './insertChunks';
 import { PULL_PREFIX } from '../../core/fetchDecision';
+import { versionRunRow, type StoredRun } from './versionRuns';
 
 export interface LandingResult extends LandingCounts {
   batchId: number;
@@ -60,6 +61,8 @@ export interface CommitInput {
   rejections: { record: unknown; text?: string; reasons: Rejection[] }[];
   /** For a refetch: the key prefix of this hour's earlier batches that the new batch replaces. */
   supersedePrefix?: string;
+  /** The batch's version run, already in the landing store (none when the batch landed no row). */
+  versionRun?: StoredRun;
 }
 
 type StoredBatch = { batch_id: number; run_id: string; summary: LandingResult } | undefined;
@@ -177,6 +180,8 @@ export async function commitBatch(db: Knex, input: CommitInput): Promise<Landing
       'landed_files',
       input.files.map((f) => landedFileRow(batchId, f)),
     );
+    // In the batch's own transaction: a batch is never committed without its run, nor a run without its batch.
+    if (input.versionRun) await trx('version_runs').insert(versionRunRow(batchId, input.versionRun));
     await insertInChunks(
       trx,
       'quarantine',

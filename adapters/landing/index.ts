@@ -32,7 +32,13 @@ import type { ObjectStore } from '../objectStore/types';
 import type { ParkedAnswers } from '../files/parkedAnswers';
 import type { SourceBatch } from '../sources/types';
 import { backUpRawAnswer, keptAnswer, storeRaw } from './rawAnswer';
-import { lookUpEarlierVersionsInFiles, type LookUpEarlierVersions } from './versions';
+import {
+  lookUpEarlierVersionsInFiles,
+  lookUpEarlierVersionsInIndex,
+  type LookUpEarlierVersions,
+} from './versions';
+import { VersionCache, VERSION_FILTER_BITS } from '../versions/cache';
+import { versionCacheDir } from '../versions/landingLookup';
 
 export type { KnownVersions, LookUpEarlierVersions, VersionLookupRequest } from './versions';
 
@@ -47,8 +53,13 @@ export interface LandingDeps {
   /** HOUR_BUCKETS, HOUR_BUCKET_READINGS. */
   buckets: BucketSettings;
   parkedAnswers?: ParkedAnswers;
-  /** Where earlier versions come from; default: the live Parquet files within the horizon. */
+  /**
+   * Where earlier versions come from; default: the version index, cached under `scratchDir`
+   * (adapters/versions/), or without a scratch folder the live Parquet files within the horizon.
+   */
   lookUpEarlierVersions?: LookUpEarlierVersions;
+  /** The worker's local folder (the version index's cache lives in it). */
+  scratchDir?: string;
 }
 
 /** What the caller lends one landing: its progress, its retry of our own side, its log. */
@@ -58,6 +69,8 @@ export interface LandingCall {
   /** Runs `work`, waiting out a landing store or disk outage within the caller's budget. */
   retryOwnSide<T>(what: string, work: () => Promise<T>): Promise<T>;
   warn(message: string, fields: Record<string, unknown>): void;
+  /** Tells what a stage did (the version lookup's figures); optional. */
+  info?(message: string, fields: Record<string, unknown>): void;
 }
 
 /** A batch to land; `stored` when its answer is already in the landing store. */
@@ -96,7 +109,14 @@ export interface Landing {
 export function createLanding(deps: LandingDeps): Landing {
   const { db } = deps;
   const lookUpEarlierVersions =
-    deps.lookUpEarlierVersions ?? lookUpEarlierVersionsInFiles(db, deps.landingStore);
+    deps.lookUpEarlierVersions ??
+    (deps.scratchDir === undefined
+      ? lookUpEarlierVersionsInFiles(db, deps.landingStore)
+      : lookUpEarlierVersionsInIndex(
+          db,
+          deps.landingStore,
+          new VersionCache(versionCacheDir(deps.scratchDir), { bitsPerKey: VERSION_FILTER_BITS }),
+        ));
 
   async function answerInHand(source: string, pullKey: string) {
     const stored = await findRawBody(db, source, pullKey);
@@ -172,6 +192,8 @@ export function createLanding(deps: LandingDeps): Landing {
             horizonHours: deps.correctionHorizonHours,
             partFiles: at.partFiles,
             knownFiles: known.files,
+            indexedVersions: known.indexed,
+            versionRunPath: known.record?.runPath,
             bucketCounts: (hours) => bucketCountsFor(db, at.source, hours, deps.buckets),
             workDir: partsDir,
             progress: (stage) => call.stage(`DuckDB ${stage}`),
@@ -192,10 +214,16 @@ export function createLanding(deps: LandingDeps): Landing {
         { source: at.source, importHour: at.hour, segment },
         { move: true },
       );
+      // The index's part of the batch, put before the commit that records it with the files.
+      const versionRun =
+        body.versionRun === undefined || known.record === undefined
+          ? undefined
+          : await known.record.store(body.versionRun, { source: at.source, importHour: at.hour, segment });
+      if (known.stats !== undefined) call.info?.('version lookup', { ...known.stats });
       call.stage('back up the answer');
       await rawBackup;
       call.stage('commit');
-      return await commitBatch(db, {
+      const committed = await commitBatch(db, {
         importHour: at.hour,
         source: at.source,
         batchKey: at.batchKey,
@@ -214,7 +242,10 @@ export function createLanding(deps: LandingDeps): Landing {
         files,
         rejections: body.rejections,
         supersedePrefix: at.supersedePrefix,
+        versionRun,
       });
+      if (versionRun !== undefined && !committed.alreadyLanded) await known.record?.committed(versionRun);
+      return committed;
     } finally {
       // Never left running behind a failed landing.
       await rawBackup;

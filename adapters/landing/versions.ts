@@ -3,12 +3,17 @@
  * (docs/versioning.md). One function, so another lookup (a record-level index) replaces this one
  * without the landing or the fetch activity changing.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import type { Knex } from 'knex';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { addHours } from '../../core/importHour';
 import { lookupFiles } from '../db/landing';
+import type { StoredRun } from '../db/versionRuns';
 import type { ObjectStore } from '../objectStore/types';
+import type { VersionCache } from '../versions/cache';
+import { prepareLookup, storeVersionRun, type VersionLookupStats } from '../versions/landingLookup';
 
 export interface VersionLookupRequest {
   source: string;
@@ -32,6 +37,28 @@ export interface KnownVersions {
    * ordinal) and ignores ids the batch does not carry.
    */
   files: readonly string[];
+  /**
+   * A record-level index's answer, in DuckDB: given the SQL of the batch's ids, the name of a table
+   * of the newest live version it knows of each (LandBodyInput.indexedVersions).
+   */
+  indexed?: (conn: DuckDBConnection, idsSql: string) => Promise<string>;
+  /** The index takes the batch's own versions: the landing writes them, they are kept with the batch. */
+  record?: RecordVersions;
+  /** What the lookup did, for the log. */
+  stats?: VersionLookupStats;
+}
+
+/** How a batch's versions enter the index: written, stored before the commit, kept after it. */
+export interface RecordVersions {
+  /** Where the landing writes the batch's version run (LandBodyInput.versionRunPath). */
+  runPath: string;
+  /** Puts the run in the landing store; what the commit records (`version_runs`). */
+  store(
+    run: { path: string; entries: number },
+    batch: { source: string; importHour: Date; segment: string },
+  ): Promise<StoredRun>;
+  /** The batch is committed with its run: the worker keeps it for the next lookups. */
+  committed(run: StoredRun): Promise<void>;
 }
 
 /**
@@ -41,8 +68,9 @@ export interface KnownVersions {
  * `belongs_to_hour`: a reading measured at the horizon's first instant belongs to the hour before.
  * Only live batches count (none superseded, none of `retiring`). Called once per batch, after the
  * answer is stored and before it is parsed; errors are the store's or the database's (retryable
- * when they are), never the source's. This implementation downloads every live Parquet file of the
- * window, one after another: its work grows with the hours landed (issue 23 replaces it).
+ * when they are), never the source's. `lookUpEarlierVersionsInFiles` downloads every live Parquet
+ * file of the window, one after another: its work grows with the hours landed; the landing uses
+ * `lookUpEarlierVersionsInIndex` (below) unless told otherwise.
  */
 export type LookUpEarlierVersions = (request: VersionLookupRequest) => Promise<KnownVersions>;
 
@@ -55,5 +83,37 @@ export function lookUpEarlierVersionsInFiles(db: Knex, store: ObjectStore): Look
     const files: string[] = [];
     for (const key of keys) files.push(await store.getFile(key, dir));
     return { files };
+  };
+}
+
+/**
+ * The record-level index (docs/versioning.md, "The version index"): the source's live version runs,
+ * held in the worker's cache (`cache`), answer for the batch's ids with reads that scale with the
+ * batch; only batches landed before the index are read as Parquet files.
+ */
+export function lookUpEarlierVersionsInIndex(
+  db: Knex,
+  store: ObjectStore,
+  cache: VersionCache,
+): LookUpEarlierVersions {
+  return async (request) => {
+    const since = addHours(request.importHour, -(request.horizonHours + 1));
+    const dir = path.join(request.workDir, 'known');
+    await fs.mkdir(dir, { recursive: true });
+    const prepared = await prepareLookup(
+      { db, landingStore: store, cache },
+      { source: request.source, since, retiring: request.retiring, workDir: dir },
+    );
+    const runPath = path.join(request.workDir, `version-run-${randomUUID()}.run`);
+    return {
+      files: prepared.knownFiles,
+      indexed: prepared.indexedVersions,
+      stats: prepared.stats,
+      record: {
+        runPath,
+        store: (run, batch) => storeVersionRun(store, run, batch),
+        committed: (run) => cache.adopt(request.source, run.key, runPath),
+      },
+    };
   };
 }

@@ -67,6 +67,7 @@ export const RESTORED_TABLES: [table: string, orderBy: string[]][] = [
   ['fetch_batches', ['batch_id']],
   ['raw_bodies', ['source', 'batch_key']],
   ['landed_files', ['file_id']],
+  ['version_runs', ['batch_id']],
   ['readings', ['row_id']],
   ['quarantine', ['quarantine_id']],
   ['region_hourly_temperature', ['hour', 'region']],

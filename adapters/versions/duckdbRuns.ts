@@ -1,0 +1,236 @@
+/**
+ * The version index's meeting point with DuckDB: the id hash (`idHashSql`), a run
+ * written from landed rows, the batch's hashes for a lookup, and the versions found, as the `known`
+ * table the landing compares with (adapters/analytics/landing.ts).
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import { RunEncoder, type HashCheck } from '../../core/versionRun';
+import type { FoundVersion } from '../../core/versionChoice';
+import { queryRows, sqlPaths, sqlString } from '../analytics/duckdb';
+import type { SortedHashes } from './localIndex';
+
+/**
+ * A reading id's 64-bit hash in SQL, split into its two 32-bit halves: DuckDB's `hash()`, 28 times
+ * faster than MD5 on a million ids. It is not promised to stay the same across DuckDB versions, so
+ * each run records the engine's hash of a fixed text (`hashCheck`), and a run from an engine that
+ * hashes otherwise is read through its Parquet files until rebuilt.
+ */
+export function idHashSql(column: string): { hi: string; lo: string } {
+  return {
+    hi: `CAST(hash(${column}) >> 32 AS UINTEGER)`,
+    lo: `CAST(hash(${column}) & 4294967295 AS UINTEGER)`,
+  };
+}
+
+/** A batch's landed rows, as a run is made of them, from its Parquet files. */
+export function versionRowsSql(files: readonly string[]): string {
+  return `SELECT reading_id, belongs_to_hour, bucket, ordinal, measured_at, lat, lon, temperature, country
+            FROM read_parquet(${sqlPaths(files)}, union_by_name = true, hive_partitioning = false)`;
+}
+
+/**
+ * Writes the run of `rowsSql`'s rows (columns reading_id, belongs_to_hour, bucket, ordinal,
+ * measured_at, lat, lon, temperature, country: a batch's landed rows, whose ordinals are distinct)
+ * to `file`. Only the hashes are sorted by DuckDB (a narrow sort); the rows are read once, unsorted,
+ * and each is written at its place. Returns the run's entries and size.
+ */
+export async function writeRun(
+  conn: DuckDBConnection,
+  rowsSql: string,
+  file: string,
+): Promise<{ entries: number; bytes: number }> {
+  const [totals] = await queryRows<{ n: number; id_bytes: number; max_ordinal: number }>(
+    conn,
+    `SELECT CAST(count(*) AS DOUBLE) AS n, CAST(coalesce(sum(octet_length(encode(reading_id))), 0) AS DOUBLE) AS id_bytes,
+            CAST(coalesce(max(ordinal), -1) AS DOUBLE) AS max_ordinal
+       FROM (${rowsSql})`,
+  );
+  const countries = await queryRows<{ c: string }>(
+    conn,
+    `SELECT DISTINCT country AS c FROM (${rowsSql}) WHERE country IS NOT NULL`,
+  );
+  const n = totals?.n ?? 0;
+  const encoder = new RunEncoder(
+    n,
+    countries.map((row) => row.c),
+    totals?.id_bytes ?? 0,
+    await hashCheck(conn),
+  );
+  // Where each ordinal's entry goes: its rank by (hash, ordinal).
+  const positionOf = new Int32Array((totals?.max_ordinal ?? -1) + 1).fill(-1);
+  const { hi, lo } = idHashSql('reading_id');
+  let p = 0;
+  let idEnd = 0;
+  await eachChunk(
+    conn,
+    `SELECT ${hi} AS hi, ${lo} AS lo, CAST(ordinal AS UINTEGER) AS ordinal, CAST(octet_length(encode(reading_id)) AS UINTEGER) AS id_bytes
+       FROM (${rowsSql}) ORDER BY hi, lo, ordinal`,
+    (chunk) => {
+      const [h, l, o, b] = [0, 1, 2, 3].map((c) => numbers(chunk, c));
+      for (let r = 0; r < chunk.rowCount; r += 1) {
+        const ordinal = o![r]!;
+        if (positionOf[ordinal] !== -1) throw new RangeError(`ordinal ${ordinal} appears twice in one batch`);
+        positionOf[ordinal] = p;
+        idEnd += b![r]!;
+        encoder.setHash(p, h![r]!, l![r]!, idEnd);
+        p += 1;
+      }
+    },
+  );
+  // Countries as their numbers in the run's sorted list: no string per row for them.
+  const countryList = `[${encoder.countries.map(sqlString).join(', ')}]::VARCHAR[]`;
+  await eachChunk(
+    conn,
+    `SELECT reading_id, CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS belongs, bucket, CAST(ordinal AS UINTEGER) AS ordinal,
+            CAST(epoch_ms(measured_at) AS DOUBLE) AS measured, lat, lon, temperature,
+            CAST(coalesce(list_position(${countryList}, country), 0) - 1 AS INTEGER) AS country
+       FROM (${rowsSql})`,
+    (chunk) => {
+      const ordinal = numbers(chunk, 3);
+      const positions = new Int32Array(chunk.rowCount);
+      for (let r = 0; r < chunk.rowCount; r += 1) positions[r] = positionOf[ordinal[r]!]!;
+      encoder.setRecords(positions, {
+        readingIds: strings(chunk, 0) as string[],
+        belongsToHour: numbers(chunk, 1),
+        bucket: numbers(chunk, 2),
+        ordinal,
+        measuredAt: numbers(chunk, 4),
+        lat: numbers(chunk, 5),
+        lon: numbers(chunk, 6),
+        temperature: numbers(chunk, 7),
+        countryNumber: numbers(chunk, 8),
+      });
+    },
+  );
+  const bytes = encoder.finish();
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, bytes);
+  return { entries: n, bytes: bytes.length };
+}
+
+/** The engine's hash of a fixed text, written in every run (core/versionRun.ts HashCheck). */
+export async function hashCheck(conn: DuckDBConnection): Promise<HashCheck> {
+  const { hi, lo } = idHashSql(sqlString('temperature-pipeline version run'));
+  const [row] = await queryRows<{ hi: number; lo: number }>(conn, `SELECT ${hi} AS hi, ${lo} AS lo`);
+  return [row?.hi ?? 0, row?.lo ?? 0];
+}
+
+async function eachChunk(
+  conn: DuckDBConnection,
+  sql: string,
+  each: (chunk: DuckDBDataChunk) => void,
+): Promise<void> {
+  const result = await conn.run(sql);
+  for (
+    let chunk = await result.fetchChunk();
+    chunk !== null && chunk.rowCount > 0;
+    chunk = await result.fetchChunk()
+  )
+    each(chunk);
+}
+
+/** The distinct hashes of the ids `idsSql` lists (a column reading_id), ascending. */
+export async function batchHashes(conn: DuckDBConnection, idsSql: string): Promise<SortedHashes> {
+  const { hi, lo } = idHashSql('reading_id');
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE batch_hashes AS SELECT DISTINCT ${hi} AS hi, ${lo} AS lo FROM (${idsSql}) WHERE reading_id IS NOT NULL`,
+  );
+  const [count] = await queryRows<{ n: number }>(
+    conn,
+    `SELECT CAST(count(*) AS DOUBLE) AS n FROM batch_hashes`,
+  );
+  const n = count?.n ?? 0;
+  const keys = { hi: new Uint32Array(n), lo: new Uint32Array(n) };
+  const result = await conn.run(`SELECT hi, lo FROM batch_hashes ORDER BY hi, lo`);
+  let i = 0;
+  for (
+    let chunk = await result.fetchChunk();
+    chunk !== null && chunk.rowCount > 0;
+    chunk = await result.fetchChunk()
+  ) {
+    const [h, l] = columnsOf(chunk, 2);
+    for (let r = 0; r < chunk.rowCount; r += 1) {
+      keys.hi[i] = h!.getItem(r) as number;
+      keys.lo[i] = l!.getItem(r) as number;
+      i += 1;
+    }
+  }
+  await conn.run(`DROP TABLE batch_hashes`);
+  return keys;
+}
+
+/** The columns of a landed row the landing compares and orders versions by (adapters/analytics/landing.ts). */
+export const KNOWN_COLUMNS =
+  'reading_id VARCHAR, belongs_to_hour TIMESTAMPTZ, bucket INTEGER, measured_at TIMESTAMPTZ, lat DOUBLE, lon DOUBLE, temperature DOUBLE, country VARCHAR, received_at TIMESTAMPTZ, batch_key VARCHAR, ordinal BIGINT';
+
+/**
+ * Creates the temporary table `table` (KNOWN_COLUMNS) of the versions found, through a JSON file in
+ * `workDir` (some thousands of rows an hour).
+ */
+export async function createKnownTable(
+  conn: DuckDBConnection,
+  table: string,
+  versions: readonly FoundVersion[],
+  workDir: string,
+): Promise<void> {
+  await conn.run(`CREATE TEMP TABLE ${table} (${KNOWN_COLUMNS})`);
+  if (versions.length === 0) return;
+  const file = path.join(workDir, `${table}.ndjson`);
+  await fs.writeFile(
+    file,
+    versions
+      .map((f) => {
+        const e = f.entry;
+        return JSON.stringify({
+          reading_id: e.readingId,
+          belongs: e.belongsToHour,
+          bucket: e.bucket,
+          measured: e.measuredAt,
+          lat: e.lat,
+          lon: e.lon,
+          temperature: e.temperature,
+          country: e.country,
+          received: f.receivedAt,
+          batch_key: f.batchKey,
+          ordinal: e.ordinal,
+        });
+      })
+      .join('\n'),
+  );
+  await conn.run(
+    `INSERT INTO ${table}
+       SELECT reading_id, CAST(epoch_ms(belongs) AS TIMESTAMPTZ), bucket, CAST(epoch_ms(measured) AS TIMESTAMPTZ), lat, lon, temperature, country,
+              CAST(epoch_ms(received) AS TIMESTAMPTZ), batch_key, ordinal
+         FROM read_json(${sqlString(file)}, format = 'newline_delimited',
+           columns = {reading_id: 'VARCHAR', belongs: 'BIGINT', bucket: 'INTEGER', measured: 'BIGINT', lat: 'DOUBLE', lon: 'DOUBLE', temperature: 'DOUBLE', country: 'VARCHAR',
+                      received: 'BIGINT', batch_key: 'VARCHAR', ordinal: 'BIGINT'})`,
+  );
+  await fs.rm(file, { force: true });
+}
+
+/**
+ * A numeric column of a chunk (no NULLs) as numbers. The vectors of fixed-width types hold their
+ * values in a typed array (`items`; not in the package's types): read as is, a million rows cost
+ * milliseconds instead of the hundreds one `getItem` call per value takes.
+ */
+function numbers(chunk: DuckDBDataChunk, column: number): ArrayLike<number> {
+  const vector = chunk.getColumnVector(column);
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (
+    (items instanceof Float64Array || items instanceof Uint32Array || items instanceof Int32Array) &&
+    items.length >= chunk.rowCount
+  )
+    return items;
+  return Array.from({ length: chunk.rowCount }, (_, r) => vector.getItem(r) as number);
+}
+
+function strings(chunk: DuckDBDataChunk, column: number): (string | null)[] {
+  const vector = chunk.getColumnVector(column);
+  return Array.from({ length: chunk.rowCount }, (_, r) => vector.getItem(r) as string | null);
+}
+
+function columnsOf(chunk: DuckDBDataChunk, count: number) {
+  return Array.from({ length: count }, (_, c) => chunk.getColumnVector(c));
+}

@@ -1,0 +1,204 @@
+/**
+ * The version index's parts (docs/versioning.md, "The version index"): the blocked Bloom filter
+ * never forgets a key, a run's bytes are a function of its entries, the local run finds exactly the
+ * entries of the probed hashes (checked against a plain scan), and a lookup keeps the newest version
+ * per id, in full ids, within the horizon. The DuckDB side writes a run from rows and hashes a batch.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { BlockedBloom } from '../../core/versionFilter';
+import { decodeRun, encodeRun, type VersionEntry } from '../../core/versionRun';
+import { newestVersions } from '../../core/versionChoice';
+import { LocalRun } from '../../adapters/versions/localIndex';
+import { VersionCache } from '../../adapters/versions/cache';
+import { openAnalytics, queryRows, type Analytics } from '../../adapters/analytics/duckdb';
+import { batchHashes, createKnownTable, writeRun } from '../../adapters/versions/duckdbRuns';
+
+const HOUR = 3_600_000;
+let dir: string;
+let analytics: Analytics;
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-versions-'));
+  analytics = await openAnalytics({ memoryLimitMb: 256, threads: 1, tempDir: path.join(dir, 'duck') });
+});
+afterAll(() => {
+  analytics.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function entry(hi: number, lo: number, over: Partial<VersionEntry> = {}): VersionEntry {
+  return {
+    hi,
+    lo,
+    readingId: `id-${hi}-${lo}`,
+    belongsToHour: 490_000 * HOUR,
+    bucket: 3,
+    ordinal: 0,
+    measuredAt: 1_764_000_000_123,
+    lat: 48.85,
+    lon: 2.35,
+    temperature: 12.5,
+    country: 'France',
+    ...over,
+  };
+}
+
+const u32 = fc.integer({ min: 0, max: 0xffffffff });
+
+test('the filter answers "maybe" for every key added, and rarely for others', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(u32, u32), { minLength: 1, maxLength: 500 }), (keys) => {
+      const filter = BlockedBloom.forKeys(keys.length, 16);
+      for (const [hi, lo] of keys) filter.add(hi, lo);
+      return keys.every(([hi, lo]) => filter.mayContain(hi, lo));
+    }),
+  );
+  const filter = BlockedBloom.forKeys(100_000, 16);
+  for (let i = 0; i < 100_000; i += 1) filter.add(Math.imul(i, 2654435761) >>> 0, Math.imul(i, 40503) >>> 0);
+  let maybe = 0;
+  for (let i = 0; i < 100_000; i += 1)
+    if (filter.mayContain(Math.imul(i + 7, 97) >>> 0, (i * 7919) >>> 0)) maybe += 1;
+  expect(maybe).toBeLessThan(1_000);
+});
+
+test('a run encodes its entries sorted, the same bytes whatever their order, and decodes to them', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          hi: u32,
+          lo: u32,
+          ordinal: fc.nat({ max: 1_000_000 }),
+          readingId: fc.string({ unit: 'grapheme', maxLength: 40 }),
+          country: fc.option(fc.constantFrom('France', 'Belgique', 'Españà'), { nil: null }),
+          temperature: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        }),
+        { maxLength: 60 },
+      ),
+      (parts) => {
+        const entries = parts.map((p, i) => entry(p.hi, p.lo, { ...p, ordinal: p.ordinal * 64 + i }));
+        const bytes = encodeRun(entries);
+        expect(encodeRun([...entries].reverse()).equals(bytes)).toBe(true);
+        const sorted = [...entries].sort((a, b) => a.hi - b.hi || a.lo - b.lo || a.ordinal - b.ordinal);
+        expect(decodeRun(bytes)).toEqual(sorted);
+      },
+    ),
+  );
+});
+
+test('a local run finds exactly the entries of the probed hashes, repeated hashes included', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 3 })), {
+        minLength: 1,
+        maxLength: 400,
+      }),
+      fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 3 })), {
+        selector: ([h, l]) => h * 4 + l,
+        maxLength: 80,
+      }),
+      (stored, probed) => {
+        // Small hash values collide on purpose: runs of equal hashes cross the 64-entry blocks.
+        const entries = stored.map(([h, l], i) =>
+          entry(h * 0x4000000, l, { ordinal: i, readingId: `r${i}` }),
+        );
+        const file = path.join(dir, 'run.bin');
+        fs.writeFileSync(file, encodeRun(entries));
+        const run = LocalRun.open('k', file, { bitsPerKey: 16 });
+        try {
+          const keys = [...probed]
+            .map(([h, l]) => [h * 0x4000000, l] as const)
+            .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+          const found = run.find(
+            { hi: Uint32Array.from(keys, (k) => k[0]), lo: Uint32Array.from(keys, (k) => k[1]) },
+            new Uint32Array(keys.length),
+          );
+          const wanted = new Set(keys.map(([h, l]) => `${h}:${l}`));
+          const expected = entries
+            .filter((e) => wanted.has(`${e.hi}:${e.lo}`))
+            .sort((a, b) => a.hi - b.hi || a.lo - b.lo || a.ordinal - b.ordinal);
+          expect(found).toEqual(expected);
+        } finally {
+          run.close();
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test('the newest version counts (received_at, then batch key, then ordinal), outside the horizon none does, ids in full', () => {
+  const since = 100 * HOUR;
+  const v = (id: string, receivedAt: number, batchKey: string, ordinal: number, belongs = since) => ({
+    entry: entry(1, 1, { readingId: id, ordinal, belongsToHour: belongs }),
+    receivedAt,
+    batchKey,
+  });
+  const chosen = newestVersions(
+    [
+      v('a', 10, 'pull:b', 5),
+      v('a', 20, 'pull:a', 1),
+      v('a', 20, 'pull:a', 0),
+      v('b', 30, 'pull:z', 9, since - HOUR),
+      // Same hash as `a` (entry(1, 1)) but another id: another reading.
+      v('c', 5, 'drop:x', 0),
+      v('d', 7, 'pull:a', 1),
+      v('d', 7, 'pull:b', 0),
+    ],
+    since,
+  );
+  expect(chosen.map((f) => [f.entry.readingId, f.receivedAt, f.batchKey, f.entry.ordinal])).toEqual([
+    ['a', 20, 'pull:a', 1],
+    ['c', 5, 'drop:x', 0],
+    ['d', 7, 'pull:b', 0],
+  ]);
+});
+
+test('DuckDB writes a run from landed rows and hashes a batch; the cache finds the versions and makes them `known`', async () => {
+  await analytics.withConnection(async (conn) => {
+    await conn.run(`SET TimeZone = 'UTC'`);
+    await conn.run(
+      `CREATE TEMP TABLE rows AS SELECT 'id-' || i AS reading_id, TIMESTAMPTZ '2026-11-27 10:00:00+00' AS belongs_to_hour,
+              CAST(i % 4 AS INTEGER) AS bucket, i AS ordinal, TIMESTAMPTZ '2026-11-27 09:59:00.250+00' + to_seconds(i) AS measured_at,
+              45.0 + i / 1000 AS lat, 2.5 AS lon, 10.0 + i / 10 AS temperature, CASE WHEN i % 3 = 0 THEN NULL ELSE 'France' END AS country
+         FROM range(5000) t(i)`,
+    );
+    const file = path.join(dir, 'runs', 'a.run');
+    const written = await writeRun(conn, 'SELECT * FROM rows', file);
+    expect(written.entries).toBe(5000);
+    const again = path.join(dir, 'runs', 'b.run');
+    await writeRun(conn, 'SELECT * FROM rows ORDER BY reading_id DESC', again);
+    expect(fs.readFileSync(again).equals(fs.readFileSync(file))).toBe(true);
+
+    const cache = new VersionCache(path.join(dir, 'cache'), { bitsPerKey: 16 });
+    const live = [{ key: 'runs/a.run', receivedAt: 1, batchKey: 'pull:x' }];
+    const got = await cache.sync('partner-api', live, () => Promise.resolve(file));
+    expect(got.downloaded).toBe(0);
+    const keys = await batchHashes(conn, `SELECT 'id-' || i AS reading_id FROM range(4990, 5010) t(i)`);
+    expect(keys.hi.length).toBe(20);
+    const { versions } = cache.lookup(live, keys, Date.parse('2026-11-27T00:00:00Z'));
+    expect(versions.map((f) => f.entry.readingId).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `id-${4990 + i}`).sort(),
+    );
+    await createKnownTable(conn, 'known_test', versions, dir);
+    const mismatches = await queryRows<{ n: number }>(
+      conn,
+      `SELECT CAST(count(*) AS DOUBLE) AS n FROM known_test k JOIN rows r USING (reading_id)
+        WHERE k.belongs_to_hour IS DISTINCT FROM r.belongs_to_hour OR k.bucket IS DISTINCT FROM r.bucket
+           OR k.measured_at IS DISTINCT FROM r.measured_at OR k.lat IS DISTINCT FROM r.lat OR k.lon IS DISTINCT FROM r.lon
+           OR k.temperature IS DISTINCT FROM r.temperature OR k.country IS DISTINCT FROM r.country OR k.ordinal <> r.ordinal OR k.batch_key <> 'pull:x'`,
+    );
+    expect(mismatches).toEqual([{ n: 0 }]);
+    const [{ n } = { n: -1 }] = await queryRows<{ n: number }>(
+      conn,
+      `SELECT CAST(count(*) AS DOUBLE) AS n FROM known_test`,
+    );
+    expect(n).toBe(10);
+    // A run no longer live is dropped.
+    await cache.sync('partner-api', [], () => Promise.reject(new Error('no download')));
+    expect(cache.has('runs/a.run')).toBe(false);
+    await cache.close();
+  });
+});
