@@ -22,8 +22,7 @@ import {
 import type { BucketOutcome, HourPlan, PersistSummary } from './types';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
-import { landedReader } from './landedReader';
-import { getRecordedFile } from '../adapters/backup/landedObjects';
+import { getRecordedFile, landedReaderOf } from '../adapters/backup/landedObjects';
 
 export function createComputeActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -81,7 +80,7 @@ export function createComputeActivities(deps: ActivityDeps) {
         const files = byBucket.get(input.bucket) ?? [];
         beat.stage('get files');
         // Each checked against its recorded sha256, repaired from the backup copy if need be.
-        const reader = await landedReader(deps);
+        const reader = await landedReaderOf(deps);
         const local: string[] = [];
         for (const file of files)
           local.push(

@@ -14,6 +14,8 @@ import { LandedObjectError, isObjectNotFoundError, type LandedObjectProblem } fr
 import { formatHour } from '../../core/importHour';
 import { sha256OfStream } from '../objectStore/keys';
 import type { ObjectStore } from '../objectStore/types';
+import type { Knex } from 'knex';
+import { storeId } from '../db/storeIdentity';
 import type { BackupStore } from './store';
 
 /** An object as the database recorded it: key in the bound landing store, sha256, and its hour. */
@@ -32,6 +34,20 @@ export interface LandedReader {
   landing: ObjectStore;
   backups?: { store: BackupStore; storeId: string };
   onRepair?: (outcome: RepairOutcome, object: RecordedObject) => void;
+}
+
+/** The reader of a database's landed objects, repairing from the backup copies of its store id. */
+export async function landedReaderOf(deps: {
+  db: Knex;
+  landingStore: ObjectStore;
+  backupStore: BackupStore;
+  onLandedRepair?: (outcome: RepairOutcome, object: RecordedObject) => void;
+}): Promise<LandedReader> {
+  return {
+    landing: deps.landingStore,
+    backups: { store: deps.backupStore, storeId: await storeId(deps.db) },
+    onRepair: deps.onLandedRepair,
+  };
 }
 
 /** What a check found wrong with an object, or undefined when it is as recorded. */

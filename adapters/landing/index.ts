@@ -32,6 +32,12 @@ import type { ObjectStore } from '../objectStore/types';
 import type { ParkedAnswers } from '../files/parkedAnswers';
 import type { SourceBatch } from '../sources/types';
 import { backUpRawAnswer, keptAnswer, storeRaw } from './rawAnswer';
+import {
+  getRecordedFile,
+  landedReaderOf,
+  type RecordedObject,
+  type RepairOutcome,
+} from '../backup/landedObjects';
 import { lookUpEarlierVersionsInFiles, type LookUpEarlierVersions } from './versions';
 
 export type { KnownVersions, LookUpEarlierVersions, VersionLookupRequest } from './versions';
@@ -49,6 +55,8 @@ export interface LandingDeps {
   parkedAnswers?: ParkedAnswers;
   /** Where earlier versions come from; default: the live Parquet files within the horizon. */
   lookUpEarlierVersions?: LookUpEarlierVersions;
+  /** Told of each landed object found missing or damaged when read (the metrics). */
+  onLandedRepair?: (outcome: RepairOutcome, object: RecordedObject) => void;
 }
 
 /** What the caller lends one landing: its progress, its retry of our own side, its log. */
@@ -95,8 +103,8 @@ export interface Landing {
 
 export function createLanding(deps: LandingDeps): Landing {
   const { db } = deps;
-  const lookUpEarlierVersions =
-    deps.lookUpEarlierVersions ?? lookUpEarlierVersionsInFiles(db, deps.landingStore);
+  const reader = () => landedReaderOf(deps);
+  const lookUpEarlierVersions = deps.lookUpEarlierVersions ?? lookUpEarlierVersionsInFiles(db, reader);
 
   async function answerInHand(source: string, pullKey: string) {
     const stored = await findRawBody(db, source, pullKey);
@@ -139,7 +147,15 @@ export function createLanding(deps: LandingDeps): Landing {
     const rawBackup = backUpRawAnswer(deps, raw, call);
     try {
       call.stage('look up earlier versions');
-      const bodyPath = await deps.landingStore.getFile(raw.objectKey, at.workDir);
+      // An answer stored by an earlier attempt is read as recorded (repaired from its backup copy if
+      // need be); one stored just now was checked on the way in.
+      const bodyPath = batch.stored
+        ? await getRecordedFile(
+            await reader(),
+            { key: raw.objectKey, sha256: raw.sha256, hour: at.hour },
+            at.workDir,
+          )
+        : await deps.landingStore.getFile(raw.objectKey, at.workDir);
       const known = await lookUpEarlierVersions({
         source: at.source,
         importHour: at.hour,

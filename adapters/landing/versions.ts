@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import type { Knex } from 'knex';
 import { addHours } from '../../core/importHour';
 import { lookupFiles } from '../db/landing';
-import type { ObjectStore } from '../objectStore/types';
+import { getRecordedFile, type LandedReader } from '../backup/landedObjects';
 
 export interface VersionLookupRequest {
   source: string;
@@ -46,14 +46,19 @@ export interface KnownVersions {
  */
 export type LookUpEarlierVersions = (request: VersionLookupRequest) => Promise<KnownVersions>;
 
-export function lookUpEarlierVersionsInFiles(db: Knex, store: ObjectStore): LookUpEarlierVersions {
+export function lookUpEarlierVersionsInFiles(
+  db: Knex,
+  reader: () => Promise<LandedReader>,
+): LookUpEarlierVersions {
   return async (request) => {
     const since = addHours(request.importHour, -(request.horizonHours + 1));
-    const keys = await lookupFiles(db, request.source, since, request.retiring);
+    const recorded = await lookupFiles(db, request.source, since, request.retiring);
     const dir = path.join(request.workDir, 'known');
     await fs.mkdir(dir, { recursive: true });
+    // Each checked against its recorded sha256, repaired from the backup copy if need be.
+    const landed = await reader();
     const files: string[] = [];
-    for (const key of keys) files.push(await store.getFile(key, dir));
+    for (const object of recorded) files.push(await getRecordedFile(landed, object, dir));
     return { files };
   };
 }
