@@ -22,6 +22,7 @@ import {
 import type { BucketOutcome, HourPlan, PersistSummary } from './types';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
+import { getRecordedFile, landedReaderOf } from '../adapters/backup/landedObjects';
 
 export function createComputeActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -78,8 +79,17 @@ export function createComputeActivities(deps: ActivityDeps) {
         const { bucketCount, byBucket } = await bucketInputs(hour);
         const files = byBucket.get(input.bucket) ?? [];
         beat.stage('get files');
+        // Each checked against its recorded sha256, repaired from the backup copy if need be.
+        const reader = await landedReaderOf(deps);
         const local: string[] = [];
-        for (const file of files) local.push(await deps.landingStore.getFile(file.key, workDir));
+        for (const file of files)
+          local.push(
+            await getRecordedFile(
+              reader,
+              { key: file.key, sha256: file.sha256, hour: file.importHour },
+              workDir,
+            ),
+          );
         beat.stage('read');
         const columns = await deps.analytics.withConnection((conn) =>
           readCounted(conn, local, deps.correctionStrategy),

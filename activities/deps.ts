@@ -12,6 +12,7 @@ import type { CorrectionStrategy, SourceFailurePolicy } from '../core/policies';
 import type { DatabaseTarget } from '../adapters/db/connection';
 import type { RunEndEvent } from './ledger';
 import type { ParkedAnswers } from '../adapters/files/parkedAnswers';
+import type { RecordedObject, RepairOutcome } from '../adapters/backup/landedObjects';
 import type { LookUpEarlierVersions } from '../adapters/landing';
 import type { TrafficMeter } from '../adapters/objectStore/metered';
 
@@ -46,6 +47,8 @@ export interface ActivityDeps {
   storeRetryBudgetMs?: number;
   /** Told of each run's end once the ledger has it (the metrics); must not throw. */
   onRunEnd?: (end: RunEndEvent) => Promise<void>;
+  /** Told of each landed object found missing or damaged when read, repaired or not (the metrics). */
+  onLandedRepair?: (outcome: RepairOutcome, object: RecordedObject) => void;
   /** Named in database failure messages (never the URL); absent in tests that do not care. */
   database?: DatabaseTarget;
 }

@@ -15,6 +15,7 @@ export type PipelineErrorKind =
   | 'checksum-mismatch'
   | 'object-not-found'
   | 'object-store'
+  | 'landed-object'
   | 'database';
 
 export class PipelineError extends Error {
@@ -162,6 +163,31 @@ export class ObjectStoreError extends PipelineError {
   }
 }
 
+/** What is wrong with a landed object: absent from the landing store, or other bytes than recorded. */
+export type LandedObjectProblem = 'missing' | 'damaged';
+
+/**
+ * A landed object (a Parquet file, a raw answer) cannot be read as `landed_files` or `raw_bodies`
+ * recorded it, and no backup copy repaired it. Names the key, the hour it serves, the landing store
+ * and the fix. Not retryable: the same bytes fail again until an operator repairs them; the partner
+ * is never called again for it.
+ */
+export class LandedObjectError extends PipelineError {
+  readonly key: string;
+  readonly hour: Date;
+  readonly problem: LandedObjectProblem;
+  constructor(input: { key: string; hour: Date; problem: LandedObjectProblem; detail: string; fix: string }) {
+    super(
+      'landed-object',
+      `the landing store (check LANDING_STORE_URL): landed object ${input.key} landed by import hour ${input.hour.toISOString()} is ${input.problem} (${input.detail}); ${input.fix}`,
+      { retryable: false, origin: { component: 'landing-store', setting: 'LANDING_STORE_URL' } },
+    );
+    this.key = input.key;
+    this.hour = input.hour;
+    this.problem = input.problem;
+  }
+}
+
 /**
  * Our database failed (refused, timed out, dropped the connection): never the source's fault.
  * Retryable: the database usually comes back; `retryAfterMs` spaces the attempts so that a restart
@@ -199,6 +225,7 @@ export const isObjectExistsError = isKind<ObjectExistsError>('object-exists');
 export const isChecksumMismatchError = isKind<ChecksumMismatchError>('checksum-mismatch');
 export const isObjectNotFoundError = isKind<ObjectNotFoundError>('object-not-found');
 export const isObjectStoreError = isKind<ObjectStoreError>('object-store');
+export const isLandedObjectError = isKind<LandedObjectError>('landed-object');
 export const isDatabaseError = isKind<DatabaseError>('database');
 
 /** Node's codes for a disk that refuses a write: full, over quota, read-only, not allowed. */

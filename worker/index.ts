@@ -17,6 +17,7 @@ import { PinoTemporalLogger } from '../adapters/observability/temporalLogger';
 import { activityObservability } from './activityContext';
 import type { PipelineMetrics } from './metrics';
 import { runEndRecorder } from './runEnd';
+import type { RepairOutcome } from '../adapters/backup/landedObjects';
 
 import { prebuiltWorkflowBundle, WORKFLOW_INTERCEPTOR_MODULES } from './bundle';
 
@@ -59,7 +60,11 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
   const recorded =
     metrics === undefined
       ? options.deps
-      : { ...options.deps, onRunEnd: runEndRecorder(options.deps.db, metrics, options.logger) };
+      : {
+          ...options.deps,
+          onRunEnd: runEndRecorder(options.deps.db, metrics, options.logger),
+          onLandedRepair: (outcome: RepairOutcome) => metrics.recordLandedRepair(outcome),
+        };
   const deps = tracingOn ? tracedDeps(recorded) : recorded;
   if (metrics !== undefined) options.deps.landingTraffic?.listen(metrics.countLandingStore);
   return Worker.create({

@@ -30,6 +30,11 @@ export class PipelineMetrics {
     'Import runs that failed, by the part that failed (partner, landing-store, backup-store, database, disk, temporal, pipeline; unknown when none was recorded, as for a cancelled run)',
     ['component'],
   );
+  private readonly landedDamaged = this.counter(
+    'landed_objects_damaged_total',
+    'Landed objects found missing or damaged when read, by outcome: repaired from their backup copy, or unrepairable (the read failed, naming the object)',
+    ['outcome'],
+  );
   private readonly importDuration = new Histogram({
     name: `${P}import_duration_seconds`,
     help: 'Import runs, from start to the end written in the ledger (seconds)',
@@ -168,6 +173,11 @@ export class PipelineMetrics {
       for (const [reason, count] of Object.entries(fetch.rejectedByReason))
         this.rejected.inc({ source: fetch.source, reason }, count);
     }
+  }
+
+  /** Counts a landed object found missing or damaged when read (adapters/backup/landedObjects.ts). */
+  recordLandedRepair(outcome: 'repaired' | 'unrepairable'): void {
+    this.landedDamaged.inc({ outcome });
   }
 
   /** Sets the state gauges from what the database says now (called before each scrape). */

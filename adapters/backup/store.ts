@@ -198,10 +198,11 @@ export class BackupStore {
 
   /**
    * Copies `fromKey` of `from` to `toKey` of `to` (this store or a landing store), through a local
-   * file: its sha256 must equal `sha256` before it is written. A copy already there with the
-   * recorded size is kept without reading it again: objects are immutable, and every copy was
-   * checked against the recorded sha256 before it became visible (`backup verify` reads them all).
-   * Returns the size and sha256.
+   * file: its sha256 must equal `sha256` before it is written. A backup copy already there is kept
+   * without reading it again, whatever the landed object has become since (missing or damaged: the
+   * copy is what repairs it, adapters/backup/landedObjects.ts): every copy was checked against the
+   * recorded sha256 before it became visible (`backup verify` reads them all). Restoring, an object
+   * already in the landing store with the copy's size is kept. Returns the size and sha256.
    */
   private async copyVerified(
     from: ObjectStore,
@@ -212,7 +213,8 @@ export class BackupStore {
     to: ObjectStore = this.store,
   ): Promise<{ bytes: number; sha256: string }> {
     const [source, present] = await Promise.all([from.stat(fromKey), to.stat(toKey)]);
-    if (source !== undefined && present?.bytes === source.bytes) return { bytes: present.bytes, sha256 };
+    if (present !== undefined && (to === this.store || present.bytes === source?.bytes))
+      return { bytes: present.bytes, sha256 };
     const local = await from.getFile(fromKey, work).catch((error: unknown) => {
       if (isObjectNotFoundError(error))
         throw new BackupError(`${from.url.replace(/\/?$/, '/')}${fromKey}: listed but missing`);

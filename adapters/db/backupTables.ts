@@ -1,6 +1,7 @@
 /** The rows that make up one hour's backup, read in batches so that no hour is held whole. */
 import type { Knex } from 'knex';
 import type { BackupTable, LandedObject } from '../backup/store';
+import type { RecordedObject } from '../backup/landedObjects';
 import { hourSegment, isRawBodyKeyOf } from '../../core/landingKeys';
 
 /** Rows per query: small enough for flat memory, large enough that a million rows take 200 queries. */
@@ -89,6 +90,21 @@ async function rawBodiesOfHour(db: Knex, hour: Date): Promise<Record<string, unk
 
 async function* rawBodyRows(db: Knex, hour: Date): AsyncGenerator<object> {
   yield* await rawBodiesOfHour(db, hour);
+}
+
+/**
+ * Every landed object recorded for the import hours in [from, to] (either end open), with its
+ * import hour: what `tempctl backup verify` checks in the landing store and `backup repair` repairs.
+ */
+export async function recordedObjects(db: Knex, from?: Date, to?: Date): Promise<RecordedObject[]> {
+  const query = db('fetch_batches').distinct('import_hour').orderBy('import_hour');
+  if (from !== undefined) void query.where('import_hour', '>=', from);
+  if (to !== undefined) void query.where('import_hour', '<=', to);
+  const hours = ((await query) as { import_hour: Date }[]).map((row) => row.import_hour);
+  const objects: RecordedObject[] = [];
+  for (const hour of hours)
+    for (const object of await landedObjectsForHour(db, hour)) objects.push({ ...object, hour });
+  return objects;
 }
 
 /** The hour's landed objects: its raw answers, its batches' Parquet files and their version runs. */

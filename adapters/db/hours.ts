@@ -14,6 +14,8 @@ export interface BucketFile {
   bucket: number;
   bucketCount: number;
   sha256: string;
+  /** The import hour of the batch that landed it (its backup is that hour's). */
+  importHour: Date;
 }
 
 /** The live Parquet files whose readings belong to the hour (every bucket), in key order. */
@@ -23,17 +25,19 @@ export async function hourFiles(db: Knex, hour: Date): Promise<BucketFile[]> {
     .where('f.belongs_to_hour', hour)
     .whereNull('b.superseded_at')
     .orderBy('f.object_key')
-    .select('f.object_key', 'f.bucket', 'f.bucket_count', 'f.sha256')) as {
+    .select('f.object_key', 'f.bucket', 'f.bucket_count', 'f.sha256', 'b.import_hour')) as {
     object_key: string;
     bucket: number;
     bucket_count: number;
     sha256: string;
+    import_hour: Date;
   }[];
   return rows.map((r) => ({
     key: r.object_key,
     bucket: r.bucket,
     bucketCount: r.bucket_count,
     sha256: r.sha256,
+    importHour: r.import_hour,
   }));
 }
 

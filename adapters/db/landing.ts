@@ -300,16 +300,17 @@ export async function forgetRawBody(db: Knex, source: string, batchKey: string):
 }
 
 /**
- * Object keys of the source's live files whose readings belong to `since` or later: where earlier
- * versions of an id are looked up (the correction horizon). A refetch's retired batches are left
- * out (`retiring`), as the old landing compared against the readings that still count.
+ * The source's live files whose readings belong to `since` or later, as recorded (key, sha256, the
+ * import hour that landed each): where earlier versions of an id are looked up (the correction
+ * horizon). A refetch's retired batches are left out (`retiring`), as the old landing compared
+ * against the readings that still count.
  */
 export async function lookupFiles(
   db: Knex,
   source: string,
   since: Date,
   retiring?: { importHour: Date; keyPrefix: string },
-): Promise<string[]> {
+): Promise<{ key: string; sha256: string; hour: Date }[]> {
   const query = db('landed_files as f')
     .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
     .where('b.source', source)
@@ -321,8 +322,12 @@ export async function lookupFiles(
       retirable(db, source, retiring.importHour, retiring.keyPrefix).select('batch_id'),
     );
   }
-  const rows = (await query.orderBy('f.file_id').select('f.object_key')) as { object_key: string }[];
-  return rows.map((row) => row.object_key);
+  const rows = (await query.orderBy('f.file_id').select('f.object_key', 'f.sha256', 'b.import_hour')) as {
+    object_key: string;
+    sha256: string;
+    import_hour: Date;
+  }[];
+  return rows.map((row) => ({ key: row.object_key, sha256: row.sha256, hour: row.import_hour }));
 }
 
 /** The bucket count `source` already uses in each of these hours (hours where it has no file are left out). */

@@ -39,6 +39,12 @@ import {
 } from './versions';
 import { VersionCache, VERSION_FILTER_BITS } from '../versions/cache';
 import { versionCacheDir } from '../versions/landingLookup';
+import {
+  getRecordedFile,
+  landedReaderOf,
+  type RecordedObject,
+  type RepairOutcome,
+} from '../backup/landedObjects';
 
 export type { KnownVersions, LookUpEarlierVersions, VersionLookupRequest } from './versions';
 
@@ -60,6 +66,8 @@ export interface LandingDeps {
   lookUpEarlierVersions?: LookUpEarlierVersions;
   /** The worker's local folder (the version index's cache lives in it). */
   scratchDir?: string;
+  /** Told of each landed object found missing or damaged when read (the metrics). */
+  onLandedRepair?: (outcome: RepairOutcome, object: RecordedObject) => void;
 }
 
 /** What the caller lends one landing: its progress, its retry of our own side, its log. */
@@ -108,10 +116,11 @@ export interface Landing {
 
 export function createLanding(deps: LandingDeps): Landing {
   const { db } = deps;
+  const reader = () => landedReaderOf(deps);
   const lookUpEarlierVersions =
     deps.lookUpEarlierVersions ??
     (deps.scratchDir === undefined
-      ? lookUpEarlierVersionsInFiles(db, deps.landingStore)
+      ? lookUpEarlierVersionsInFiles(db, reader)
       : lookUpEarlierVersionsInIndex(
           db,
           deps.landingStore,
@@ -161,8 +170,15 @@ export function createLanding(deps: LandingDeps): Landing {
     const rawBackup = backUpRawAnswer(deps, raw, call);
     try {
       call.stage('look up earlier versions');
-      // Read back only when an earlier attempt stored it: the file just uploaded is parsed where it is.
-      const bodyPath = localBody ?? (await deps.landingStore.getFile(raw.objectKey, at.workDir));
+      // The file just uploaded is parsed where it is; an answer stored by an earlier attempt is read
+      // as recorded (repaired from its backup copy if need be).
+      const bodyPath =
+        localBody ??
+        (await getRecordedFile(
+          await reader(),
+          { key: raw.objectKey, sha256: raw.sha256, hour: at.hour },
+          at.workDir,
+        ));
       const known = await lookUpEarlierVersions({
         source: at.source,
         importHour: at.hour,

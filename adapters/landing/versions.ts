@@ -14,6 +14,7 @@ import type { StoredRun } from '../db/versionRuns';
 import type { ObjectStore } from '../objectStore/types';
 import type { VersionCache } from '../versions/cache';
 import { prepareLookup, storeVersionRun, type VersionLookupStats } from '../versions/landingLookup';
+import { getRecordedFile, type LandedReader } from '../backup/landedObjects';
 
 export interface VersionLookupRequest {
   source: string;
@@ -74,14 +75,19 @@ export interface RecordVersions {
  */
 export type LookUpEarlierVersions = (request: VersionLookupRequest) => Promise<KnownVersions>;
 
-export function lookUpEarlierVersionsInFiles(db: Knex, store: ObjectStore): LookUpEarlierVersions {
+export function lookUpEarlierVersionsInFiles(
+  db: Knex,
+  reader: () => Promise<LandedReader>,
+): LookUpEarlierVersions {
   return async (request) => {
     const since = addHours(request.importHour, -(request.horizonHours + 1));
-    const keys = await lookupFiles(db, request.source, since, request.retiring);
+    const recorded = await lookupFiles(db, request.source, since, request.retiring);
     const dir = path.join(request.workDir, 'known');
     await fs.mkdir(dir, { recursive: true });
+    // Each checked against its recorded sha256, repaired from the backup copy if need be.
+    const landed = await reader();
     const files: string[] = [];
-    for (const key of keys) files.push(await store.getFile(key, dir));
+    for (const object of recorded) files.push(await getRecordedFile(landed, object, dir));
     return { files };
   };
 }

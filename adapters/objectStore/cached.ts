@@ -41,6 +41,12 @@ export class CachedObjectStore implements ObjectStore {
     return stored;
   }
 
+  /** A repaired object replaces the store's copy: a cached copy of the old bytes is dropped first. */
+  async replaceFile(key: string, localPath: string, sha256: string): Promise<StoredObject> {
+    await this.evict(key);
+    return this.inner.replaceFile(key, localPath, sha256);
+  }
+
   async getFile(key: string, scratchDir: string): Promise<string> {
     const entry = this.entries.get(key);
     if (entry !== undefined) {

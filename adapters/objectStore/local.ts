@@ -127,6 +127,26 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /** A copy into `.tmp/`, hashed and checked, flushed, then renamed over the key (atomic). */
+  async replaceFile(key: string, localPath: string, sha256: string): Promise<StoredObject> {
+    const target = this.pathOf(key);
+    const temp = path.join(this.root, TMP, randomUUID());
+    try {
+      await fs.mkdir(path.dirname(temp), { recursive: true });
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.copyFile(localPath, temp, fsConstants.COPYFILE_EXCL);
+      const stored: StoredObject = { key, ...(await sha256OfStream(createReadStream(temp))) };
+      if (stored.sha256 !== sha256) throw new ChecksumMismatchError(this.url, key, stored.sha256, sha256);
+      await flush(temp, true);
+      await fs.rename(temp, target);
+      return stored;
+    } catch (error) {
+      throw this.wrap(error, `cannot replace ${key}`);
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+  }
+
   /** An identical object is an idempotent retry; different bytes are refused. */
   private async sameOrRefuse(wanted: StoredObject, target: string): Promise<StoredObject> {
     const existing = await sha256OfStream(createReadStream(target));

@@ -112,6 +112,14 @@ export class MeteredObjectStore implements ObjectStore {
     );
   }
 
+  replaceFile(key: string, localPath: string, sha256: string): Promise<StoredObject> {
+    return this.counted(
+      'write',
+      () => this.inner.replaceFile(key, localPath, sha256),
+      (stored) => stored.bytes,
+    );
+  }
+
   getFile(key: string, scratchDir: string): Promise<string> {
     return this.counted(
       'read',

@@ -50,6 +50,10 @@ export class NamedObjectStore implements ObjectStore {
     return this.call(() => this.inner.putFile(key, localPath, options));
   }
 
+  replaceFile(key: string, localPath: string, sha256: string): Promise<StoredObject> {
+    return this.call(() => this.inner.replaceFile(key, localPath, sha256));
+  }
+
   getFile(key: string, scratchDir: string): Promise<string> {
     return this.call(() => this.inner.getFile(key, scratchDir));
   }

@@ -22,6 +22,11 @@ export class PrefixedObjectStore implements ObjectStore {
     return { ...stored, key };
   }
 
+  async replaceFile(key: string, localPath: string, sha256: string): Promise<StoredObject> {
+    const stored = await this.inner.replaceFile(this.prefix + key, localPath, sha256);
+    return { ...stored, key };
+  }
+
   getFile(key: string, scratchDir: string): Promise<string> {
     return this.inner.getFile(this.prefix + key, scratchDir);
   }

@@ -90,19 +90,7 @@ export class S3ObjectStore implements ObjectStore {
       const existing = await this.head(Key);
       if (existing) return await this.sameOrRefuse(wanted, existing);
       try {
-        await new Upload({
-          client: this.client,
-          partSize: PART_BYTES,
-          queueSize: QUEUE,
-          params: {
-            Bucket: this.bucket,
-            Key,
-            Body: createReadStream(localPath),
-            ContentLength: bytes,
-            IfNoneMatch: '*',
-            Metadata: { [SHA256_METADATA]: sha256 },
-          },
-        }).done();
+        await this.upload(Key, localPath, wanted, true);
       } catch (error) {
         // 412: another writer got there first; 409: a concurrent conditional write is in progress.
         if (!isConflict(error)) throw error;
@@ -114,6 +102,42 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       throw this.wrap(error, key, 'write');
     }
+  }
+
+  /** A plain (unconditional) streamed put of checked bytes: S3 makes the new object visible whole. */
+  async replaceFile(key: string, localPath: string, sha256: string): Promise<StoredObject> {
+    const Key = this.objectKey(key);
+    try {
+      const found = await sha256OfStream(createReadStream(localPath));
+      if (found.sha256 !== sha256) throw new ChecksumMismatchError(this.url, key, found.sha256, sha256);
+      const stored: StoredObject = { key, ...found };
+      await this.upload(Key, localPath, stored, false);
+      return stored;
+    } catch (error) {
+      throw this.wrap(error, key, 'replace');
+    }
+  }
+
+  /** Streams the file up, its sha256 as metadata; `ifAbsent`: a conditional put (`If-None-Match: *`). */
+  private async upload(
+    Key: string,
+    localPath: string,
+    object: StoredObject,
+    ifAbsent: boolean,
+  ): Promise<void> {
+    await new Upload({
+      client: this.client,
+      partSize: PART_BYTES,
+      queueSize: QUEUE,
+      params: {
+        Bucket: this.bucket,
+        Key,
+        Body: createReadStream(localPath),
+        ContentLength: object.bytes,
+        ...(ifAbsent ? { IfNoneMatch: '*' } : {}),
+        Metadata: { [SHA256_METADATA]: object.sha256 },
+      },
+    }).done();
   }
 
   private async head(Key: string): Promise<{ bytes: number; sha256: string | undefined } | undefined> {

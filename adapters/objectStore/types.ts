@@ -53,6 +53,13 @@ export interface ObjectStore {
    */
   putFile(key: string, localPath: string, options?: PutOptions): Promise<StoredObject>;
   /**
+   * Writes `localPath` under `key` whether or not an object is there: the one rewrite, for the
+   * repair of a landed object found missing or damaged, from a backup copy whose bytes are the
+   * recorded ones. Checks the file's sha256 against `sha256` first (ChecksumMismatchError, nothing
+   * written); a reader sees the old object or the new, never part of one.
+   */
+  replaceFile(key: string, localPath: string, sha256: string): Promise<StoredObject>;
+  /**
    * A local path holding the object's bytes: the file itself for a folder store, a download into
    * `scratchDir` for S3, which the caller deletes when done. Rejects with ObjectNotFoundError when absent.
    */

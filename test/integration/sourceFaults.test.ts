@@ -3,6 +3,7 @@
  * exactly the independently computed aggregates, or failed fast with a clear message and nothing
  * stored. The API key never reaches workflow history.
  */
+import net, { type AddressInfo } from 'node:net';
 import { WorkflowFailedError } from '@temporalio/client';
 import { hourAggregates } from '../../adapters/db/hours';
 import { runsForHour } from '../../adapters/db/runs';
@@ -135,4 +136,39 @@ describe('source faults end to end', () => {
     expect(result.stderr).toMatch(/tempctl: failed: .*the sensor API rejected the API key/);
     expect(result.stderr + result.stdout).not.toContain(TEST_API_KEY);
   });
+});
+
+describe('the partner on a closed port', () => {
+  let pipeline: Pipeline;
+  let closedUrl: string;
+
+  beforeAll(async () => {
+    // A port that was free a moment ago and has no listener now: every connection is refused.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    closedUrl = `http://127.0.0.1:${port}/readings`;
+    pipeline = await startPipeline({ env: { SENSOR_API_URL: closedUrl, FETCH_MAX_LAG_HOURS: '48' } });
+  });
+  afterAll(() => pipeline.stop());
+
+  test('ECONNREFUSED: `tempctl run` says the import failed naming the partner, never a lost Temporal', async () => {
+    const hour = addHours(truncateToHour(new Date()), -1);
+    const result = await runTempctl(pipeline, ['run', '--hour', formatHour(hour)], {
+      SENSOR_API_URL: closedUrl,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/tempctl: failed: .*ECONNREFUSED/);
+    expect(result.stderr).toContain('tempctl: the part that failed: partner; check SENSOR_API_URL');
+    expect(result.stderr + result.stdout).not.toContain('Lost the connection to Temporal');
+    // Nothing reached the simulator, nothing is stored, and the ledger names the partner.
+    expect(pipeline.simulator.calls).toBe(0);
+    expect(await hourAggregates(pipeline.database.db, hour)).toEqual([]);
+    const [ledger] = await runsForHour(pipeline.database.db, hour);
+    expect(ledger?.status).toBe('failed');
+    expect((ledger?.report as { failure?: unknown } | undefined)?.failure).toMatchObject({
+      component: 'partner',
+    });
+  }, 180_000);
 });

@@ -6,64 +6,24 @@
  * The partner holds its first answer for longer than the heartbeat timeout, so the kill always falls
  * during the download and the retry calls the partner a second time (nothing was landed yet).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { decodeTimeoutType } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
 import { hourAggregates } from '../../adapters/db/hours';
-import { connectClient, startImport } from '../../client';
-import { loadConfig, type Config } from '../../config';
+import { startImport } from '../../client';
 import { addHours, truncateToHour, workflowIdForHour } from '../../core/importHour';
 import { generateReadings } from '../../sim/generator';
-import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases';
 import { expectedAggregates } from '../support/expectations';
-import { claimNamespace } from '../support/namespaces';
-import { startFixedPartner, type FixedPartner } from '../support/partner';
-import { TEST_API_KEY } from '../support/pipeline';
-import { whenWorkerRunning } from '../support/workerProcess';
-import { WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
+import { useWorkerFleet } from '../support/workerFleet';
 
-const TEMPCTL = path.join(__dirname, '../../bin/tempctl.js');
 const HOUR = addHours(truncateToHour(new Date()), -1);
 const RECORDS = generateReadings(11, 7, 400, new Date(HOUR.getTime() + 30 * 60_000));
 
-let claim: ReturnType<typeof claimNamespace>;
-let partner: FixedPartner;
-let database: TestDatabase;
-let config: Config;
-let client: Client;
-let dataDir: string;
-const workers: ChildProcess[] = [];
-
-/** A `tempctl worker` child process on the test's task queue, resolved once it runs. */
-function startWorker(): Promise<ChildProcess> {
-  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, TEMPCTL, 'worker'], {
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      SENSOR_API_URL: partner.url,
-      SENSOR_API_KEY: TEST_API_KEY,
-      SENSOR_API_CONNECT_TIMEOUT_MS: '60000',
-      SENSOR_API_TIMEOUT_MS: '60000',
-      FETCH_MAX_LAG_HOURS: '48',
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: config.temporal.address,
-      TEMPORAL_NAMESPACE: config.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-      DATA_DIR: dataDir,
-      LANDING_STORE_URL: config.landingStoreUrl,
-      BACKUP_DIR: path.join(dataDir, 'backups'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  workers.push(worker);
-  let stderr = '';
-  worker.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return whenWorkerRunning(worker, (code) => new Error(`a worker exited with ${code}: ${stderr}`));
-}
+const fleet = useWorkerFleet('tp-killed-', ({ config }) => ({
+  SENSOR_API_CONNECT_TIMEOUT_MS: '60000',
+  SENSOR_API_TIMEOUT_MS: '60000',
+  FETCH_MAX_LAG_HOURS: '48',
+  LANDING_STORE_URL: config.landingStoreUrl,
+}));
+const { startWorker } = fleet;
 
 async function until(what: string, check: () => boolean, limitMs = 60_000): Promise<void> {
   const end = Date.now() + limitMs;
@@ -73,35 +33,8 @@ async function until(what: string, check: () => boolean, limitMs = 60_000): Prom
   }
 }
 
-beforeAll(async () => {
-  const address = process.env.TEST_TEMPORAL_ADDRESS;
-  if (!address) throw new Error('run integration tests through jest: its global setup starts Temporal');
-  claim = claimNamespace();
-  partner = await startFixedPartner(TEST_API_KEY);
-  database = await createMigratedDatabase(createPostgresDatabase);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-killed-'));
-  config = loadConfig({
-    SENSOR_API_URL: partner.url,
-    SENSOR_API_KEY: TEST_API_KEY,
-    DATABASE_URL: database.url!,
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: claim.namespace,
-    TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
-    DATA_DIR: dataDir,
-  });
-  client = await connectClient(config);
-});
-
-afterAll(async () => {
-  for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGTERM');
-  await client?.connection.close();
-  await partner?.close();
-  await database?.drop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  claim?.release();
-});
-
 test('a worker killed mid-download: heartbeat timeout, the fetch retried on another worker, exact rows', async () => {
+  const { partner, client, config } = fleet;
   const body = JSON.stringify(RECORDS);
   // First call: held for 20 s, twice the heartbeat timeout; later calls answer at once.
   partner.answer({ body, delayMs: 20_000, onRequest: () => partner.answer({ body }) });
@@ -143,18 +76,12 @@ test('a worker killed mid-download: heartbeat timeout, the fetch retried on anot
     `worker A killed; the fetch's retry started on worker B ${((startedAt - killedAt) / 1000).toFixed(1)} s later (attempt ${attrs?.attempt})`,
   );
 
-  const expected = expectedAggregates(RECORDS);
-  expect(expected.length).toBeGreaterThanOrEqual(5);
-  const rows = [...(await hourAggregates(database.db, HOUR))].sort((a, b) =>
-    a.region.localeCompare(b.region, 'fr'),
-  );
-  expect(rows.map((r) => [r.region, r.numberOfPoints])).toEqual(
-    expected.map((r) => [r.region, r.numberOfPoints]),
-  );
-  rows.forEach((row, i) => expect(row.temperature).toBeCloseTo(expected[i]?.temperature ?? NaN, 9));
+  expect(expectedAggregates(RECORDS).length).toBeGreaterThanOrEqual(5);
+  await fleet.expectExact(HOUR, RECORDS);
 }, 180_000);
 
 test('issue 24: a worker given SIGTERM mid-download of a gzip-declared answer that stalls abandons it and exits; another worker lands the hour, the ledger ends succeeded', async () => {
+  const { partner, client, config, database } = fleet;
   const hour = addHours(HOUR, -1);
   const records = generateReadings(12, 7, 300, new Date(hour.getTime() + 30 * 60_000));
   const calls = partner.calls;

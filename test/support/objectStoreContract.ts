@@ -112,6 +112,26 @@ export function objectStoreContract(open: () => Promise<ObjectStore>): void {
     expect(await readAll(await store.openRead('raw/answer.json'))).toEqual(original);
   });
 
+  test('replaceFile rewrites a damaged or missing object with checked bytes, and refuses others', async () => {
+    const good = randomBytes(40_000);
+    await store.putFile('landing/part.parquet', await file(good.subarray(0, 10_000)));
+    const refused = await rejection(
+      store.replaceFile('landing/part.parquet', await file(randomBytes(40_000)), sha256(good)),
+    );
+    expect(isChecksumMismatchError(refused)).toBe(true);
+    expect(await store.stat('landing/part.parquet')).toEqual({ bytes: 10_000 });
+    const stored = await store.replaceFile('landing/part.parquet', await file(good), sha256(good));
+    expect(stored).toEqual({ key: 'landing/part.parquet', bytes: good.length, sha256: sha256(good) });
+    expect(sha256(await readAll(await store.openRead('landing/part.parquet')))).toBe(sha256(good));
+    // A missing object is written, and a put of the same bytes afterwards is an idempotent retry.
+    await store.replaceFile('landing/gone.parquet', await file(good), sha256(good));
+    expect(await store.putFile('landing/gone.parquet', await file(good))).toEqual({
+      key: 'landing/gone.parquet',
+      bytes: good.length,
+      sha256: sha256(good),
+    });
+  });
+
   test('of two writers racing for one key with different bytes, exactly one wins', async () => {
     const a = randomBytes(300_000);
     const b = randomBytes(300_000);

@@ -17,6 +17,7 @@ import { connectWorker, createPipelineWorker } from '../../worker';
 import { createDatabase } from '../../adapters/db/connection';
 import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from './databases';
 import { claimNamespace } from './namespaces';
+import { PipelineMetrics } from '../../worker/metrics';
 
 export const TEST_API_KEY = 'test-key-9f3a1c77d2';
 
@@ -28,6 +29,8 @@ export interface Pipeline {
   runtime: WorkerRuntime;
   worker: Worker;
   backupDir: string;
+  /** The worker's metrics, when asked for (`metrics: true`). */
+  metrics?: PipelineMetrics;
   stop(): Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export interface PipelineOptions {
   maxConcurrentActivities?: number;
   /** Run on this database (e.g. one just restored) instead of a fresh one; dropped at stop(). */
   database?: TestDatabase;
+  /** Give the worker its metrics (worker/metrics.ts), read back through `Pipeline.metrics`. */
+  metrics?: boolean;
 }
 
 export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
@@ -76,7 +81,15 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   // The vendored polygons' geometry is checked once by test/unit/regionGeometry.test.ts.
   const runtime = await buildRuntime(workerConfig, { db: workerDb, skipGeometryCheck: true });
   const workerConnection = await connectWorker(config);
+  const metrics =
+    options.metrics === true
+      ? new PipelineMetrics(
+          runtime.deps.regionIndex.regions.map((region) => region.name),
+          config.quality.rejectedShare.max,
+        )
+      : undefined;
   const worker = await createPipelineWorker({
+    metrics,
     connection: workerConnection,
     config,
     deps: runtime.deps,
@@ -94,6 +107,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     runtime,
     worker,
     backupDir,
+    metrics,
     stop: async () => {
       worker.shutdown();
       await running;
