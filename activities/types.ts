@@ -8,6 +8,7 @@ import type { SourceFailurePolicy } from '../core/policies';
 import type { FailureOrigin } from '../core/failureOrigin';
 import type { ImportSummary } from '../workflows/summary';
 import type { EndedRunStatus } from '../core/policies';
+import type { PartRef } from '../core/parts';
 
 export type { BackfillPlan, BackfillSelection, HourStats };
 
@@ -22,6 +23,11 @@ export interface StartImportInput {
 
 export interface StartImportResult {
   sources: string[];
+  /**
+   * The sources landed in parts (listParts, then one landPart per part), and how many parts of a
+   * source land at once (PARTS_CONCURRENCY). Absent in runs started before parts existed.
+   */
+  parts?: { sources: string[]; concurrency: number };
   regionsHash: string;
   sourceFailurePolicy: SourceFailurePolicy;
 }
@@ -119,4 +125,30 @@ export interface FinishImportInput {
   report: RunReport;
   /** Why the run failed ('cancelled' for a cancelled one); null when it did not. */
   error: string | null;
+}
+
+/** A part of a source's hour with the batch key it lands under (activities/parts.ts). */
+export interface PartTask extends PartRef {
+  batchKey: string;
+  /** For a refetch: the key prefix of the hour's earlier batches that the parts replace. */
+  supersedePrefix?: string;
+}
+
+/**
+ * What `listParts` found for a source's hour: the parts to land, or, when the source is not to be
+ * called (landed by another run, too old), the summary to use as the source's.
+ */
+export interface PartsPlan {
+  source: string;
+  parts: PartTask[];
+  summary?: FetchSummary;
+  /** Objects or files seen and not landed (not in the hour's manifest), with why. */
+  ignored: string[];
+}
+
+export interface PartInput {
+  hour: string;
+  runId: string;
+  source: string;
+  part: PartTask;
 }

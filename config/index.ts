@@ -10,10 +10,12 @@ import {
   CHECK_ACTIONS,
   CORRECTION_STRATEGIES,
   SOURCE_FAILURE_POLICIES,
+  PAGING_MODES,
   PARTNER_API_SOURCE,
   SOURCE_NAMES,
   isSourceName,
   type SourceName,
+  type PagingMode,
   type CheckAction,
   type CorrectionStrategy,
   type SourceFailurePolicy,
@@ -39,6 +41,8 @@ export interface PartnerApiConfig {
   totalTimeoutMs: number;
   maxResponseBytes: number;
   maxRetryAfterMs: number;
+  /** SENSOR_API_PAGING, SENSOR_API_PAGE_SIZE (readings a page): how an hour is delivered; absent: one answer. */
+  paging?: { mode: PagingMode; pageSize: number };
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -118,6 +122,8 @@ export interface Config {
   /** The sources an import fetches (SOURCES), each once, in the order given. */
   sources: SourceName[];
   fileDrop: { dir: string };
+  /** OBJECT_DROP_URL: where the partner writes each hour's parts (`s3://bucket/prefix` or a folder). */
+  objectDrop: { url: string | undefined };
   /** Where hour backups go: an absolute folder path or `s3://bucket/prefix`. */
   backupDir: string;
   /** Where landed files go: an absolute folder path or `s3://bucket/prefix`. */
@@ -155,6 +161,8 @@ export interface Config {
      * remote (S3) landing store (adapters/objectStore/cached.ts); 0 turns it off.
      */
     landingCacheMb: number;
+    /** PARTS_CONCURRENCY: parts of one source's hour landed at once, each by its own activity. */
+    partsConcurrency: number;
     /** Workflow bundles built for the worker, one per version of the code (DATA_DIR/workflow-bundles). */
     workflowBundleDir: string;
   };
@@ -310,6 +318,10 @@ export function loadConfig(env: Env = process.env): Config {
           // streamed to disk, so the cap bounds disk and time, not memory.
           maxResponseBytes: read.number('SENSOR_API_MAX_BYTES', 256 * 1024 * 1024, { min: 1, integer: true }),
           maxRetryAfterMs: read.number('SENSOR_API_MAX_RETRY_AFTER_MS', 60_000, { min: 0, integer: true }),
+          paging: {
+            mode: read.choice('SENSOR_API_PAGING', PAGING_MODES, 'none'),
+            pageSize: read.number('SENSOR_API_PAGE_SIZE', 100_000, { min: 1, integer: true }),
+          },
         };
 
   // The one check of the names. A name listed twice is kept once: it would fetch (and, for
@@ -384,6 +396,12 @@ export function loadConfig(env: Env = process.env): Config {
     fileDrop: {
       dir: path.resolve(PROJECT_ROOT, read.text('FILE_DROP_DIR', path.join(dataDir, 'file-drop'))),
     },
+    objectDrop: {
+      url:
+        read.text('OBJECT_DROP_URL') === undefined
+          ? undefined
+          : read.storeUrl('OBJECT_DROP_URL', '', PROJECT_ROOT),
+    },
     backupDir: read.storeUrl('BACKUP_DIR', path.join(dataDir, 'backups'), PROJECT_ROOT),
     landingStoreUrl: read.storeUrl('LANDING_STORE_URL', path.join(dataDir, 'landing'), PROJECT_ROOT),
     s3,
@@ -417,6 +435,8 @@ export function loadConfig(env: Env = process.env): Config {
       storeRetryBudgetMs: read.number('LANDING_STORE_RETRY_BUDGET_MS', 120_000, { min: 0, integer: true }),
       landingCacheMb: read.number('LANDING_CACHE_MB', 512, { min: 0, integer: true }),
       pageCacheTuning: read.choice('PAGE_CACHE_TUNING', ['off', 'on'] as const, 'off') === 'on',
+      // At most a few hundred activities in flight per run (Temporal's guidance is about 500).
+      partsConcurrency: read.number('PARTS_CONCURRENCY', 16, { min: 1, max: 200, integer: true }),
       workflowBundleDir: path.join(dataDir, 'workflow-bundles'),
     },
     sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', SOURCE_FAILURE_POLICIES, 'fail'),
@@ -489,4 +509,11 @@ export function requirePartnerApi(config: Config): PartnerApiConfig {
   if (config.partnerApi === undefined)
     throw new ConfigError('SENSOR_API_URL', 'is required (the partner API endpoint)');
   return config.partnerApi;
+}
+
+/** The object drop's location, or a ConfigError naming OBJECT_DROP_URL when the source is enabled without it. */
+export function requireObjectDrop(config: Config): string {
+  if (config.objectDrop.url === undefined)
+    throw new ConfigError('OBJECT_DROP_URL', 'is required with the object-drop source (s3://bucket/prefix)');
+  return config.objectDrop.url;
 }

@@ -242,6 +242,12 @@ export function isDiskFailure(error: unknown): boolean {
   return false;
 }
 
+/** The setting to check when a source other than the partner API fails. */
+const SOURCE_SETTINGS: Record<string, string> = {
+  'file-drop': 'FILE_DROP_DIR',
+  'object-drop': 'OBJECT_DROP_URL, S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY',
+};
+
 /**
  * The part that failed and the setting to check, from the error's type and fields: what it
  * carries, else a source's error (the partner), our database, a disk's error code (the worker's
@@ -253,7 +259,7 @@ export function originOf(error: unknown): FailureOrigin {
   if (isSourceError(error))
     return {
       component: 'partner',
-      setting: error.source === 'file-drop' ? 'FILE_DROP_DIR' : 'SENSOR_API_URL, SENSOR_API_KEY',
+      setting: SOURCE_SETTINGS[error.source] ?? 'SENSOR_API_URL, SENSOR_API_KEY',
     };
   if (isDatabaseError(error)) return { component: 'database', setting: 'DATABASE_URL' };
   if (isDataQualityError(error))

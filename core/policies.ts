@@ -30,8 +30,16 @@ export type StoredRunStatus = Exclude<EndedRunStatus, 'failed'>;
 /** The sources the pipeline can fetch (SOURCES), each built by adapters/sources/index.ts. */
 export const PARTNER_API_SOURCE = 'partner-api';
 export const FILE_DROP_SOURCE = 'file-drop';
-export const SOURCE_NAMES = [PARTNER_API_SOURCE, FILE_DROP_SOURCE] as const;
+export const OBJECT_DROP_SOURCE = 'object-drop';
+export const SOURCE_NAMES = [PARTNER_API_SOURCE, FILE_DROP_SOURCE, OBJECT_DROP_SOURCE] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 export function isSourceName(name: string): name is SourceName {
   return (SOURCE_NAMES as readonly string[]).includes(name);
 }
+
+/**
+ * How the partner API delivers an hour (SENSOR_API_PAGING): one answer, pages chained by a cursor
+ * (each page's `next` link), or numbered pages (`?page=k`, the count in page 1's `X-Total-Pages`).
+ */
+export const PAGING_MODES = ['none', 'cursor', 'page'] as const;
+export type PagingMode = (typeof PAGING_MODES)[number];

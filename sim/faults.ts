@@ -19,6 +19,8 @@ export const FAULT_MODES = [
   '404', // not found
   'reset', // drops the connection without answering (a network error)
   'redirect', // 302 to another path: the client must not follow (it would resend the key)
+  'repeat-page', // paged answers: the page before the one asked for, again
+  'skip-page', // paged answers: the page after the one asked for (one page missing)
 ] as const;
 
 export type FaultMode = (typeof FAULT_MODES)[number];

@@ -13,8 +13,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateReadings } from './generator';
+import { generateReadings, type SimReading } from './generator';
 import { mixInMalformed, type FaultMode } from './faults';
+import { pagedRequest, pageHeaders, type Paging } from './paging';
 
 export type { FaultMode } from './faults';
 
@@ -33,6 +34,11 @@ export interface SimulatorOptions {
   retryAfter?: string;
   /** Send answers without Content-Length (chunked), as some servers do; default false. */
   chunked?: boolean;
+  /**
+   * Serve each data answer in pages (sim/paging.ts): chained by a cursor or numbered; the page
+   * size is the client's (`limit` or `per_page`). Default: one answer.
+   */
+  paging?: Paging;
   /** Called after each call is answered (the CLI prints a line per call). */
   onCall?: (call: ServedCall) => void;
 }
@@ -45,6 +51,8 @@ export interface ServedCall {
   status: number | null;
   /** For complete data answers: n in generateReadings(seed, n, …). */
   dataIndex: number | null;
+  /** For a page of a paged answer: its number (1-based). */
+  page?: number;
   /** For complete data answers: exactly the array sent. */
   records: unknown[] | null;
 }
@@ -108,6 +116,41 @@ export async function startSimulator(
     }
   };
 
+  // Paged answers: the latest snapshot (sim/paging.ts), generated once; a cursor naming an
+  // earlier one regenerates it from its index and moment.
+  let snapshot: { index: number; at: number; readings: SimReading[] } | undefined;
+  const sendPage = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    call: number,
+    outcome: FaultMode,
+  ) => {
+    const paging = options.paging as Paging;
+    const asked = pagedRequest(paging, new URL(req.url ?? '/', 'http://simulator'));
+    const named = asked.snapshot;
+    if (asked.first || snapshot === undefined) {
+      dataCalls += 1;
+      const at = now();
+      snapshot = {
+        index: dataCalls,
+        at: at.getTime(),
+        readings: generateReadings(options.seed, dataCalls, perCall, at),
+      };
+    } else if (named !== undefined && (named.index !== snapshot.index || named.at !== snapshot.at)) {
+      snapshot = {
+        ...named,
+        readings: generateReadings(options.seed, named.index, perCall, new Date(named.at)),
+      };
+    }
+    const shift = outcome === 'repeat-page' ? -1 : outcome === 'skip-page' ? 1 : 0;
+    const page = Math.max(1, asked.page + shift);
+    const totalPages = Math.max(1, Math.ceil(snapshot.readings.length / asked.size));
+    const records = snapshot.readings.slice((page - 1) * asked.size, page * asked.size);
+    const headers = pageHeaders(paging, req.url ?? '/', { snapshot, page, totalPages, size: asked.size });
+    send(res, 200, JSON.stringify(records), headers);
+    record({ call, outcome, status: 200, dataIndex: snapshot.index, page, records });
+  };
+
   const sendData = (res: http.ServerResponse, call: number, outcome: FaultMode) => {
     dataCalls += 1;
     const readings = generateReadings(options.seed, dataCalls, perCall, now());
@@ -142,9 +185,13 @@ export async function startSimulator(
       send(res, status, JSON.stringify({ error }), headers);
       record({ call, outcome: fault, status, dataIndex: null, records: null });
     };
+    if (options.paging !== undefined && ['ok', 'repeat-page', 'skip-page'].includes(fault))
+      return sendPage(req, res, call, fault);
     switch (fault) {
       case 'ok':
       case 'malformed':
+      case 'repeat-page':
+      case 'skip-page':
         sendData(res, call, fault);
         return;
       case '500':

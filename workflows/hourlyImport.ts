@@ -15,7 +15,13 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { FetchSummary, HourRecompute, ImportTrigger, SourceFailure } from '../activities/types';
+import type {
+  FetchSummary,
+  HourRecompute,
+  ImportTrigger,
+  SourceFailure,
+  StartImportResult,
+} from '../activities/types';
 import { mergeBuckets } from '../core/bucket';
 import { deepestMessage } from '../core/errors';
 import { carriedOrigin, type FailureOrigin } from '../core/failureOrigin';
@@ -31,6 +37,7 @@ import {
   TOO_OLD_TO_FETCH,
 } from './failures';
 import { resolveImportHour } from './resolveImportHour';
+import { landInParts, type PartActivities } from './parts';
 import { summariseImport, sumRejectedByReason, type ImportSummary } from './summary';
 
 /**
@@ -106,6 +113,12 @@ const short = proxyActivities<Activities>(SHORT);
 const heartbeating = proxyActivities<Activities>(HEARTBEATING);
 const anyWorker = proxyActivities<Activities>(ANY_WORKER);
 const untilRecorded = proxyActivities<Activities>(UNTIL_RECORDED);
+/** A source's hour in parts: listed and chained parts fetched like a source; each part landed by any worker. */
+const partSteps: PartActivities = {
+  listParts: proxyActivities<PartActivities>(HEARTBEATING).listParts,
+  fetchPart: proxyActivities<PartActivities>(HEARTBEATING).fetchPart,
+  landPart: proxyActivities<PartActivities>(ANY_WORKER).landPart,
+};
 
 export async function hourlyImport(input: HourlyImportInput = {}): Promise<ImportSummary> {
   const info = workflowInfo();
@@ -124,7 +137,11 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     // Fetch. Sources that landed something for the hour are not called again (a rerun recomputes
     // from it). Our database failing is not a source's fault, and no policy makes an hour without
     // it partial.
-    const found = await fetchAll(started.sources, { hour, runId, refetch: input.refetch ?? false });
+    const found = await fetchAll(
+      started.sources,
+      { hour, runId, refetch: input.refetch ?? false },
+      started.parts,
+    );
     ({ fetches, failedSources } = found);
     // Our database, store or disk failing is not the source's fault, and no policy makes an hour
     // without them partial.
@@ -294,13 +311,21 @@ interface Found {
   ownFailures: { origin: FailureOrigin; message: string }[];
 }
 
-/** Fetches every source in parallel. A cancelled run throws: it is not a failed source. */
+/**
+ * Fetches every source in parallel: those delivering in parts part by part (workflows/parts.ts),
+ * the others in one `fetchSource`. A cancelled run throws: it is not a failed source.
+ */
 async function fetchAll(
   names: string[],
   request: { hour: string; runId: string; refetch: boolean },
+  parts: StartImportResult['parts'],
 ): Promise<Found> {
   const settled = await Promise.allSettled(
-    names.map((source) => heartbeating.fetchSource({ ...request, source })),
+    names.map((source) =>
+      parts?.sources.includes(source) === true
+        ? landInParts(partSteps, { ...request, source }, parts.concurrency)
+        : heartbeating.fetchSource({ ...request, source }),
+    ),
   );
   // A cancelled run is not a failed source: it must end as cancelled, whatever the failure policy.
   const cancelled = settled.find((r) => r.status === 'rejected' && isCancellation(r.reason));

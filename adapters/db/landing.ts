@@ -88,7 +88,8 @@ async function retireBatches(
   input: CommitInput,
   keyPrefix: string,
 ): Promise<{ count: number; correctedHours: Date[] }> {
-  const batches = retirable(trx, input.source, input.importHour, keyPrefix);
+  // Not the run's own batches: a refetch landed in parts commits each part with the same prefix.
+  const batches = retirable(trx, input.source, input.importHour, keyPrefix).whereNot('run_id', input.runId);
   const corrected = (await trx('landed_files')
     .whereIn('batch_id', batches.clone().select('batch_id'))
     .whereNot('belongs_to_hour', input.importHour)

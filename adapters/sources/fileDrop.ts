@@ -12,6 +12,8 @@
  *   header or with an unclosed quote) is moved to `<dir>/failed/`, next to a `<name>.error.txt`
  *   saying why, and `fetch` throws a non-retryable SourceError naming it. Moving it means the next
  *   import is not blocked by the same file forever; the other files stay in place for that import.
+ * - As parts (`listParts`, `fetchPart`): each file is one part, landed by its own activity; a file
+ *   that cannot be parsed fails its part only, after being moved to `failed/` the same way.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -19,7 +21,8 @@ import path from 'node:path';
 import { SourceError } from '../../core/errors';
 import { FILE_DROP_SOURCE } from '../../core/policies';
 import { parseCsvRecords, parseNdjson, UnparseableFile } from './fileParsers';
-import type { Source, SourceBatch } from './types';
+import type { PartListing, PartRef } from '../../core/parts';
+import type { PartedSource, SourceBatch } from './types';
 
 const PARSERS: Record<string, (text: string) => unknown[]> = {
   '.ndjson': parseNdjson,
@@ -32,24 +35,69 @@ export function fileBatchKey(name: string, sha256: string): string {
   return `file:${name}:${sha256}`;
 }
 
-export function createFileDropSource(config: { dir: string }, deps: { now?: () => Date } = {}): Source {
+export function createFileDropSource(config: { dir: string }, deps: { now?: () => Date } = {}): PartedSource {
   const now = deps.now ?? (() => new Date());
   const dir = path.resolve(config.dir);
   const processedDir = path.join(dir, 'processed');
   const failedDir = path.join(dir, 'failed');
 
+  /** The files to land, in name order. */
+  async function listNames(): Promise<string[]> {
+    // Created on first use, so that the folder to drop into exists once the source is enabled.
+    await fs.mkdir(dir, { recursive: true });
+    return (await fs.readdir(dir, { withFileTypes: true }))
+      .filter((entry) => entry.isFile() && !entry.name.startsWith('.') && parserFor(entry.name) !== undefined)
+      .map((entry) => entry.name)
+      .sort();
+  }
+
   return {
     name: FILE_DROP_SOURCE,
 
+    async listParts(): Promise<PartListing> {
+      const parts: PartRef[] = [];
+      for (const name of await listNames()) {
+        const content = await readIfPresent(path.join(dir, name));
+        if (content === undefined) continue; // taken by a concurrent acknowledge
+        const sha = sha256(content);
+        parts.push({
+          id: name,
+          locator: name,
+          key: fileBatchKey(name, sha),
+          bytes: content.length,
+          sha256: sha,
+        });
+      }
+      return { parts, ignored: [], warnings: [] };
+    },
+
+    async fetchPart(_hour: Date, part: PartRef) {
+      const content = await readIfPresent(path.join(dir, part.locator));
+      if (content === undefined || sha256(content) !== part.sha256)
+        throw new SourceError(
+          FILE_DROP_SOURCE,
+          `${part.locator} was ${content === undefined ? 'removed' : 'replaced'} after it was listed, before it was landed${content === undefined ? '' : ': the next import lands the new file'}`,
+          { retryable: false },
+        );
+      try {
+        const records = parseFile(part.locator, content);
+        return {
+          batch: { source: FILE_DROP_SOURCE, key: part.key ?? null, fetchedAt: now(), records },
+          next: [],
+        };
+      } catch (error) {
+        if (!(error instanceof UnparseableFile)) throw error;
+        await setAside(dir, failedDir, part.locator, error.message);
+        throw new SourceError(
+          FILE_DROP_SOURCE,
+          `cannot parse ${part.locator} (${error.message}): moved to ${failedDir}`,
+          { retryable: false },
+        );
+      }
+    },
+
     async fetch(): Promise<SourceBatch[]> {
-      // Created on first use, so that the folder to drop into exists once the source is enabled.
-      await fs.mkdir(dir, { recursive: true });
-      const names = (await fs.readdir(dir, { withFileTypes: true }))
-        .filter(
-          (entry) => entry.isFile() && !entry.name.startsWith('.') && parserFor(entry.name) !== undefined,
-        )
-        .map((entry) => entry.name)
-        .sort();
+      const names = await listNames();
 
       const batches: SourceBatch[] = [];
       const failures: string[] = [];

@@ -25,7 +25,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import http, { type IncomingMessage } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -64,6 +64,8 @@ export interface Downloaded {
   parts: string[];
   /** What was unusual but read anyway (a plain body declared gzip, a decoded-size Content-Length). */
   warnings: string[];
+  /** The response's headers (a page's number and next link: adapters/sources/pages.ts). */
+  headers: IncomingHttpHeaders;
 }
 
 /** The phrase operators and tests look for when the key is refused. */
@@ -336,7 +338,13 @@ async function readBody(
       });
     }
   }
-  return { bytes: total, sha256: hash.digest('hex'), parts: parts?.files() ?? [], warnings };
+  return {
+    bytes: total,
+    sha256: hash.digest('hex'),
+    parts: parts?.files() ?? [],
+    warnings,
+    headers: response.headers,
+  };
 }
 
 type MakeError = (

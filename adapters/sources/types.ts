@@ -1,3 +1,5 @@
+import type { PartListing, PartRef } from '../../core/parts';
+
 /**
  * What every data source gives the import: raw records, not yet validated (validation and the
  * quarantine happen in one place downstream, so every source's bad records are treated alike).
@@ -46,4 +48,35 @@ export interface Source {
    * and must work from `source` and `key` alone: it may run in another process than `fetch`.
    */
   acknowledge(batch: SourceBatch): Promise<void>;
+}
+
+/**
+ * A source that delivers an hour in parts (issue 27: a paged API, an object-store or a file drop):
+ * each part is landed by its own activity, on any worker (activities/parts.ts). Parts are small
+ * references in the workflow's history; their bytes go from the source to the landing store.
+ */
+export interface PartedSource extends Source {
+  /**
+   * The hour's parts as far as they are known now: all of them (a drop with its manifest, a
+   * folder's files), or the first (a paged API, whose next pages are known from each page). Throws
+   * SourceError: retryable while the hour is not complete yet (no manifest), not when it never
+   * will be (a part the manifest lists is missing).
+   */
+  listParts(hour: Date, options?: FetchOptions): Promise<PartListing>;
+  /**
+   * Fetches one part into a new file under `scratchDir`, checked against what was announced
+   * (size, sha256, page number). `next`: the parts it revealed (a page's successor), [] otherwise.
+   * Never fetches another part.
+   */
+  fetchPart(
+    hour: Date,
+    part: PartRef,
+    scratchDir: string,
+    options?: FetchOptions,
+  ): Promise<{ batch: SourceBatch; next: PartRef[] }>;
+}
+
+export function isPartedSource(source: Source): source is PartedSource {
+  const parted = source as Partial<PartedSource>;
+  return typeof parted.listParts === 'function' && typeof parted.fetchPart === 'function';
 }

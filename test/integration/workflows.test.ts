@@ -6,6 +6,7 @@
  * made (what it recorded in the run ledger, what it persisted and backed up).
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import type { PartInput, PartTask } from '../../activities/types';
 import {
   applySchedule,
   describeSchedule,
@@ -604,5 +605,144 @@ describe('backfill', () => {
     expect(progress.done.length).toBeLessThan(hours.length);
     expect(result.done).toEqual(hours);
     expect(mostAtOnce).toBe(1);
+  });
+});
+
+/**
+ * A source's hour in parts (workflows/parts.ts): each part landed once by its own activity, at most
+ * PARTS_CONCURRENCY at once; a cursor chain fetched page after page while the pages fetched are
+ * landed; a part that fails fails its source, and no other part is asked for again.
+ */
+describe('hourlyImport in parts', () => {
+  const objects = (count: number): PartTask[] =>
+    Array.from({ length: count }, (_, i) => ({
+      id: `part-${i + 1}.json`,
+      locator: `h/part-${i + 1}.json`,
+      key: `object:h/part-${i + 1}.json:${'0'.repeat(64)}`,
+      batchKey: `object:h/part-${i + 1}.json:${'0'.repeat(64)}`,
+    }));
+  const page = (n: number, chain = true): PartTask => ({
+    id: `page-${n}`,
+    locator: `/readings?page=${n}`,
+    batchKey: `pull:h#page-${n}`,
+    page: n,
+    ...(chain ? { chain: true } : {}),
+  });
+  const partIds = (inputs: PartInput[]) => inputs.map((input) => input.part.id);
+  const pageIds = (count: number) => Array.from({ length: count }, (_, i) => `page-${i + 1}`);
+
+  test('every part is landed once by its own activity, never more than PARTS_CONCURRENCY at once', async () => {
+    const hour = freshHour();
+    let running = 0;
+    let most = 0;
+    const { activities, calls } = stubActivities({
+      sources: ['object-drop', 'partner-api'],
+      parts: { sources: ['object-drop'], concurrency: 4 },
+      listParts: (input) => ({ source: input.source, parts: objects(20), ignored: [] }),
+      landPart: async (input) => {
+        running += 1;
+        most = Math.max(most, running);
+        // Held a moment, so that the workflow has the chance to start more than it should.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running -= 1;
+        return fetched(input.source, 10);
+      },
+    });
+    const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
+    expect(summary.status).toBe('succeeded');
+    expect(summary.totals.fetched).toBe(20 * 10 + 10);
+    expect(inputsOf(calls, 'listParts')).toEqual([
+      { hour: formatHour(hour), runId: summary.runId, source: 'object-drop', refetch: false },
+    ]);
+    expect(partIds(inputsOf<PartInput>(calls, 'landPart')).sort()).toEqual(
+      objects(20)
+        .map((p) => p.id)
+        .sort(),
+    );
+    expect(most).toBeLessThanOrEqual(4);
+    // The source not in parts is fetched as before, in one activity; nothing fetched the listed parts.
+    expect(inputsOf(calls, 'fetchSource')).toEqual([expect.objectContaining({ source: 'partner-api' })]);
+    expect(inputsOf(calls, 'fetchPart')).toEqual([]);
+  });
+
+  test('a cursor chain: pages fetched one after the other, each landed while the next is fetched', async () => {
+    const hour = freshHour();
+    let firstLanded: () => void = () => undefined;
+    const landing = new Promise<void>((resolve) => (firstLanded = resolve));
+    const { activities, calls } = stubActivities({
+      sources: ['partner-api'],
+      parts: { sources: ['partner-api'], concurrency: 8 },
+      listParts: (input) => ({ source: input.source, parts: [page(1)], ignored: [] }),
+      fetchPart: async (input) => {
+        const n = input.part.page ?? 0;
+        // The last page waits for page 1's landing to have begun: pages land while the chain goes on.
+        if (n === 5) await landing;
+        return { next: n < 5 ? [page(n + 1)] : [] };
+      },
+      landPart: (input) => {
+        if (input.part.page === 1) firstLanded();
+        return fetched(input.source, 3);
+      },
+    });
+    const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
+    expect(summary.totals.fetched).toBe(15);
+    expect(partIds(inputsOf<PartInput>(calls, 'fetchPart'))).toEqual(pageIds(5));
+    expect(partIds(inputsOf<PartInput>(calls, 'landPart')).sort()).toEqual(pageIds(5));
+  });
+
+  test('numbered pages: page 1 gives the others, which are landed directly, in parallel', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      sources: ['partner-api'],
+      parts: { sources: ['partner-api'], concurrency: 8 },
+      listParts: (input) => ({ source: input.source, parts: [page(1)], ignored: [] }),
+      fetchPart: () => ({ next: [2, 3, 4].map((n) => page(n, false)) }),
+    });
+    const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
+    expect(summary.totals.fetched).toBe(40);
+    expect(partIds(inputsOf<PartInput>(calls, 'fetchPart'))).toEqual(['page-1']);
+    expect(partIds(inputsOf<PartInput>(calls, 'landPart')).sort()).toEqual(pageIds(4));
+  });
+
+  test('a part that fails fails its source, after the others ended; no other part is landed twice', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      sources: ['object-drop'],
+      parts: { sources: ['object-drop'], concurrency: 3 },
+      listParts: (input) => ({ source: input.source, parts: objects(8), ignored: [] }),
+      landPart: (input) => {
+        if (input.part.id === 'part-5.json')
+          throw nonRetryable('object-drop: s3://drop/h/part-5.json is not the part its manifest lists');
+        return fetched(input.source, 1);
+      },
+    });
+    const failure = await failureOf(
+      world.withWorker(activities, () => runImport(world.client, config(), hour)),
+    );
+    expect(failure.type).toBe(SOURCE_FAILED);
+    expect(failure.message).toContain('part-5.json is not the part its manifest lists');
+    const landed = partIds(inputsOf<PartInput>(calls, 'landPart'));
+    expect(landed.sort()).toEqual(
+      objects(8)
+        .map((p) => p.id)
+        .sort(),
+    );
+  });
+
+  test('a source landed by another run is not listed again: its summary is the plan’s', async () => {
+    const hour = freshHour();
+    const { activities, calls } = stubActivities({
+      sources: ['object-drop'],
+      parts: { sources: ['object-drop'], concurrency: 3 },
+      listParts: (input) => ({
+        source: input.source,
+        parts: [],
+        ignored: [],
+        summary: fetched(input.source, 42, { reusedLanded: true, batches: 6 }),
+      }),
+    });
+    const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
+    expect(summary.totals.fetched).toBe(42);
+    expect(inputsOf(calls, 'landPart')).toEqual([]);
   });
 });

@@ -25,14 +25,21 @@ import type {
   FetchSummary,
   FinishImportInput,
   HourStats,
+  PartInput,
+  PartsPlan,
+  PartTask,
 } from '../../activities/types';
+import type { PartActivities } from '../../workflows/parts';
 import type { BackfillSelection } from '../../core/backfillPlan';
 import type { SourceFailurePolicy } from '../../core/policies';
 import { connectClient } from '../../client';
 import { claimNamespace } from './namespaces';
 
+/** The activities a worker gives the workflows: the import's, and those landing a source's hour in parts. */
+type AllActivities = Activities & PartActivities;
+
 export interface StubCall {
-  activity: keyof Activities;
+  activity: keyof AllActivities;
   input: unknown;
 }
 
@@ -47,6 +54,14 @@ export interface StubScript {
   /** Throw to fail the early copy of the hour's objects. */
   backupObjects?: (input: { hour: string }) => void;
   planBackfill?: (input: { from: string; to: string; only: BackfillSelection }) => BackfillPlan;
+  /** The sources landed in parts, and how many parts at once (startImport's `parts`); default none. */
+  parts?: { sources: string[]; concurrency: number };
+  /** A parted source's hour; default no parts. */
+  listParts?: (input: { hour: string; source: string }) => PartsPlan | Promise<PartsPlan>;
+  /** A chained part's successors; default none. */
+  fetchPart?: (input: PartInput) => { next: PartTask[] } | Promise<{ next: PartTask[] }>;
+  /** One part's landing; default `fetched(source, 10)`. Throw to fail the part. */
+  landPart?: (input: PartInput) => FetchSummary | Promise<FetchSummary>;
 }
 
 export const REGIONS_HASH = 'stub-regions-hash';
@@ -97,23 +112,31 @@ export function nonRetryable(message: string, type = 'SourceError'): Application
   return ApplicationFailure.nonRetryable(message, type);
 }
 
-type Answer<K extends keyof Activities> = (
-  input: Parameters<Activities[K]>[0],
-) => Awaited<ReturnType<Activities[K]>> | ReturnType<Activities[K]>;
+type Answer<K extends keyof AllActivities> = (
+  input: Parameters<AllActivities[K]>[0],
+) => Awaited<ReturnType<AllActivities[K]>> | ReturnType<AllActivities[K]>;
 
-export function stubActivities(script: StubScript = {}): { activities: Activities; calls: StubCall[] } {
+export function stubActivities(script: StubScript = {}): { activities: AllActivities; calls: StubCall[] } {
   const calls: StubCall[] = [];
-  const stub = <K extends keyof Activities>(activity: K, answer: Answer<K>) =>
-    (async (input: Parameters<Activities[K]>[0]) => {
+  const stub = <K extends keyof AllActivities>(activity: K, answer: Answer<K>) =>
+    (async (input: Parameters<AllActivities[K]>[0]) => {
       calls.push({ activity, input });
       return await answer(input);
-    }) as Activities[K];
-  const activities: Activities = {
+    }) as AllActivities[K];
+  const activities: AllActivities = {
     startImport: stub('startImport', () => ({
       sources: script.sources ?? ['partner-api'],
       regionsHash: REGIONS_HASH,
       sourceFailurePolicy: script.sourceFailurePolicy ?? 'fail',
+      ...(script.parts ? { parts: script.parts } : {}),
     })),
+    listParts: stub('listParts', (input) =>
+      script.listParts ? script.listParts(input) : { source: input.source, parts: [], ignored: [] },
+    ),
+    fetchPart: stub('fetchPart', (input) => (script.fetchPart ? script.fetchPart(input) : { next: [] })),
+    landPart: stub('landPart', (input) =>
+      script.landPart ? script.landPart(input) : fetched(input.source, 10),
+    ),
     fetchSource: stub('fetchSource', (input) =>
       script.fetchSource ? script.fetchSource(input) : fetched(input.source, 10),
     ),
@@ -144,7 +167,7 @@ export function stubActivities(script: StubScript = {}): { activities: Activitie
 }
 
 /** The inputs of every call to one activity, in call order. */
-export function inputsOf<T = unknown>(calls: StubCall[], activity: keyof Activities): T[] {
+export function inputsOf<T = unknown>(calls: StubCall[], activity: keyof AllActivities): T[] {
   return calls.filter((c) => c.activity === activity).map((c) => c.input as T);
 }
 
@@ -173,7 +196,11 @@ export interface StubWorld {
    * Runs `work` while a worker with these stub activities polls a fresh task queue, or `taskQueue`
    * (a second worker taking over the first one's workflows).
    */
-  withWorker<T>(activities: Activities, work: () => Promise<T>, taskQueue?: string): Promise<T>;
+  withWorker<T>(
+    activities: Activities | AllActivities,
+    work: () => Promise<T>,
+    taskQueue?: string,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import util from 'node:util';
-import { loadConfig, requirePartnerApi, type Config } from '../../config';
+import { loadConfig, requireObjectDrop, requirePartnerApi, type Config } from '../../config';
 import { Secret } from '../../config/secret';
 import { isConfigError } from '../../core/errors';
 
@@ -120,6 +120,26 @@ describe('valid settings are read', () => {
       landingCacheMb: 0,
     });
     expect(() => loadConfig({ PAGE_CACHE_TUNING: 'yes' })).toThrow(/PAGE_CACHE_TUNING/);
+  });
+
+  test('parts: the paging, the page size, the object drop and the parts landed at once', () => {
+    const defaults = loadConfig(API);
+    expect(defaults.partnerApi?.paging).toEqual({ mode: 'none', pageSize: 100_000 });
+    expect(defaults.pipeline.partsConcurrency).toBe(16);
+    expect(defaults.objectDrop).toEqual({ url: undefined });
+    expect(() => requireObjectDrop(defaults)).toThrow('OBJECT_DROP_URL');
+    const set = loadConfig({
+      ...API,
+      SENSOR_API_PAGING: 'cursor',
+      SENSOR_API_PAGE_SIZE: '5000',
+      PARTS_CONCURRENCY: '200',
+      SOURCES: 'partner-api,object-drop',
+      OBJECT_DROP_URL: 's3://partner-drop/readings/',
+    });
+    expect(set.partnerApi?.paging).toEqual({ mode: 'cursor', pageSize: 5000 });
+    expect(set.pipeline.partsConcurrency).toBe(200);
+    expect(set.sources).toEqual(['partner-api', 'object-drop']);
+    expect(requireObjectDrop(set)).toBe('s3://partner-drop/readings');
   });
 
   test('the partner API with its defaults, the key kept as a Secret', () => {
@@ -320,6 +340,10 @@ describe('each invalid setting is named', () => {
       'SENSOR_API_MAX_RETRY_AFTER_MS',
     ],
     ['LANDING_STORE_URL bad bucket', { LANDING_STORE_URL: 's3://Bad_Bucket/x' }, 'LANDING_STORE_URL'],
+    ['SENSOR_API_PAGING unknown', { ...API, SENSOR_API_PAGING: 'link' }, 'SENSOR_API_PAGING'],
+    ['SENSOR_API_PAGE_SIZE zero', { ...API, SENSOR_API_PAGE_SIZE: '0' }, 'SENSOR_API_PAGE_SIZE'],
+    ['PARTS_CONCURRENCY over 200', { PARTS_CONCURRENCY: '500' }, 'PARTS_CONCURRENCY'],
+    ['OBJECT_DROP_URL bad bucket', { OBJECT_DROP_URL: 's3://Bad_Bucket/x' }, 'OBJECT_DROP_URL'],
     ['LANDING_STORE_URL other scheme', { LANDING_STORE_URL: 'gs://bucket/x' }, 'LANDING_STORE_URL'],
     ['LANDING_STORE_URL bad prefix', { LANDING_STORE_URL: 's3://bucket/a/../b' }, 'LANDING_STORE_URL'],
     ['S3_ENDPOINT not http(s)', { S3_ENDPOINT: 'ftp://h:21' }, 'S3_ENDPOINT'],
