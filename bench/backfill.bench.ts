@@ -12,7 +12,9 @@
  * per run of the window, events and bytes; and the Temporal actions the backfill took (workflow and
  * child starts, continue-as-new runs, activity attempts, timers, markers, signals) per hour, against
  * Temporal Cloud's default limit of 500 actions a second per namespace. The anchor is the same hours
- * landed by imports in the same run. Needs PostgreSQL at BENCH_POSTGRES_URL (bench/services.ts).
+ * landed by imports in the same run, whose own histories it measures too (HOUR_BUCKETS and
+ * HOUR_BUCKET_READINGS, passed to the workers, set their buckets). Needs PostgreSQL at
+ * BENCH_POSTGRES_URL (bench/services.ts).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -158,6 +160,16 @@ async function main(): Promise<void> {
     const landed = Date.now() - landing;
     console.log(
       `anchor, the same hours landed by imports (${CONCURRENCY} at a time): ${s(landed)}, ${(HOURS / (landed / 1000)).toFixed(2)} hours/s`,
+    );
+
+    // The imports' own cost, before the backfill's runs of the same ids replace them as the latest.
+    const imported = await Promise.all(
+      hours.map((hour) => client.workflow.getHandle(workflowIdForHour(hour)).fetchHistory()),
+    );
+    const importedSizes = imported.map(historySize);
+    const importedActions = sumActions(imported.map(actionsIn));
+    console.log(
+      `  one imported hour: events ${stats(importedSizes.map((x) => x.events))}; bytes ${stats(importedSizes.map((x) => x.bytes))}; activities ${stats(importedSizes.map((x) => x.activities))}; actions ${(importedActions.total / HOURS).toFixed(2)} an hour (HOUR_BUCKETS=${process.env.HOUR_BUCKETS ?? 'default'}, HOUR_BUCKET_READINGS=${process.env.HOUR_BUCKET_READINGS ?? 'default'})`,
     );
 
     await db('region_hourly_temperature').whereBetween('hour', [from, to]).delete();
