@@ -12,6 +12,7 @@ import type { CorrectionStrategy, SourceFailurePolicy } from '../core/policies';
 import type { DatabaseTarget } from '../adapters/db/connection';
 import type { RunEndEvent } from './ledger';
 import type { ParkedAnswers } from '../adapters/files/parkedAnswers';
+import type { LookUpEarlierVersions } from '../adapters/landing';
 
 export interface ActivityDeps {
   db: Knex;
@@ -36,6 +37,8 @@ export interface ActivityDeps {
   correctionHorizonHours: number;
   /** Answers downloaded and not yet in the landing store and the database (DATA_DIR/scratch/answers). */
   parkedAnswers?: ParkedAnswers;
+  /** Where the landing finds earlier versions (adapters/landing/versions.ts); default: the landed files. */
+  lookUpEarlierVersions?: LookUpEarlierVersions;
   /** LANDING_STORE_RETRY_BUDGET_MS; default 0 (no retry inside the activity). */
   storeRetryBudgetMs?: number;
   /** Told of each run's end once the ledger has it (the metrics); must not throw. */

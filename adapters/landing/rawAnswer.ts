@@ -1,0 +1,80 @@
+/** The source's answer as the landing keeps it: stored before parsing, backed up at once. */
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { rawBodyKey } from '../../core/landingKeys';
+import { deepestMessage, SourceError } from '../../core/errors';
+import { formatHour } from '../../core/importHour';
+import { recordRawBody, type RawBody } from '../db/landing';
+import { storeId } from '../db/storeIdentity';
+import { sha256OfStream } from '../objectStore/keys';
+import type { SourceBatch } from '../sources/types';
+import type { LandingCall, LandingDeps, LandingTarget } from './index';
+
+/** Puts the batch's body in the landing store and records it, before anything parses it. */
+export async function storeRaw(
+  deps: LandingDeps,
+  batch: SourceBatch,
+  at: LandingTarget & { segment: string },
+  call: LandingCall,
+): Promise<RawBody> {
+  let bodyFile = batch.bodyFile;
+  if (bodyFile === undefined) {
+    // A file drop's records, already parsed from a small file: one JSON array, like an answer.
+    bodyFile = path.join(at.workDir, `records-${randomUUID()}.json`);
+    await fs.writeFile(
+      bodyFile,
+      `[${(batch.records ?? []).map((r) => JSON.stringify(r === undefined ? null : r)).join(',\n')}]`,
+    );
+  }
+  const sha =
+    (batch.bodyFile === bodyFile ? batch.bodySha256 : undefined) ??
+    (await sha256OfStream(createReadStream(bodyFile))).sha256;
+  const objectKey = rawBodyKey(at.source, at.hour, at.segment, sha);
+  // The file is ours (written under the work folder) and never changed again: handed over.
+  // Its backup copy reads it at once: kept in the page cache for that copy, which then drops it.
+  // A store or disk outage is waited out here, within the budget: the answer is parked, never fetched again.
+  const file = bodyFile;
+  const stored = await call.retryOwnSide('storing the answer', () =>
+    deps.landingStore.putFile(objectKey, file, { sha256: sha, move: true, readSoon: true }),
+  );
+  const recorded = await recordRawBody(deps.db, {
+    source: at.source,
+    batchKey: at.batchKey,
+    objectKey,
+    fetchedAt: batch.fetchedAt,
+    bytes: stored.bytes,
+    sha256: stored.sha256,
+  });
+  // The store and the database have it: the parked copy is no longer needed.
+  if (batch.key === null) await deps.parkedAnswers?.release(at.source, at.batchKey);
+  return recorded;
+}
+
+/** Copies the answer to the backup store; a failure is the hour's backup's to report, so only logged. */
+export async function backUpRawAnswer(deps: LandingDeps, raw: RawBody, call: LandingCall): Promise<void> {
+  try {
+    await deps.backupStore.copyObjects(
+      await storeId(deps.db),
+      [{ key: raw.objectKey, sha256: raw.sha256 }],
+      deps.landingStore,
+    );
+  } catch (error) {
+    call.warn('the answer could not be copied to the backup yet; the hour’s backup will try again', {
+      error: deepestMessage(error),
+    });
+  }
+}
+
+/** A deterministic refusal of the body, naming where the answer is kept. */
+export function keptAnswer(error: SourceError, objectKey: string, hour: Date): SourceError {
+  const message = error.message.startsWith(`${error.source}: `)
+    ? error.message.slice(error.source.length + 2)
+    : error.message;
+  return new SourceError(
+    error.source,
+    `${message}; the answer is kept in the landing store as ${objectKey} (tempctl answer --hour ${formatHour(hour)})`,
+    { retryable: false, status: error.status },
+  );
+}
