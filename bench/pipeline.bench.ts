@@ -24,9 +24,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import knex, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { startDevServer } from '../adapters/temporal/devServer';
+import { openBenchServices } from './services';
 import { generateReadings } from '../sim/generator';
 import { JsonArraySplitter } from '../core/jsonArray';
 import { formatHour, truncateToHour } from '../core/importHour';
@@ -41,7 +41,6 @@ const REGIONS = path.join(
   'data/regions/datanova-contours-geographiques-des-nouvelles-regions-metropole.geojson',
 );
 const KEY = 'bench-key';
-const PG = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const BUCKETS = process.env.HOUR_BUCKETS ?? '8';
 const BUCKET_READINGS = process.env.HOUR_BUCKET_READINGS ?? '125000';
@@ -482,14 +481,9 @@ async function measureHour(at: {
 }
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-bench-'));
+  const services = await openBenchServices('bench');
+  const { dir, admin, dbUrl, db, temporal } = services;
   fs.chmodSync(dir, 0o755); // PostgreSQL (another user) reads the COPY file from here
-  const dbName = `tp_bench_${randomBytes(4).toString('hex')}`;
-  const admin = knex({ client: 'pg', connection: PG });
-  await admin.raw(`CREATE DATABASE ${dbName}`);
-  const dbUrl = PG.replace(/\/[^/]*$/, `/${dbName}`);
-  const db = knex({ client: 'pg', connection: dbUrl });
-  const temporal = await startDevServer({});
   const partner = await partnerServer();
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
   const env = {
@@ -581,11 +575,7 @@ async function main(): Promise<void> {
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
     partner.close();
-    await temporal.stop();
-    await db.destroy();
-    await admin.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await services.close();
   }
 }
 

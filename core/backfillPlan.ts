@@ -37,3 +37,37 @@ export function planBackfill(states: readonly HourState[], only: BackfillSelecti
   }
   return plan;
 }
+
+/** Where one hour of a backfill stands. */
+export type BackfillHourStatus = 'done' | 'failed' | 'running' | 'pending' | 'no landed readings' | 'skipped';
+
+/** What a backfill reports (its `progress` query): its plan, and the planned hours' outcomes so far. */
+export interface BackfillOutcomes extends BackfillPlan {
+  done: string[];
+  failed: { hour: string; error: string }[];
+  /** Hours whose import runs now (the sliding window reports them; the retired `backfill` does not). */
+  running?: string[];
+}
+
+/**
+ * Each hour of a backfill's range with its status, oldest first: planned hours are done, failed
+ * (with the import's reason), running or pending; the others are reported as the plan left them.
+ */
+export function backfillHourStatuses(
+  progress: BackfillOutcomes,
+): { hour: string; status: BackfillHourStatus; error?: string }[] {
+  const done = new Set(progress.done);
+  const running = new Set(progress.running ?? []);
+  const failed = new Map(progress.failed.map((f) => [f.hour, f.error]));
+  const planned = progress.planned.map((hour) => {
+    const error = failed.get(hour);
+    if (error !== undefined) return { hour, status: 'failed' as const, error };
+    const status: BackfillHourStatus = done.has(hour) ? 'done' : running.has(hour) ? 'running' : 'pending';
+    return { hour, status };
+  });
+  const others = [
+    ...progress.noLandedData.map((hour) => ({ hour, status: 'no landed readings' as const })),
+    ...progress.skipped.map((hour) => ({ hour, status: 'skipped' as const })),
+  ];
+  return [...planned, ...others].sort((a, b) => (a.hour < b.hour ? -1 : a.hour > b.hour ? 1 : 0));
+}

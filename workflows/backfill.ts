@@ -1,8 +1,14 @@
 /**
- * Recomputes a range of hours from what was landed, a few at a time, each as the hour's own import
- * workflow (the same id as a manual run, so the two cannot run one hour twice at once: an hour being
- * imported when the backfill reaches it is reported as failed, to be retried with --only failed). Hours
- * with nothing landed are reported, never invented. `progress` can be queried while it runs.
+ * The first backfill workflow, retired: `tempctl backfill` (and the UI path in docs/operations.md)
+ * now start `backfillWindow`, which continues as new (a year per backfill instead of 2,000 hours). This one stays
+ * registered, unchanged, so that runs started before the change replay and finish on new workers
+ * (Temporal replays a run's history against the code; a changed body would fail them as
+ * non-deterministic). Remove it once no run of type `backfill` is open.
+ *
+ * It recomputes a range of hours from what was landed, a few at a time, each as the hour's own
+ * import workflow (the same id as a manual run, so the two cannot run one hour twice at once: an
+ * hour being imported when the backfill reaches it is reported as failed, to be retried with --only
+ * failed). Hours with nothing landed are reported, never invented. `progress` can be queried.
  */
 import {
   ApplicationFailure,
@@ -15,7 +21,7 @@ import {
   ParentClosePolicy,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BackfillSelection } from '../core/backfillPlan';
+import type { BackfillOutcomes, BackfillSelection } from '../core/backfillPlan';
 import { deepestMessage } from '../core/errors';
 import { workflowIdForHour } from '../core/importHour';
 import { INVALID_BACKFILL } from './failures';
@@ -29,13 +35,8 @@ export interface BackfillInput {
   concurrency?: number;
 }
 
-export interface BackfillProgress {
-  planned: string[];
-  noLandedData: string[];
-  skipped: string[];
-  done: string[];
-  failed: { hour: string; error: string }[];
-}
+/** Its plan and the planned hours' outcomes; `backfillWindow` adds the hours running now. */
+export type BackfillProgress = Omit<BackfillOutcomes, 'running'>;
 
 export const backfillProgress = defineQuery<BackfillProgress>('progress');
 /**

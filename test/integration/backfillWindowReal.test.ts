@@ -2,7 +2,9 @@
  * The archive-scale backfill end to end (workflows/backfillWindow.ts): hours landed by real imports
  * (simulator over HTTP, PostgreSQL, a worker), their aggregates lost, then brought back by the
  * window from the landed readings: the same rows, no partner call, the window continuing as new.
- * It prints what the orchestration cost: each run's events and history size, and one hour's.
+ * It prints what the orchestration cost: each run's events and history size, and one hour's. Then
+ * `tempctl backfill` itself: its terminal closed mid-range, the backfill goes on; `--status` lists
+ * each hour; the same command again follows the same backfill to its end.
  *
  * `BACKFILL_MEASURE_HOURS=168` measures a week of hours (docs/scaling.md §2.3); CI runs 6. The
  * figures are printed, never asserted (the machine is shared).
@@ -10,15 +12,18 @@
 import type { Client } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { hourAggregates } from '../../adapters/db/hours';
-import { runImport, startBackfillWindow } from '../../client';
+import { backfillWindowProgress, backfillWorkflowId, runImport, startBackfillWindow } from '../../client';
 import { addHours, formatHour, truncateToHour, workflowIdForHour } from '../../core/importHour';
 import { historySize, runHistorySize, type HistorySize } from '../support/history';
-import { startPipeline, type Pipeline } from '../support/pipeline';
+import { runTempctl, startPipeline, type Pipeline } from '../support/pipeline';
 
 const HOURS = Number(process.env.BACKFILL_MEASURE_HOURS ?? 6);
 /** Two runs at least however many hours: the chain is what is under test. */
 const HOURS_PER_RUN = Math.max(2, Math.ceil(HOURS / 4));
 const CONCURRENCY = 4;
+const to = addHours(truncateToHour(new Date()), -2);
+const from = addHours(to, -(HOURS - 1));
+const hours = Array.from({ length: HOURS }, (_, i) => addHours(from, i));
 
 let pipeline: Pipeline;
 beforeAll(async () => {
@@ -46,9 +51,6 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 test(`${HOURS} landed hours recomputed by the window: the same rows, no partner call, ${Math.ceil(HOURS / HOURS_PER_RUN)} runs`, async () => {
   const { client, config, database, simulator } = pipeline;
-  const to = addHours(truncateToHour(new Date()), -2);
-  const from = addHours(to, -(HOURS - 1));
-  const hours = Array.from({ length: HOURS }, (_, i) => addHours(from, i));
 
   const landing = Date.now();
   for (let i = 0; i < hours.length; i += CONCURRENCY)
@@ -88,3 +90,69 @@ test(`${HOURS} landed hours recomputed by the window: the same rows, no partner 
     ].join('\n'),
   );
 }, 900_000);
+
+test('tempctl backfill: the terminal closed mid-range, the backfill goes on; --status lists each hour; the same command again follows it to the end', async () => {
+  const { client, database } = pipeline;
+  const db = database.db;
+  const before = await Promise.all(hours.map((hour) => hourAggregates(db, hour)));
+  await db('region_hourly_temperature').whereBetween('hour', [from, to]).delete();
+  const range = ['--from', formatHour(from), '--to', formatHour(to), '--only', 'missing'];
+  const id = backfillWorkflowId({ from, to, only: 'missing' });
+  const handle = client.workflow.getHandle(id);
+
+  // The first hour's import is held at its first write to the run ledger (a table lock in
+  // PostgreSQL), so the backfill is mid-range for as long as this test needs.
+  const lock = await db.transaction();
+  await lock.raw('LOCK TABLE import_runs IN EXCLUSIVE MODE');
+  let status: Awaited<ReturnType<typeof runTempctl>>;
+  let again: Promise<Awaited<ReturnType<typeof runTempctl>>>;
+  try {
+    const terminal = new AbortController();
+    const first = runTempctl(
+      pipeline,
+      ['backfill', ...range, '--concurrency', '1'],
+      {},
+      { signal: terminal.signal },
+    );
+    while (!(await backfillWindowProgress(handle))?.running.length)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    terminal.abort();
+    const closed = await first;
+    expect(closed.stdout.split('\n')[0]).toBe(
+      `backfill started: workflow ${id} (backfillWindow, 100 hours a run)`,
+    );
+
+    status = await runTempctl(pipeline, ['backfill', ...range, '--status']);
+    let attached!: () => void;
+    const saidAttached = new Promise<void>((resolve) => (attached = resolve));
+    again = runTempctl(
+      pipeline,
+      ['backfill', ...range],
+      {},
+      {
+        onStdout: (text) => text.includes('already running') && attached(),
+      },
+    );
+    await saidAttached;
+  } finally {
+    await lock.commit();
+  }
+  expect(status.code).toBe(0);
+  expect(status.stdout.trim().split('\n')).toEqual([
+    expect.stringMatching(new RegExp(`^backfill ${id}: backfillWindow, RUNNING \\(started .+\\)$`)),
+    `${formatHour(from)}  running`,
+    ...hours.slice(1).map((hour) => `${formatHour(hour)}  pending`),
+    `progress: 0/${HOURS} (failed 0, running 1, pending ${HOURS - 1}, run 1)`,
+  ]);
+
+  const done = await again;
+  const lines = done.stdout.trim().split('\n');
+  expect(lines[0]).toMatch(
+    new RegExp(
+      `^backfill already running since .+: workflow ${id} \\(backfillWindow\\); following it where it is`,
+    ),
+  );
+  expect(lines.slice(-2)).toEqual([`recomputed: ${HOURS} hour(s)`, 'no landed readings (not invented): —']);
+  expect(done).toMatchObject({ code: 0 });
+  expect(await Promise.all(hours.map((hour) => hourAggregates(db, hour)))).toEqual(before);
+}, 300_000);

@@ -18,7 +18,7 @@ import { threeHoursBefore } from '../../adapters/db/queries';
 import { restoreFromBackups } from '../../adapters/db/restore';
 import { PrefixedObjectStore } from '../../adapters/objectStore/prefixed';
 import { runsForHour } from '../../adapters/db/runs';
-import { runImport, startBackfill } from '../../client';
+import { runImport } from '../../client';
 import { addHours, formatHour, truncateToHour } from '../../core/importHour';
 import { generateReadings, type SimReading } from '../../sim/generator';
 import { createPostgresDatabase } from '../support/databases';
@@ -112,8 +112,8 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
     expect(await runsForHour(db, rerunHour)).toHaveLength(4);
   });
 
-  test('a backfill over a range with a missing hour reports that hour, recomputes the others, calls no source', async () => {
-    const { client, config, database, simulator } = pipeline;
+  test('tempctl backfill over a range with a missing hour: the window reports that hour, recomputes the others, calls no source; --status lists each hour', async () => {
+    const { database, simulator } = pipeline;
     const db = database.db;
     const inRange = () =>
       db('region_hourly_temperature')
@@ -127,16 +127,38 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
     // Lose the aggregates of the range: the backfill must bring each back from the landed readings.
     await db('region_hourly_temperature').whereBetween('hour', [rangeFrom, rangeTo]).delete();
     const callsBefore = simulator.calls;
-    const handle = await startBackfill(client, config, { from: rangeFrom, to: rangeTo, only: 'all' });
-    const result = await handle.result();
-
-    expect(result.noLandedData).toEqual([formatHour(missingHour)]);
-    expect(result.planned).toEqual(landedHours.map(formatHour));
-    expect([...result.done].sort()).toEqual(landedHours.map(formatHour));
-    expect(result.failed).toEqual([]);
-    expect(result.skipped).toEqual([]);
+    const range = ['--from', formatHour(rangeFrom), '--to', formatHour(rangeTo), '--only', 'all'];
+    const id = `backfill-${formatHour(rangeFrom)}-${formatHour(rangeTo)}-all`;
+    // Two hours a run: the six landed hours take three runs of the window, continuing as new.
+    const run = await runTempctl(pipeline, [
+      'backfill',
+      ...range,
+      '--concurrency',
+      '2',
+      '--hours-per-run',
+      '2',
+    ]);
+    expect(run).toMatchObject({ code: 0 });
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`backfill started: workflow ${id} (backfillWindow, 2 hours a run)`);
+    expect(lines.slice(-2)).toEqual([
+      'recomputed: 6 hour(s)',
+      `no landed readings (not invented): ${formatHour(missingHour)}`,
+    ]);
     expect(simulator.calls).toBe(callsBefore);
     expect(await inRange()).toEqual(before);
+
+    const status = await runTempctl(pipeline, ['backfill', ...range, '--status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^backfill ${id}: backfillWindow, COMPLETED \\(started .+\\)$`)),
+      ...[-9, -8, -7, -6, -5, -4, -3].map((h) =>
+        h === -6
+          ? `${formatHour(missingHour)}  no landed readings`
+          : `${formatHour(addHours(base, h))}  done`,
+      ),
+      'progress: 6/6 (failed 0, running 0, pending 0, run 3)',
+    ]);
     for (const hour of landedHours) {
       const [latest] = (await runsForHour(db, hour)).sort(
         (a, b) => b.started_at.getTime() - a.started_at.getTime(),

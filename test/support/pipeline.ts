@@ -134,6 +134,8 @@ export async function runTempctl(
   pipeline: Pipeline,
   args: string[],
   env: Record<string, string> = {},
+  /** `signal` aborted kills the process (SIGTERM), as a closed terminal would; `onStdout` sees its output as it comes. */
+  watch: { signal?: AbortSignal; onStdout?: (text: string) => void } = {},
 ): Promise<CliResult> {
   const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
@@ -141,6 +143,7 @@ export async function runTempctl(
       process.execPath,
       [path.join(__dirname, '../../bin/tempctl.js'), ...args],
       {
+        signal: watch.signal,
         env: {
           ...process.env,
           // jest's VM flag is not for the CLI process.
@@ -157,5 +160,6 @@ export async function runTempctl(
       },
       (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
     );
+    if (watch.onStdout) child.stdout?.on('data', (chunk: Buffer) => watch.onStdout?.(chunk.toString()));
   });
 }

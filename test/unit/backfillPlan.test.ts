@@ -2,7 +2,7 @@
  * The backfill plan (what `tempctl backfill --dry-run` prints and the backfill workflow runs): which
  * hours each selection recomputes, and that an hour with nothing landed is never planned.
  */
-import { planBackfill, type HourState } from '../../core/backfillPlan';
+import { backfillHourStatuses, planBackfill, type HourState } from '../../core/backfillPlan';
 import type { RunStatus } from '../../core/policies';
 
 const state = (hour: string, landed: boolean, hasAggregates: boolean, lastRunStatus: RunStatus | null) =>
@@ -27,3 +27,27 @@ test.each([
     expect(planBackfill(STATES, only)).toEqual({ planned, noLandedData: ['h-hole'], skipped });
   },
 );
+
+test('each hour of a backfill with its status, oldest first: planned hours by outcome, the rest as planned', () => {
+  const statuses = backfillHourStatuses({
+    planned: ['h1', 'h2', 'h4', 'h5'],
+    noLandedData: ['h0'],
+    skipped: ['h3'],
+    done: ['h1'],
+    failed: [{ hour: 'h2', error: 'source failed: partner-api: HTTP 404' }],
+    running: ['h4'],
+  });
+  expect(statuses).toEqual([
+    { hour: 'h0', status: 'no landed readings' },
+    { hour: 'h1', status: 'done' },
+    { hour: 'h2', status: 'failed', error: 'source failed: partner-api: HTTP 404' },
+    { hour: 'h3', status: 'skipped' },
+    { hour: 'h4', status: 'running' },
+    { hour: 'h5', status: 'pending' },
+  ]);
+});
+
+test("the retired backfill's progress (no running hours) reads as done or pending", () => {
+  const progress = { planned: ['h1', 'h2'], noLandedData: [], skipped: [], done: ['h2'], failed: [] };
+  expect(backfillHourStatuses(progress).map((s) => s.status)).toEqual(['pending', 'done']);
+});
