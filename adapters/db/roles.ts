@@ -34,6 +34,8 @@ const WORKER_PRIVILEGES: Record<string, string> = {
   readings: 'SELECT, INSERT',
   raw_bodies: 'SELECT, INSERT, UPDATE, DELETE',
   landed_files: 'SELECT, INSERT',
+  // Recorded with its batch; `tempctl versions rebuild` runs as the migrate role.
+  version_runs: 'SELECT, INSERT',
   hour_partials: 'SELECT, INSERT, UPDATE',
   quarantine: 'SELECT, INSERT',
   reading_regions: 'SELECT, INSERT, DELETE',
