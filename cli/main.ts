@@ -18,6 +18,7 @@ import { registerSimulateCommand } from './commands/simulate';
 import { registerStatusCommand } from './commands/status';
 import { registerRolesCommands } from './commands/roles';
 import { registerWorkerCommand } from './commands/worker';
+import { registerUnrecordedCommand } from './commands/unrecorded';
 
 export function buildProgram(): Command {
   const program = new Command('tempctl')
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerQueryCommand(program);
   registerBackfillCommand(program);
   registerAnswerCommand(program);
+  registerUnrecordedCommand(program);
   registerBackupCommands(program);
   registerRestoreCommand(program);
   registerRolesCommands(program);
