@@ -19,6 +19,7 @@ import { registerStatusCommand } from './commands/status';
 import { registerRolesCommands } from './commands/roles';
 import { registerWorkerCommand } from './commands/worker';
 import { registerVersionsCommands } from './commands/versions';
+import { registerUnrecordedCommand } from './commands/unrecorded';
 
 export function buildProgram(): Command {
   const program = new Command('tempctl')
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerQueryCommand(program);
   registerBackfillCommand(program);
   registerAnswerCommand(program);
+  registerUnrecordedCommand(program);
   registerBackupCommands(program);
   registerRestoreCommand(program);
   registerRolesCommands(program);

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ObjectStore, PutOptions, StoredObject } from './types';
+import type { ListedObject, ObjectStore, PutOptions, StoredObject } from './types';
 
 /** The answers and the landed Parquet files (core/landingKeys.ts): what the hour reads again. */
 export function isReadAgain(key: string): boolean {
@@ -80,8 +80,13 @@ export class CachedObjectStore implements ObjectStore {
     return this.inner.check();
   }
 
-  list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+  list(prefix: string): AsyncIterable<ListedObject> {
     return this.inner.list(prefix);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.evict(key);
+    await this.inner.delete(key);
   }
 
   private async admit(key: string, from: string, bytes: number): Promise<void> {

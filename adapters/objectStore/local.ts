@@ -18,7 +18,7 @@ import {
 import { formatStoreLocation } from '../../core/storeLocation';
 import { copyUncached, dropFromPageCache } from '../files/pageCache';
 import { checkKey, checkPrefix, sha256OfStream } from './keys';
-import type { ObjectStore, PutOptions, StoredObject } from './types';
+import type { ObjectStore, PutOptions, StoredObject, ListedObject } from './types';
 
 const TMP = '.tmp';
 
@@ -194,13 +194,13 @@ export class LocalObjectStore implements ObjectStore {
    * to folder names, which yields exactly the keys' string order (folder "a" holds keys "a/…",
    * which sort after "a-b" and before "a0").
    */
-  async *list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+  async *list(prefix: string): AsyncIterable<ListedObject> {
     checkPrefix(this.url, prefix);
     const start = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
     yield* this.walk(start, prefix);
   }
 
-  private async *walk(folderKey: string, prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+  private async *walk(folderKey: string, prefix: string): AsyncIterable<ListedObject> {
     const dir = path.join(this.root, ...folderKey.split('/').filter((s) => s !== ''));
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
@@ -217,8 +217,16 @@ export class LocalObjectStore implements ObjectStore {
         if (key.startsWith(prefix) || prefix.startsWith(key)) yield* this.walk(key, prefix);
       } else if (key.startsWith(prefix)) {
         const info = await fs.stat(path.join(dir, entry.name)).catch(() => undefined);
-        if (info) yield { key, bytes: info.size };
+        if (info) yield { key, bytes: info.size, writtenAt: info.mtime };
       }
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await fs.rm(this.pathOf(key), { force: true });
+    } catch (error) {
+      throw this.wrap(error, `cannot delete ${key}`);
     }
   }
 

@@ -9,7 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream';
-import type { ObjectStore, PutOptions, StoredObject } from './types';
+import type { ListedObject, ObjectStore, PutOptions, StoredObject } from './types';
 
 export type TrafficDirection = 'read' | 'write';
 
@@ -161,7 +161,15 @@ export class MeteredObjectStore implements ObjectStore {
     );
   }
 
-  async *list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+  delete(key: string): Promise<void> {
+    return this.counted(
+      'write',
+      () => this.inner.delete(key),
+      () => 0,
+    );
+  }
+
+  async *list(prefix: string): AsyncIterable<ListedObject> {
     this.meter.count('read', 0);
     yield* this.inner.list(prefix);
   }

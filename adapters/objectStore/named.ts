@@ -6,7 +6,7 @@
  */
 import { ObjectStoreError, isDiskFailure, isPipelineError } from '../../core/errors';
 import { describeOrigin, type FailureOrigin } from '../../core/failureOrigin';
-import type { ObjectStore, PutOptions, StoredObject } from './types';
+import type { ListedObject, ObjectStore, PutOptions, StoredObject } from './types';
 
 export class NamedObjectStore implements ObjectStore {
   readonly url: string;
@@ -70,7 +70,11 @@ export class NamedObjectStore implements ObjectStore {
     return this.call(() => this.inner.check());
   }
 
-  async *list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+  delete(key: string): Promise<void> {
+    return this.call(() => this.inner.delete(key));
+  }
+
+  async *list(prefix: string): AsyncIterable<ListedObject> {
     try {
       yield* this.inner.list(prefix);
     } catch (error) {

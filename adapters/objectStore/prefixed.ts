@@ -3,7 +3,7 @@
  * returned has it taken off. How a database's store id scopes the shared landing store
  * (adapters/db/storeIdentity.ts): code holding the view cannot reach another database's objects.
  */
-import type { ObjectStore, StoredObject, PutOptions } from './types';
+import type { ListedObject, ObjectStore, StoredObject, PutOptions } from './types';
 
 export class PrefixedObjectStore implements ObjectStore {
   readonly url: string;
@@ -43,9 +43,13 @@ export class PrefixedObjectStore implements ObjectStore {
     return this.inner.check();
   }
 
-  async *list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+  async *list(prefix: string): AsyncIterable<ListedObject> {
     for await (const object of this.inner.list(this.prefix + prefix)) {
-      yield { key: object.key.slice(this.prefix.length), bytes: object.bytes };
+      yield { ...object, key: object.key.slice(this.prefix.length) };
     }
+  }
+
+  delete(key: string): Promise<void> {
+    return this.inner.delete(this.prefix + key);
   }
 }

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -32,7 +33,7 @@ import {
 } from '../../core/errors';
 import { formatStoreLocation } from '../../core/storeLocation';
 import { checkKey, checkPrefix, sha256OfStream } from './keys';
-import type { ObjectStore, PutOptions, StoredObject } from './types';
+import type { ObjectStore, PutOptions, StoredObject, ListedObject } from './types';
 
 /** 8 MiB parts, 4 in flight: 32 MiB of buffers per upload at most; 10,000 parts reach 80 GB. */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -207,9 +208,9 @@ export class S3ObjectStore implements ObjectStore {
    * keys under the prefix are gathered and sorted here, so every server gives the contract's order.
    * Memory grows with the number of keys listed (a few hundred per hour), not with their sizes.
    */
-  async *list(prefix: string): AsyncIterable<{ key: string; bytes: number }> {
+  async *list(prefix: string): AsyncIterable<ListedObject> {
     checkPrefix(this.url, prefix);
-    const found: { key: string; bytes: number }[] = [];
+    const found: ListedObject[] = [];
     try {
       const pages = paginateListObjectsV2(
         { client: this.client },
@@ -218,7 +219,11 @@ export class S3ObjectStore implements ObjectStore {
       for await (const page of pages) {
         for (const object of page.Contents ?? []) {
           if (object.Key === undefined) continue;
-          found.push({ key: object.Key.slice(this.prefix.length), bytes: object.Size ?? 0 });
+          found.push({
+            key: object.Key.slice(this.prefix.length),
+            bytes: object.Size ?? 0,
+            writtenAt: object.LastModified ?? new Date(0),
+          });
         }
       }
     } catch (error) {
@@ -226,6 +231,15 @@ export class S3ObjectStore implements ObjectStore {
     }
     // Keys are ASCII (core/storeLocation), so string order is byte order.
     yield* found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(this.url, key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    } catch (error) {
+      throw this.wrap(error, key, 'delete');
+    }
   }
 
   /**

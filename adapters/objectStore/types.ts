@@ -42,6 +42,14 @@ export interface PutOptions {
   readSoon?: boolean;
 }
 
+/** One object of a listing. */
+export interface ListedObject {
+  key: string;
+  bytes: number;
+  /** When it was written (the file's mtime, S3's LastModified): housekeeping's grace period reads it. */
+  writtenAt: Date;
+}
+
 export interface ObjectStore {
   /** Where the store is, for messages: `file:///…` or `s3://bucket/prefix` (never credentials). */
   readonly url: string;
@@ -72,7 +80,12 @@ export interface ObjectStore {
    * Every object whose key starts with `prefix` ('' for all), in key (byte) order. The S3 store
    * sorts a listing itself (SeaweedFS lists folder by folder), holding its keys in memory.
    */
-  list(prefix: string): AsyncIterable<{ key: string; bytes: number }>;
+  list(prefix: string): AsyncIterable<ListedObject>;
+  /**
+   * Removes the object (absent already: nothing to do). Objects are written once and kept: only
+   * the housekeeping of objects no batch recorded calls this (adapters/landing/unrecorded.ts).
+   */
+  delete(key: string): Promise<void>;
   /**
    * Is the store usable: reachable, credentials accepted, the bucket (or folder) there? Rejects
    * with an ObjectStoreError saying which. Never creates a bucket. Called by a worker at start.

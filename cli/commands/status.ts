@@ -13,6 +13,29 @@ import { scheduleHandle } from '../../client/schedule';
 import { evaluateHealth, EXIT_CODE, type HealthFacts, type HealthReport } from '../../core/health';
 import { deepestMessage } from '../../core/errors';
 import { connectClient } from '../../client';
+import { LANDING_STORE } from '../../adapters/objectStore';
+import { bindObjectStore } from '../../adapters/db/storeIdentity';
+import { findUnrecorded, UNRECORDED_GRACE_HOURS } from '../../adapters/landing/unrecorded';
+import type { Knex } from 'knex';
+
+/** Objects no batch recorded, older than the grace period (`tempctl unrecorded`); never fails the status. */
+export type LandingFacts = { unrecordedObjects: number; graceHours: number } | { unreadable: string };
+
+async function readLanding(config: Config, db: Knex, now: Date): Promise<LandingFacts> {
+  try {
+    const store = await bindObjectStore(
+      db,
+      openObjectStore(config.landingStoreUrl, config.s3, LANDING_STORE),
+    );
+    const before = new Date(now.getTime() - UNRECORDED_GRACE_HOURS * 3_600_000);
+    return {
+      unrecordedObjects: (await findUnrecorded(db, store, before)).length,
+      graceHours: UNRECORDED_GRACE_HOURS,
+    };
+  } catch (error) {
+    return { unreadable: deepestMessage(error) };
+  }
+}
 
 async function readSchedule(config: Config): Promise<HealthFacts['schedule']> {
   try {
@@ -38,7 +61,7 @@ async function readSchedule(config: Config): Promise<HealthFacts['schedule']> {
 export async function collectHealth(
   config: Config,
   now = new Date(),
-): Promise<{ facts: HealthFacts; report: HealthReport }> {
+): Promise<{ facts: HealthFacts; report: HealthReport; landing: LandingFacts }> {
   const db = createDatabase(config.database);
   try {
     const [state, schedule] = await Promise.all([
@@ -46,7 +69,7 @@ export async function collectHealth(
       readSchedule(config),
     ]);
     const facts: HealthFacts = { now, state, schedule, rejectedShareLimit: config.quality.rejectedShare.max };
-    return { facts, report: evaluateHealth(facts) };
+    return { facts, report: evaluateHealth(facts), landing: await readLanding(config, db, now) };
   } finally {
     await db.destroy();
   }
@@ -57,7 +80,15 @@ function ago(iso: string, now: Date): string {
   return minutes < 120 ? `${minutes} min ago` : `${(minutes / 60).toFixed(1)} h ago`;
 }
 
-export function formatStatus({ facts, report }: { facts: HealthFacts; report: HealthReport }): string {
+export function formatStatus({
+  facts,
+  report,
+  landing,
+}: {
+  facts: HealthFacts;
+  report: HealthReport;
+  landing?: LandingFacts;
+}): string {
   const { state, now } = facts;
   const lines = [`temperature pipeline: ${report.level.toUpperCase()} (exit ${report.exitCode})`, ''];
   const row = (label: string, text: string) => lines.push(`${label.padEnd(13)}${text}`);
@@ -103,6 +134,13 @@ export function formatStatus({ facts, report }: { facts: HealthFacts; report: He
       ? 'none'
       : `newest ${state.latestBackupHour}${report.backupLagHours === null ? '' : `, ${report.backupLagHours} h behind the latest hour`}`,
   );
+  if (landing !== undefined)
+    row(
+      'unrecorded',
+      'unreadable' in landing
+        ? `unknown (${landing.unreadable})`
+        : `${landing.unrecordedObjects} objects in the landing store no batch recorded, older than ${landing.graceHours} h${landing.unrecordedObjects > 0 ? ' (tempctl unrecorded --delete)' : ''}`,
+    );
   if (report.findings.length > 0) {
     lines.push('', 'problems:');
     for (const finding of report.findings) lines.push(`  ${finding.level.padEnd(9)} ${finding.message}`);
@@ -132,7 +170,9 @@ export function registerStatusCommand(program: Command): void {
         return;
       }
       console.log(
-        options.json ? JSON.stringify({ ...result.report, ...result.facts }, null, 2) : formatStatus(result),
+        options.json
+          ? JSON.stringify({ ...result.report, ...result.facts, landing: result.landing }, null, 2)
+          : formatStatus(result),
       );
       process.exitCode = result.report.exitCode;
     });

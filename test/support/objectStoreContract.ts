@@ -183,9 +183,15 @@ export function objectStoreContract(open: () => Promise<ObjectStore>): void {
       sizes.set(key, bytes.length);
       await store.putFile(key, await file(bytes));
     }
+    const before = Date.now();
     const list = async (prefix: string) => {
       const out = [];
-      for await (const object of store.list(prefix)) out.push(object);
+      for await (const { writtenAt, ...object } of store.list(prefix)) {
+        // When it was written, to the second (S3 keeps whole seconds): within this test.
+        expect(writtenAt.getTime()).toBeGreaterThan(before - 60_000);
+        expect(writtenAt.getTime()).toBeLessThan(Date.now() + 60_000);
+        out.push(object);
+      }
       return out;
     };
     const expected = (prefix: string) =>
@@ -196,5 +202,14 @@ export function objectStoreContract(open: () => Promise<ObjectStore>): void {
     for (const prefix of ['', 'a', 'a/', 'a/c', 'a/c/', 'b/', 'zz']) {
       expect(await list(prefix)).toEqual(expected(prefix));
     }
+  });
+
+  test('delete removes an object, and an absent one is no error', async () => {
+    await store.putFile('gone/x', await file(randomBytes(100)));
+    await store.putFile('kept/y', await file(randomBytes(100)));
+    await store.delete('gone/x');
+    await store.delete('gone/x');
+    expect(await store.stat('gone/x')).toBeUndefined();
+    expect(await store.stat('kept/y')).toEqual({ bytes: 100 });
   });
 }
