@@ -35,29 +35,15 @@ function random32(seed: number): () => number {
   };
 }
 
-/** Sorts (hi, lo) pairs: hi with a typed sort, then lo within the (rare) runs of equal hi. */
+/** Sorts (hi, lo) pairs as the 64-bit numbers they are (a typed sort of BigUint64). */
 function sortedPairs(hi: Uint32Array, lo: Uint32Array): void {
-  // Each pair as one double: hi·2²¹ + the top 21 bits of lo is exact, and ties are sorted after.
-  const keys = new Float64Array(hi.length);
-  for (let i = 0; i < hi.length; i += 1) keys[i] = hi[i]! * 2097152 + (lo[i]! >>> 11);
-  const order = new Uint32Array(hi.length).map((_, i) => i);
-  const sortedKeys = keys.slice().sort();
-  // Pairs are random: rebuild them from the sorted keys and fresh low bits below the 21 kept.
+  const pairs = new BigUint64Array(hi.length);
+  for (let i = 0; i < hi.length; i += 1) pairs[i] = (BigInt(hi[i]!) << 32n) | BigInt(lo[i]!);
+  pairs.sort();
   for (let i = 0; i < hi.length; i += 1) {
-    const k = sortedKeys[i]!;
-    hi[i] = Math.floor(k / 2097152);
-    lo[i] = (((k % 2097152) << 11) | (order[i]! & 2047)) >>> 0;
+    hi[i] = Number(pairs[i]! >> 32n);
+    lo[i] = Number(pairs[i]! & 0xffffffffn);
   }
-  for (let i = 1; i < hi.length; i += 1)
-    if (hi[i] === hi[i - 1] && lo[i]! < lo[i - 1]!) {
-      let j = i;
-      while (j > 0 && hi[j] === hi[j - 1] && lo[j]! < lo[j - 1]!) {
-        const t = lo[j]!;
-        lo[j] = lo[j - 1]!;
-        lo[j - 1] = t;
-        j -= 1;
-      }
-    }
 }
 
 /** A sparse run file of `n` sorted hashes: header and hashes written, records and ids holes. */
