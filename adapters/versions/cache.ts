@@ -1,21 +1,31 @@
 /**
- * The worker's cache of version runs (adapters/versions/localIndex.ts), in one folder
- * (VERSION_CACHE_DIR). `sync` makes the cache hold exactly a source's live runs: a run the worker
- * wrote is adopted from its own file (never downloaded again), another is downloaded once, and runs
- * that left the horizon or whose batch a refetch retired are dropped, so memory follows the horizon.
+ * The worker's cache of version runs (docs/versioning.md, "The version index"), in one folder under
+ * its scratch folder. `sync` makes the cache hold exactly a source's live runs: a run the worker wrote
+ * is adopted from its own file (never downloaded again), another is downloaded once, and runs that
+ * left the horizon or whose batch a refetch retired are dropped, so memory follows the horizon.
+ *
+ * In memory: each run's fences (adapters/versions/localIndex.ts) and its Bloom filter, bit-sliced in
+ * groups of 32 runs of one size class (core/versionFilter.ts `SlicedBloom`): a lookup reads a few
+ * words per key for every 32 runs, then only the runs whose filter may hold the key.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { newestVersions, type FoundVersion } from '../../core/versionChoice';
-import type { HashCheck } from '../../core/versionRun';
-import { LocalRun, type LocalIndexSettings, type SortedHashes } from './localIndex';
+import { SlicedBloom } from '../../core/versionFilter';
+import type { HashCheck, VersionEntry } from '../../core/versionRun';
+import { LocalRun, type SortedHashes } from './localIndex';
 
 /**
  * Bits of filter per run entry: 16 bits (8 set per key in a 512-bit block) answer "maybe" for about
  * 0.07 % of the ids a run does not hold (measured: bench/versionIndex.bench.ts).
  */
 export const VERSION_FILTER_BITS = 16;
+
+export interface VersionCacheSettings {
+  /** Bits of filter per run entry (VERSION_FILTER_BITS). */
+  bitsPerKey: number;
+}
 
 /** A run that counts for a lookup: its object key and its batch's ordering keys. */
 export interface LiveRun {
@@ -25,28 +35,31 @@ export interface LiveRun {
   batchKey: string;
 }
 
-export interface LookupStats {
-  runs: number;
-  downloaded: number;
-  downloadedBytes: number;
-  /** Entries whose hash matched one of the batch's. */
-  matched: number;
-  /** Newest versions handed to the landing. */
-  versions: number;
+/** A run in the cache: its file, its source, its filter's group and slot. */
+interface HeldRun {
+  run: LocalRun;
+  source: string;
+  /** Whether the file is the cache's own copy (deleted with the run) rather than the store's file. */
+  cached: boolean;
+  group: SlicedBloom;
+  slot: number;
 }
 
 export class VersionCache {
-  private readonly runs = new Map<string, { run: LocalRun; source: string; cached: boolean }>();
+  private readonly runs = new Map<string, HeldRun>();
+  /** The filter groups by size class k: runs of up to 2^k entries share the geometry of 2^k keys. */
+  private readonly groups = new Map<number, SlicedBloom[]>();
 
   constructor(
     readonly dir: string,
-    private readonly settings: LocalIndexSettings,
+    private readonly settings: VersionCacheSettings,
   ) {}
 
-  /** Memory held by the cached runs' filters and fences, in bytes. */
+  /** Memory held by the filters and the runs' fences, in bytes. */
   get memoryBytes(): number {
     let bytes = 0;
     for (const { run } of this.runs.values()) bytes += run.memoryBytes;
+    for (const groups of this.groups.values()) for (const group of groups) bytes += group.words.byteLength;
     return bytes;
   }
 
@@ -62,7 +75,7 @@ export class VersionCache {
     await fs.rename(file, target).catch(async () => {
       await fs.copyFile(file, target);
     });
-    this.runs.set(key, { run: LocalRun.open(key, target, this.settings), source, cached: true });
+    this.hold(key, target, source, true);
   }
 
   /**
@@ -92,7 +105,7 @@ export class VersionCache {
           downloaded += 1;
           downloadedBytes += (await fs.stat(file)).size;
         }
-        this.runs.set(key, { run: LocalRun.open(key, file, this.settings), source, cached: inScratch });
+        this.hold(key, file, source, inScratch);
       } finally {
         await fs.rm(scratch, { recursive: true, force: true });
       }
@@ -109,12 +122,35 @@ export class VersionCache {
     keys: SortedHashes,
     sinceMs: number,
   ): { versions: FoundVersion[]; matched: number } {
-    const scratch = new Uint32Array(keys.hi.length);
     const found: FoundVersion[] = [];
-    for (const { key, receivedAt, batchKey } of live) {
-      const held = this.runs.get(key);
-      if (held === undefined) throw new Error(`version run ${key} is not in the cache: sync first`);
-      for (const entry of held.run.find(keys, scratch)) found.push({ entry, receivedAt, batchKey });
+    // Per group, the live runs in its slots; each key's slots say which of them to read.
+    const byGroup = new Map<SlicedBloom, (LiveRun & { held: HeldRun })[]>();
+    for (const run of live) {
+      const held = this.runs.get(run.key);
+      if (held === undefined) throw new Error(`version run ${run.key} is not in the cache: sync first`);
+      const members = byGroup.get(held.group) ?? [];
+      byGroup.set(held.group, members);
+      members[held.slot] = { ...run, held };
+    }
+    const entries: VersionEntry[] = [];
+    for (const [group, members] of byGroup) {
+      let wanted = 0;
+      members.forEach((_, slot) => (wanted |= 1 << slot));
+      const cursors = members.map((member) => member.held.run.cursor());
+      for (let k = 0; k < keys.hi.length; k += 1) {
+        const hi = keys.hi[k]!;
+        const lo = keys.lo[k]!;
+        let slots = group.slotsFor(hi, lo) & wanted;
+        while (slots !== 0) {
+          const slot = 31 - Math.clz32(slots);
+          slots &= ~(1 << slot);
+          entries.length = 0;
+          cursors[slot]!.find(hi, lo, entries);
+          const member = members[slot]!;
+          for (const entry of entries)
+            found.push({ entry, receivedAt: member.receivedAt, batchKey: member.batchKey });
+        }
+      }
     }
     return { versions: newestVersions(found, sinceMs), matched: found.length };
   }
@@ -136,10 +172,40 @@ export class VersionCache {
     for (const key of [...this.runs.keys()]) await this.drop(key);
   }
 
+  private hold(key: string, file: string, source: string, cached: boolean): void {
+    let placed: { group: SlicedBloom; slot: number } | undefined;
+    const run = LocalRun.open(key, file, (hi, lo) => {
+      placed = this.place(hi.length);
+      placed.group.fill(placed.slot, hi, lo);
+    });
+    this.runs.set(key, { run, source, cached, group: placed!.group, slot: placed!.slot });
+  }
+
+  /** A free slot in a group of the size class of a run of `entries`; a new group if none is free. */
+  private place(entries: number): { group: SlicedBloom; slot: number } {
+    const sizeClass = Math.max(10, Math.ceil(Math.log2(Math.max(1, entries))));
+    const groups = this.groups.get(sizeClass) ?? [];
+    this.groups.set(sizeClass, groups);
+    for (const group of groups) {
+      const slot = group.freeSlot();
+      if (slot >= 0) return { group, slot };
+    }
+    const group = new SlicedBloom(2 ** sizeClass, this.settings.bitsPerKey);
+    groups.push(group);
+    return { group, slot: 0 };
+  }
+
   private async drop(key: string): Promise<void> {
     const held = this.runs.get(key);
     if (held === undefined) return;
     this.runs.delete(key);
+    held.group.clear(held.slot);
+    if (held.group.used === 0)
+      for (const [sizeClass, groups] of this.groups)
+        this.groups.set(
+          sizeClass,
+          groups.filter((g) => g !== held.group),
+        );
     held.run.close();
     if (held.cached) await fs.rm(held.run.path, { force: true });
   }

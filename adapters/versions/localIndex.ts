@@ -1,15 +1,13 @@
 /**
- * The worker's local copy of the version index (docs/versioning.md, "The version index"): each live
- * run as a file in a cache folder, and in memory only its Bloom filter and one fence (the first hash)
- * per block of `BLOCK_ENTRIES` hashes. A lookup probes the batch's hashes, in hash order, against each
- * run's filter; only the few that may be there are read from the file (a block of hashes, then the
- * entry's record and id), so its reads scale with the hits, not with the run.
+ * A version run on local disk (docs/versioning.md, "The version index"): in memory only one fence
+ * (the first hash) per block of `BLOCK_ENTRIES` hashes; the hashes the run's filter says it may hold
+ * are read from the file (a block of hashes, then the entry's record and id), so its reads scale
+ * with the hits, not with the run. The filters live in the cache (adapters/versions/cache.ts).
  *
  * Runs are immutable (written once with their batch), so a cached file never goes stale: a run the
  * worker wrote is added from its own file, one written elsewhere is downloaded once.
  */
 import fs from 'node:fs';
-import { BlockedBloom } from '../../core/versionFilter';
 import {
   entryOf,
   hashesOf,
@@ -24,11 +22,6 @@ import {
 /** Hashes per fence: one read of 512 bytes finds whether a probed hash is in the run. */
 const BLOCK_ENTRIES = 64;
 
-export interface LocalIndexSettings {
-  /** Bits of filter per entry (VERSION_FILTER_BITS): 16 answers "maybe" for about 0.07 % of new ids. */
-  bitsPerKey: number;
-}
-
 /** The batch's hashes, ascending, as two halves (hi·2³² + lo). */
 export interface SortedHashes {
   hi: Uint32Array;
@@ -41,21 +34,22 @@ export class LocalRun {
     readonly path: string,
     private readonly fd: number,
     readonly layout: RunLayout,
-    readonly filter: BlockedBloom,
     private readonly fenceHi: Uint32Array,
     private readonly fenceLo: Uint32Array,
   ) {}
 
-  /** Opens a run file: reads its header and its hashes (8 bytes an entry), nothing else. */
-  static open(key: string, path: string, settings: LocalIndexSettings): LocalRun {
+  /**
+   * Opens a run file: reads its header and its hashes (8 bytes an entry), nothing else; `hashes`
+   * gets them (to fill the run's filter) and they are not kept.
+   */
+  static open(key: string, path: string, hashes?: (hi: Uint32Array, lo: Uint32Array) => void): LocalRun {
     const fd = fs.openSync(path, 'r');
     try {
       const bytes = fs.fstatSync(fd).size;
       const header = readAt(fd, 0, RUN_HEADER_BYTES);
       const layout = readLayout(readAt(fd, 0, headBytesNeeded(header)), bytes);
       const { hi, lo } = hashesOf(readAt(fd, layout.hashesAt, 8 * layout.entries), layout.entries);
-      const filter = BlockedBloom.forKeys(layout.entries, settings.bitsPerKey);
-      filter.addAll(hi, lo);
+      hashes?.(hi, lo);
       const fences = Math.ceil(layout.entries / BLOCK_ENTRIES);
       const fenceHi = new Uint32Array(fences);
       const fenceLo = new Uint32Array(fences);
@@ -63,63 +57,61 @@ export class LocalRun {
         fenceHi[f] = hi[f * BLOCK_ENTRIES]!;
         fenceLo[f] = lo[f * BLOCK_ENTRIES]!;
       }
-      return new LocalRun(key, path, fd, layout, filter, fenceHi, fenceLo);
+      return new LocalRun(key, path, fd, layout, fenceHi, fenceLo);
     } catch (error) {
       fs.closeSync(fd);
       throw error;
     }
   }
 
-  /** Bytes held in memory for this run (filter and fences). */
+  /** Bytes held in memory for this run (its fences; its filter is its group's). */
   get memoryBytes(): number {
-    return this.filter.words.byteLength + this.fenceHi.byteLength * 2;
+    return this.fenceHi.byteLength * 2;
+  }
+
+  /** Every entry whose hash is one of `keys` (sorted), in hash order: a cursor over all of them. */
+  find(keys: SortedHashes): VersionEntry[] {
+    const cursor = this.cursor();
+    const found: VersionEntry[] = [];
+    for (let k = 0; k < keys.hi.length; k += 1) cursor.find(keys.hi[k]!, keys.lo[k]!, found);
+    return found;
   }
 
   /**
-   * The entries whose hash is one of `keys` (sorted), in hash order. `scratch` holds at least
-   * `keys.hi.length` positions.
+   * A reader for keys given in ascending order: `find` appends the entries of one hash to `out`,
+   * reading a block of 64 hashes (the last one is kept) and, for each match, its record and id.
    */
-  find(keys: SortedHashes, scratch: Uint32Array): VersionEntry[] {
-    const maybe = this.filter.probeAll(keys.hi, keys.lo, scratch);
-    const found: VersionEntry[] = [];
+  cursor(): { find(hi: number, lo: number, out: VersionEntry[]): void } {
+    let fence = 0;
     let block = -1;
     let hashes: Buffer | undefined;
-    let fence = 0;
-    for (let m = 0; m < maybe; m += 1) {
-      const k = scratch[m]!;
-      const hi = keys.hi[k]!;
-      const lo = keys.lo[k]!;
-      // The last fence at or below the key (keys ascend, so the search only moves forward).
-      while (
-        fence + 1 < this.fenceHi.length &&
-        !greater(this.fenceHi[fence + 1]!, this.fenceLo[fence + 1]!, hi, lo)
-      )
-        fence += 1;
-      // Equal hashes may run on into the next blocks (an id landed twice, or a collision).
-      for (let b = fence; b < this.fenceHi.length; b += 1) {
-        if (b > fence && greater(this.fenceHi[b]!, this.fenceLo[b]!, hi, lo)) break;
-        if (b !== block) {
-          block = b;
+    return {
+      find: (hi, lo, out) => {
+        // The last fence at or below the key (keys ascend, so the search only moves forward).
+        while (
+          fence + 1 < this.fenceHi.length &&
+          !greater(this.fenceHi[fence + 1]!, this.fenceLo[fence + 1]!, hi, lo)
+        )
+          fence += 1;
+        // Equal hashes may run on into the next blocks (an id landed twice, or a collision).
+        for (let b = fence; b < this.fenceHi.length; b += 1) {
+          if (b > fence && greater(this.fenceHi[b]!, this.fenceLo[b]!, hi, lo)) return;
           const first = b * BLOCK_ENTRIES;
-          const count = Math.min(BLOCK_ENTRIES, this.layout.entries - first);
-          hashes = readAt(this.fd, this.layout.hashesAt + 8 * first, 8 * count);
-        }
-        const first = b * BLOCK_ENTRIES;
-        const count = hashes!.length / 8;
-        let ranPast = false;
-        for (let j = 0; j < count; j += 1) {
-          const h = hashes!.readUInt32LE(8 * j);
-          const l = hashes!.readUInt32LE(8 * j + 4);
-          if (h === hi && l === lo) found.push(this.entry(first + j, hi, lo));
-          else if (greater(h, l, hi, lo)) {
-            ranPast = true;
-            break;
+          if (b !== block) {
+            block = b;
+            const count = Math.min(BLOCK_ENTRIES, this.layout.entries - first);
+            hashes = readAt(this.fd, this.layout.hashesAt + 8 * first, 8 * count);
+          }
+          const count = hashes!.length / 8;
+          for (let j = 0; j < count; j += 1) {
+            const h = hashes!.readUInt32LE(8 * j);
+            const l = hashes!.readUInt32LE(8 * j + 4);
+            if (h === hi && l === lo) out.push(this.entry(first + j, hi, lo));
+            else if (greater(h, l, hi, lo)) return;
           }
         }
-        if (ranPast) break;
-      }
-    }
-    return found;
+      },
+    };
   }
 
   close(): void {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { BlockedBloom } from '../../core/versionFilter';
+import { SlicedBloom } from '../../core/versionFilter';
 import { decodeRun, encodeRun, type VersionEntry } from '../../core/versionRun';
 import { newestVersions } from '../../core/versionChoice';
 import { LocalRun } from '../../adapters/versions/localIndex';
@@ -47,19 +47,27 @@ function entry(hi: number, lo: number, over: Partial<VersionEntry> = {}): Versio
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 
-test('the filter answers "maybe" for every key added, and rarely for others', () => {
+test('a filter answers "maybe" for every key added, and rarely for others', () => {
   fc.assert(
     fc.property(fc.array(fc.tuple(u32, u32), { minLength: 1, maxLength: 500 }), (keys) => {
-      const filter = BlockedBloom.forKeys(keys.length, 16);
-      for (const [hi, lo] of keys) filter.add(hi, lo);
-      return keys.every(([hi, lo]) => filter.mayContain(hi, lo));
+      const filter = new SlicedBloom(keys.length, 16);
+      filter.fill(
+        0,
+        Uint32Array.from(keys, (k) => k[0]),
+        Uint32Array.from(keys, (k) => k[1]),
+      );
+      return keys.every(([hi, lo]) => filter.slotsFor(hi, lo) === 1);
     }),
   );
-  const filter = BlockedBloom.forKeys(100_000, 16);
-  for (let i = 0; i < 100_000; i += 1) filter.add(Math.imul(i, 2654435761) >>> 0, Math.imul(i, 40503) >>> 0);
+  const filter = new SlicedBloom(100_000, 16);
+  const ids = Array.from({ length: 100_000 }, (_, i) => i);
+  filter.fill(
+    0,
+    Uint32Array.from(ids, (i) => Math.imul(i, 2654435761) >>> 0),
+    Uint32Array.from(ids, (i) => Math.imul(i, 40503) >>> 0),
+  );
   let maybe = 0;
-  for (let i = 0; i < 100_000; i += 1)
-    if (filter.mayContain(Math.imul(i + 7, 97) >>> 0, (i * 7919) >>> 0)) maybe += 1;
+  for (const i of ids) if (filter.slotsFor(Math.imul(i + 7, 97) >>> 0, (i * 7919) >>> 0) !== 0) maybe += 1;
   expect(maybe).toBeLessThan(1_000);
 });
 
@@ -106,15 +114,15 @@ test('a local run finds exactly the entries of the probed hashes, repeated hashe
         );
         const file = path.join(dir, 'run.bin');
         fs.writeFileSync(file, encodeRun(entries));
-        const run = LocalRun.open('k', file, { bitsPerKey: 16 });
+        const run = LocalRun.open('k', file);
         try {
           const keys = [...probed]
             .map(([h, l]) => [h * 0x4000000, l] as const)
             .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-          const found = run.find(
-            { hi: Uint32Array.from(keys, (k) => k[0]), lo: Uint32Array.from(keys, (k) => k[1]) },
-            new Uint32Array(keys.length),
-          );
+          const found = run.find({
+            hi: Uint32Array.from(keys, (k) => k[0]),
+            lo: Uint32Array.from(keys, (k) => k[1]),
+          });
           const wanted = new Set(keys.map(([h, l]) => `${h}:${l}`));
           const expected = entries
             .filter((e) => wanted.has(`${e.hi}:${e.lo}`))
@@ -201,4 +209,79 @@ test('DuckDB writes a run from landed rows and hashes a batch; the cache finds t
     expect(cache.has('runs/a.run')).toBe(false);
     await cache.close();
   });
+});
+
+test('the sliced filter says which of its runs may hold a key, and forgets a run cleared', () => {
+  const group = new SlicedBloom(1000, 16);
+  const keys = (slot: number) =>
+    Array.from(
+      { length: 300 },
+      (_, i) => [(i * 7919 + slot * 104729) >>> 0, Math.imul(i + 1, slot + 3) >>> 0] as const,
+    );
+  for (const slot of [0, 5, 31]) {
+    const ks = keys(slot);
+    group.fill(
+      slot,
+      Uint32Array.from(ks, (k) => k[0]),
+      Uint32Array.from(ks, (k) => k[1]),
+    );
+  }
+  for (const slot of [0, 5, 31])
+    for (const [hi, lo] of keys(slot)) expect(group.slotsFor(hi, lo) & (1 << slot)).not.toBe(0);
+  group.clear(5);
+  expect(group.freeSlot()).toBe(1);
+  const still = keys(5).filter(([hi, lo]) => (group.slotsFor(hi, lo) & (1 << 5)) !== 0);
+  expect(still).toEqual([]);
+});
+
+test('a cache of 40 runs (two filter groups) finds what a plain scan finds, and the newest version', async () => {
+  const cache = new VersionCache(path.join(dir, 'cache-40'), { bitsPerKey: 16 });
+  const next = (() => {
+    let x = 12345;
+    return () => (x = Math.imul(x ^ (x >>> 15), 2246822519) + 0x165667b1) >>> 0;
+  })();
+  const all: { entry: VersionEntry; receivedAt: number; batchKey: string }[] = [];
+  const live = [];
+  for (let r = 0; r < 40; r += 1) {
+    const entries = Array.from({ length: 200 }, (_, i) =>
+      // Every 10th entry repeats an id of run 0 (a later version of it).
+      i % 10 === 0 && r > 0
+        ? { ...all[i]!.entry, ordinal: i, temperature: r }
+        : entry(next(), next(), { ordinal: i, readingId: `r${r}-${i}` }),
+    );
+    const file = path.join(dir, `run40-${r}.run`);
+    fs.writeFileSync(file, encodeRun(entries));
+    const run = { key: file, receivedAt: 1000 + r, batchKey: `pull:${r}` };
+    live.push(run);
+    for (const e of entries) all.push({ entry: e, receivedAt: run.receivedAt, batchKey: run.batchKey });
+  }
+  await cache.sync('s', live, (key) => Promise.resolve(key));
+  const probe = [
+    ...all.filter((_, i) => i % 7 === 0).map((f) => [f.entry.hi, f.entry.lo] as const),
+    [1, 2] as const,
+    [3, 4] as const,
+  ];
+  const unique = [...new Map(probe.map((k) => [`${k[0]}:${k[1]}`, k])).values()].sort(
+    (a, b) => a[0] - b[0] || a[1] - b[1],
+  );
+  const keys = { hi: Uint32Array.from(unique, (k) => k[0]), lo: Uint32Array.from(unique, (k) => k[1]) };
+  const wanted = new Set(unique.map((k) => `${k[0]}:${k[1]}`));
+  const expected = newestVersions(
+    all.filter((f) => wanted.has(`${f.entry.hi}:${f.entry.lo}`)),
+    0,
+  );
+  const got = cache.lookup(live, keys, 0);
+  expect(got.versions).toEqual(expected);
+  // Run 0's ids were given again in run 39 last: that version counts.
+  expect(got.versions.find((f) => f.entry.readingId === 'r0-0')?.batchKey).toBe('pull:39');
+  // Runs no longer live leave the cache and their filter slots.
+  await cache.sync('s', live.slice(20), () => Promise.reject(new Error('no download')));
+  const later = cache.lookup(live.slice(20), keys, 0);
+  expect(later.versions).toEqual(
+    newestVersions(
+      all.filter((f) => f.receivedAt >= 1020 && wanted.has(`${f.entry.hi}:${f.entry.lo}`)),
+      0,
+    ),
+  );
+  await cache.close();
 });
