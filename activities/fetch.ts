@@ -18,6 +18,8 @@ import type { FetchSourceInput, FetchSummary } from './types';
 import type { ActivityDeps } from './deps';
 import { cancellationSignal, withHeartbeat, type Beat } from './heartbeat';
 import { retryOwnSide } from './storeRetry';
+import { receivedNote, strandedAnswer } from './strandedAnswer';
+import type { Source } from '../adapters/sources/types';
 
 export function createFetchActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -70,11 +72,7 @@ export function createFetchActivities(deps: ActivityDeps) {
         );
         const batches: LandingBatch[] = inHand
           ? [inHand.batch]
-          : await landing.park(
-              input.source,
-              decision.pullKey,
-              await source.fetch(workDir, { partFiles: parts.files, signal: cancellationSignal() }),
-            );
+          : await fetchOnce(source, decision.pullKey, hour, workDir, parts.files, beat);
         for (const warning of batches.flatMap((batch) => batch.warnings ?? []))
           log.warn(`${input.source}: ${warning}`, { source: input.source });
         const call = landingCall(beat);
@@ -102,6 +100,27 @@ export function createFetchActivities(deps: ActivityDeps) {
       parts.release();
       await fs.rm(workDir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Calls the source, unless an earlier attempt on another host already received this pull's
+   * answer (strandedAnswer.ts), then parks the answer and notes it in the heartbeat.
+   */
+  async function fetchOnce(
+    source: Source,
+    pullKey: string,
+    hour: Date,
+    workDir: string,
+    files: readonly string[],
+    beat: Beat,
+  ) {
+    const stranded = strandedAnswer(source.name, pullKey, hour);
+    if (stranded) throw stranded;
+    const received = await source.fetch(workDir, { partFiles: files, signal: cancellationSignal() });
+    const parked = await landing.park(source.name, pullKey, received);
+    const note = receivedNote(source.name, pullKey, parked, deps.parkedAnswers);
+    if (note) beat.note(note);
+    return parked;
   }
 
   function landingCall(beat: Beat): LandingCall {

@@ -9,6 +9,11 @@ import { Context } from '@temporalio/activity';
 
 export interface Beat {
   stage(name: string): void;
+  /**
+   * Adds `facts` to every beat's details from now on, and beats: what a retry of this activity
+   * reads back (`earlierAttempt`), on whichever worker it runs.
+   */
+  note(facts: Record<string, unknown>): void;
   stop(): void;
   /** Seconds spent in each stage so far (for the run report and the benchmark). */
   timings(): Record<string, number>;
@@ -32,7 +37,9 @@ export function startHeartbeat(what: string): Beat {
     spent[stage] = (spent[stage] ?? 0) + (now - stageStarted) / 1000;
     stageStarted = now;
   };
-  const beat = () => context?.heartbeat({ what, stage, seconds: Math.round((Date.now() - started) / 1000) });
+  let notes: Record<string, unknown> = {};
+  const beat = () =>
+    context?.heartbeat({ ...notes, what, stage, seconds: Math.round((Date.now() - started) / 1000) });
   beat();
   const timer = context === undefined ? undefined : setInterval(beat, EVERY_MS);
   return {
@@ -41,12 +48,30 @@ export function startHeartbeat(what: string): Beat {
       stage = name;
       beat();
     },
+    note(facts) {
+      notes = { ...notes, ...facts };
+      beat();
+    },
     stop: () => clearInterval(timer),
     timings() {
       close();
       return Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, Math.round(v * 100) / 100]));
     },
   };
+}
+
+/**
+ * The details of the last beat an earlier attempt of this activity recorded (undefined on a first
+ * attempt, or outside an activity). Temporal records a beat's details at most every 0.8 × the
+ * heartbeat timeout: facts noted in the last seconds before a worker died may be missing.
+ */
+export function earlierAttempt(): Record<string, unknown> | undefined {
+  try {
+    const details: unknown = Context.current().info.heartbeatDetails;
+    return typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs `work` with a heartbeat running. */

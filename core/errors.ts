@@ -16,6 +16,7 @@ export type PipelineErrorKind =
   | 'object-not-found'
   | 'object-store'
   | 'landed-object'
+  | 'stranded-answer'
   | 'database';
 
 export class PipelineError extends Error {
@@ -189,6 +190,21 @@ export class LandedObjectError extends PipelineError {
 }
 
 /**
+ * A source's answer arrived on another worker host, which kept it in its DATA_DIR and failed or
+ * died before the landing store and the database had it; the retry runs on a host that does not
+ * have it. Not retryable, and the source is not called again (it serves only the present): the
+ * message names the host, the file and the fix. Origin: the disk (DATA_DIR) that holds the answer.
+ */
+export class StrandedAnswerError extends PipelineError {
+  constructor(message: string) {
+    super('stranded-answer', message, {
+      retryable: false,
+      origin: { component: 'disk', setting: 'DATA_DIR' },
+    });
+  }
+}
+
+/**
  * Our database failed (refused, timed out, dropped the connection): never the source's fault.
  * Retryable: the database usually comes back; `retryAfterMs` spaces the attempts so that a restart
  * of a minute is lived through within the activity's attempts.
@@ -226,6 +242,7 @@ export const isChecksumMismatchError = isKind<ChecksumMismatchError>('checksum-m
 export const isObjectNotFoundError = isKind<ObjectNotFoundError>('object-not-found');
 export const isObjectStoreError = isKind<ObjectStoreError>('object-store');
 export const isLandedObjectError = isKind<LandedObjectError>('landed-object');
+export const isStrandedAnswerError = isKind<StrandedAnswerError>('stranded-answer');
 export const isDatabaseError = isKind<DatabaseError>('database');
 
 /** Node's codes for a disk that refuses a write: full, over quota, read-only, not allowed. */

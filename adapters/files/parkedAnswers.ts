@@ -22,6 +22,12 @@ export interface ParkedAnswer {
 export class ParkedAnswers {
   constructor(readonly dir: string) {}
 
+  /** The answer's two files here (body, then its record): the same names on every host. */
+  filesOf(source: string, batchKey: string): [string, string] {
+    const base = this.base(source, batchKey);
+    return [`${base}.json`, `${base}.meta.json`];
+  }
+
   private base(source: string, batchKey: string): string {
     const id = createHash('sha256').update(`${source}\n${batchKey}`).digest('hex').slice(0, 32);
     return path.join(this.dir, `${source.replace(/[^A-Za-z0-9-]/g, '_')}-${id}`);

@@ -87,9 +87,15 @@ export function registerBackupCommands(program: Command): void {
         }
       }
       console.log(`${checked - failures} verified, ${failures} failed`);
-      if (options.landing) failures += await verifyLanding(options);
+      const damaged = options.landing ? await verifyLanding(options) : 0;
       if (checked === 0) throw new Error(`no hour backup found in ${store.url} for that range`);
-      if (failures > 0) throw new Error(`${failures} backup(s) or landed object(s) failed verification`);
+      const problems = [
+        ...(failures > 0 ? [`${failures} backup(s) failed verification`] : []),
+        ...(damaged > 0
+          ? [`${damaged} landed object(s) missing or damaged in the landing store: tempctl backup repair`]
+          : []),
+      ];
+      if (problems.length > 0) throw new Error(problems.join('; '));
     });
   backup
     .command('repair')

@@ -7,13 +7,12 @@
  * retry. It lands the answer kept under DATA_DIR/scratch/answers: one partner call, exact rows.
  * Needs root (mount); the machine's tests run as root.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startImport } from '../../client';
 import { addHours, truncateToHour } from '../../core/importHour';
 import { generateReadings } from '../../sim/generator';
+import { useFullDisk } from '../support/fullDisk';
 import { useWorkerFleet } from '../support/workerFleet';
 
 const HOUR = addHours(truncateToHour(new Date()), -1);
@@ -21,46 +20,16 @@ const RECORDS = generateReadings(12, 3, 400, new Date(HOUR.getTime() + 30 * 60_0
 /** The kill's delay after the partner sent the last byte: the issue's figure. */
 const KILL_AFTER_MS = 100;
 
-let mountDir: string;
+const disk = useFullDisk('tp-lastbyte-tmpfs-');
 const fleet = useWorkerFleet('tp-lastbyte-', () => ({
-  LANDING_STORE_URL: path.join(mountDir, 'landing'),
+  LANDING_STORE_URL: disk.landing(),
   LANDING_STORE_RETRY_BUDGET_MS: '60000',
 }));
-
-/** Writes into the tmpfs until not even a page is left (ENOSPC), in 1 MiB then 4 KiB writes. */
-function fill(file: string): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (const size of [1024 * 1024, 4096]) {
-      const chunk = Buffer.alloc(size, 7);
-      try {
-        for (;;) fs.writeSync(fd, chunk);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-      }
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-beforeAll(() => {
-  mountDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-lastbyte-tmpfs-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=50m', 'tmpfs', mountDir]);
-  fs.mkdirSync(path.join(mountDir, 'landing'));
-});
-
-afterAll(() => {
-  if (!mountDir) return;
-  execFileSync('umount', ['-l', mountDir]);
-  fs.rmSync(mountDir, { recursive: true, force: true });
-});
 
 test('killed 0.1 s after the last byte while the landing disk is full: the retry lands the kept answer, one partner call', async () => {
   const { partner, client, config, dataDir, startWorker } = fleet;
   const workerA = await startWorker();
-  const filler = path.join(mountDir, 'filler');
-  fill(filler);
+  disk.fill();
   let killed = false;
   partner.answer({
     body: JSON.stringify(RECORDS),
@@ -76,7 +45,7 @@ test('killed 0.1 s after the last byte while the landing disk is full: the retry
   expect(killed).toBe(true);
   expect(partner.calls).toBe(1);
 
-  fs.rmSync(filler);
+  disk.free();
   await startWorker();
   const summary = await handle.result();
   expect(summary.status).toBe('succeeded');

@@ -155,6 +155,8 @@ export async function runTempctl(
           TEMPORAL_NAMESPACE: pipeline.config.temporal.namespace,
           TEMPORAL_TASK_QUEUE: pipeline.config.temporal.taskQueue,
           BACKUP_DIR: pipeline.backupDir,
+          // The CLI sees the landing store the pipeline's worker writes (`backup verify` checks it).
+          LANDING_STORE_URL: pipeline.config.landingStoreUrl,
           ...env,
         },
       },

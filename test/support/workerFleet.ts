@@ -39,10 +39,12 @@ export interface WorkerFleet {
 /**
  * @param prefix the DATA_DIR's name prefix
  * @param workerEnv the workers' own settings beyond the partner, database, Temporal and DATA_DIR
+ * @param options.empty a database with no schema at all (the workers' first start migrates it)
  */
 export function useWorkerFleet(
   prefix: string,
   workerEnv: (fleet: WorkerFleet) => Record<string, string>,
+  options: { empty?: boolean } = {},
 ): WorkerFleet {
   let claim: ReturnType<typeof claimNamespace> | undefined;
   const workers: ChildProcess[] = [];
@@ -78,7 +80,9 @@ export function useWorkerFleet(
     if (!address) throw new Error('run integration tests through jest: its global setup starts Temporal');
     claim = claimNamespace();
     fleet.partner = await startFixedPartner(TEST_API_KEY);
-    fleet.database = await createMigratedDatabase(createPostgresDatabase);
+    fleet.database = await (options.empty === true
+      ? createPostgresDatabase()
+      : createMigratedDatabase(createPostgresDatabase));
     fleet.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     fleet.config = loadConfig({
       SENSOR_API_URL: fleet.partner.url,
