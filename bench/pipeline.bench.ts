@@ -16,6 +16,9 @@
  * Beside the good 1,000,000-reading hour, an all-rejected one of the same size (issue 24: every
  * reading measured nine months before the import hour, `beyond_correction_horizon`), as often,
  * and their medians compared: time and the hour's peak RSS, as ratios (BENCH_REJECTED=0 skips it).
+ *
+ * `-- --parts N` measures instead an hour delivered in N pages, on 1 and on 2 workers, against the
+ * same hour as one answer in the same run (`partsMain`).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -82,39 +85,87 @@ const WARM_UP_HOURS = 8;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const perSecond = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
 
-function writeBody(file: string, count: number, now: Date, seed: number): void {
+/**
+ * Writes `count` readings as one JSON array into `file` and, when `partFiles` are given, the same
+ * readings cut into that many arrays of about equal size (the hour as a paged partner delivers it).
+ */
+function writeBody(
+  file: string,
+  count: number,
+  now: Date,
+  seed: number,
+  partFiles: readonly string[] = [],
+): void {
   const fd = fs.openSync(file, 'w');
-  fs.writeSync(fd, '[');
-  for (let i = 0, call = 0; i < count; i += 10_000, call += 1) {
-    const part = generateReadings(seed, call, Math.min(10_000, count - i), now).map((r) => JSON.stringify(r));
-    fs.writeSync(fd, (i === 0 ? '' : ',') + part.join(','));
+  const parts = partFiles.map((part) => fs.openSync(part, 'w'));
+  const perPart = parts.length > 0 ? Math.ceil(count / parts.length) : count;
+  for (const out of [fd, ...parts]) fs.writeSync(out, '[');
+  for (let i = 0, call = 0; i < count; call += 1) {
+    const part = Math.floor(i / perPart);
+    const end = Math.min(count, (part + 1) * perPart, i + 10_000);
+    const text = generateReadings(seed, call, end - i, now)
+      .map((r) => JSON.stringify(r))
+      .join(',');
+    fs.writeSync(fd, (i === 0 ? '' : ',') + text);
+    const partFd = parts[part];
+    if (partFd !== undefined) fs.writeSync(partFd, (i === part * perPart ? '' : ',') + text);
+    i = end;
   }
-  fs.writeSync(fd, ']');
-  // On disk before the run: the partner serves a finished file, not one still being written back.
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
+  // On disk before the run: the partner serves finished files, not ones still being written back.
+  for (const out of [fd, ...parts]) {
+    fs.writeSync(out, ']');
+    fs.fsyncSync(out);
+    fs.closeSync(out);
+  }
 }
 
+/**
+ * The partner over loopback: the body file set, or, once `setParts` is given files, numbered pages
+ * (`?page=k`, SENSOR_API_PAGING=page), page k being the k-th file, with `X-Page`, `X-Total-Pages`
+ * and a next link; a paged client asking for a body that is not cut gets it as page 1 of 1.
+ */
 function partnerServer(): Promise<{
   url: string;
   setBody(file: string): void;
+  setParts(files: readonly string[]): void;
   calls: () => number;
   close(): void;
 }> {
   let body = '';
+  let parts: readonly string[] = [];
   let calls = 0;
   const server = http.createServer((req, res) => {
     if (req.headers['x-api-key'] !== KEY) return void res.writeHead(401).end();
     calls += 1;
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': fs.statSync(body).size });
-    fs.createReadStream(body, { highWaterMark: 1 << 20 }).pipe(res);
+    const url = new URL(req.url ?? '/', 'http://partner');
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const file = parts.length > 0 ? parts[page - 1] : body;
+    if (file === undefined) return void res.writeHead(404).end();
+    const total = Math.max(1, parts.length);
+    const paging = url.searchParams.has('page')
+      ? {
+          'x-page': String(page),
+          'x-total-pages': String(total),
+          ...(page < total ? { link: `</readings?page=${page + 1}>; rel="next"` } : {}),
+        }
+      : {};
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': fs.statSync(file).size,
+      ...paging,
+    });
+    fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res);
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
       resolve({
         url: `http://127.0.0.1:${port}/readings`,
-        setBody: (f) => (body = f),
+        setBody: (f) => {
+          body = f;
+          parts = [];
+        },
+        setParts: (files) => (parts = files),
         calls: () => calls,
         close: () => server.close(),
       });
@@ -392,30 +443,29 @@ const median = (values: readonly number[]) => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
-/** Runs one measured hour and its anchors, prints them; returns its end-to-end time and PostGIS's (ms). */
-async function measureHour(at: {
-  admin: Knex;
-  db: Knex;
-  dir: string;
-  partner: { setBody(file: string): void; calls(): number };
-  workers: ChildProcess[];
-  taskQueue: string;
-  client: Client;
-  hour: Date;
-  run: Run;
-  seed: number;
-}): Promise<{ total: number; gisMs?: number; rssMb: number }> {
-  const { client, workers, partner, run, hour, dir } = at;
-  const size = run.size;
-  const body = path.join(dir, `body-${size}-${run.repeat}${run.rejected ? '-rejected' : ''}.json`);
-  writeBody(body, size, new Date(Date.now() - (run.rejected ? REJECTED_AGE_MS : 0)), at.seed);
-  partner.setBody(body);
-  await settleWrites(at.admin);
+/**
+ * Imports `at.hour` on the workers, sampling their RSS, and prints under `title` its time end to
+ * end, each activity type's span (from the workflow's history) and who ran it, the fetch stages
+ * and each worker's peak RSS. An hour that fails (all rejected: CHECK_NO_VALID_READINGS=fail) is
+ * printed with its message.
+ */
+async function runHour(
+  at: {
+    partner: { calls(): number };
+    workers: ChildProcess[];
+    taskQueue: string;
+    client: Client;
+    hour: Date;
+    workflowId?: string;
+  },
+  title: string,
+  size: number,
+): Promise<{ outcome: { summary: ImportSummary } | { failure: string }; total: number; rssMb: number }> {
+  const { client, workers, partner, hour } = at;
   const callsBefore = partner.calls();
-  const workflowId = `bench-${formatHour(hour)}`;
+  const workflowId = at.workflowId ?? `bench-${formatHour(hour)}`;
   const t = Date.now();
   const sampler = sampleRss(workers, t);
-  // An all-rejected hour fails (CHECK_NO_VALID_READINGS=fail): its message is printed.
   const outcome = await client.workflow
     .execute('hourlyImport', {
       taskQueue: at.taskQueue,
@@ -429,9 +479,7 @@ async function measureHour(at: {
   const total = Date.now() - t;
   const sampled = sampler.stop();
   const rssMb = Math.max(...sampled.map((p) => p.mb));
-  console.log(
-    `\n${size.toLocaleString('en-US')} readings${run.rejected ? ', every one rejected,' : ''} (${(fs.statSync(body).size / 1e6).toFixed(0)} MB body), hour ${formatHour(hour)}${run.of > 1 ? `, run ${run.repeat} of ${run.of}` : ''}`,
-  );
+  console.log(`\n${title}`);
   if ('failure' in outcome) console.log(`  failed          ${outcome.failure}`);
   console.log(
     `  end to end      ${seconds(total)}  ${perSecond(size, total)}  partner calls: ${partner.calls() - callsBefore}`,
@@ -450,6 +498,33 @@ async function measureHour(at: {
   );
   console.log(
     `  RSS this hour   ${sampled.map((p, i) => `worker ${i} ${p.mb.toFixed(0)} MB at +${seconds(p.at)}`).join(', ')} (sampled every 20 ms)`,
+  );
+  return { outcome, total, rssMb };
+}
+
+/** Runs one measured hour and its anchors, prints them; returns its end-to-end time and PostGIS's (ms). */
+async function measureHour(at: {
+  admin: Knex;
+  db: Knex;
+  dir: string;
+  partner: { setBody(file: string): void; calls(): number };
+  workers: ChildProcess[];
+  taskQueue: string;
+  client: Client;
+  hour: Date;
+  run: Run;
+  seed: number;
+}): Promise<{ total: number; gisMs?: number; rssMb: number }> {
+  const { partner, run, hour, dir } = at;
+  const size = run.size;
+  const body = path.join(dir, `body-${size}-${run.repeat}${run.rejected ? '-rejected' : ''}.json`);
+  writeBody(body, size, new Date(Date.now() - (run.rejected ? REJECTED_AGE_MS : 0)), at.seed);
+  partner.setBody(body);
+  await settleWrites(at.admin);
+  const { outcome, total, rssMb } = await runHour(
+    at,
+    `${size.toLocaleString('en-US')} readings${run.rejected ? ', every one rejected,' : ''} (${(fs.statSync(body).size / 1e6).toFixed(0)} MB body), hour ${formatHour(hour)}${run.of > 1 ? `, run ${run.repeat} of ${run.of}` : ''}`,
+    size,
   );
   // BENCH_ANCHORS=0 skips the anchors (and the exactness check) while tuning.
   if (process.env.BENCH_ANCHORS === '0' || !('summary' in outcome)) {
@@ -481,40 +556,180 @@ async function measureHour(at: {
   return { total, gisMs: gis?.ms, rssMb };
 }
 
+/** The workers' settings: this run's database, Temporal, task queue, partner and folders under `dir`. */
+function benchEnv(at: {
+  dbUrl: string;
+  temporalAddress: string;
+  taskQueue: string;
+  partnerUrl: string;
+  dir: string;
+  /** The largest hour's readings, for the answer's size cap. */
+  largest: number;
+  /** Measured hours, for how old an hour may be and still be fetched. */
+  hours: number;
+}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: at.dbUrl,
+    TEMPORAL_ADDRESS: at.temporalAddress,
+    TEMPORAL_TASK_QUEUE: at.taskQueue,
+    SENSOR_API_URL: at.partnerUrl,
+    SENSOR_API_KEY: KEY,
+    LANDING_STORE_URL: path.join(at.dir, 'landing'),
+    BACKUP_DIR: path.join(at.dir, 'backups'),
+    DATA_DIR: path.join(at.dir, 'data'),
+    HOUR_BUCKETS: BUCKETS,
+    HOUR_BUCKET_READINGS: BUCKET_READINGS,
+    // A 10,000,000-reading answer is about 1.5 GB: over the default cap (256 MiB, sized for 1,000,000).
+    SENSOR_API_MAX_BYTES: String(Math.max(256 << 20, at.largest * 200)),
+    FETCH_MAX_LAG_HOURS: String(at.hours + WARM_UP_HOURS + 1),
+  };
+}
+
+function header(): string {
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `bench:pipeline  ${os.cpus().length} cores, load ${load}; HOUR_BUCKETS=${BUCKETS}, HOUR_BUCKET_READINGS=${BUCKET_READINGS}`;
+}
+
+/** A database of its own, dropped by `drop`. */
+async function benchDatabase(admin: Knex): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `tp_bench_${randomBytes(4).toString('hex')}`;
+  await admin.raw(`CREATE DATABASE ${name}`);
+  return {
+    url: PG.replace(/\/[^/]*$/, `/${name}`),
+    drop: async () => void (await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+  };
+}
+
+/**
+ * `-- --parts N`: the same hour (10,000,000 readings; BENCH_SIZES=n for another size) as one
+ * answer on BENCH_WORKERS workers (the anchor), then delivered in N numbered pages
+ * (SENSOR_API_PAGING=page, each page landed by its own activity) on 1 and on 2 workers, each run
+ * on a database and a landing store of its own; prints each run (`runHour`), the speed-up from 1 to
+ * 2 workers, the parts against the one answer, and whether their aggregates are equal.
+ */
+async function partsMain(parts: number): Promise<void> {
+  const size = process.env.BENCH_SIZES ? Number(process.env.BENCH_SIZES.split(',')[0]) : 10_000_000;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-bench-parts-'));
+  const admin = knex({ client: 'pg', connection: PG });
+  const temporal = await startDevServer({});
+  const partner = await partnerServer();
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  console.log(`${header()}; ${size.toLocaleString('en-US')} readings, ${parts} parts`);
+  const now = new Date();
+  const hour = truncateToHour(now);
+  const body = path.join(dir, 'body.json');
+  const partFiles = Array.from({ length: parts }, (_, i) => path.join(dir, `part-${i + 1}.json`));
+  const t = Date.now();
+  writeBody(body, size, now, 11, partFiles);
+  console.log(
+    `body and ${parts} parts written in ${seconds(Date.now() - t)} (${(fs.statSync(body).size / 1e6).toFixed(0)} MB)`,
+  );
+  const runsOf = [
+    { label: 'one answer', workers: WORKERS, paged: false },
+    { label: `${parts} parts`, workers: 1, paged: true },
+    { label: `${parts} parts`, workers: 2, paged: true },
+  ];
+  const results: { label: string; workers: number; total: number; summary?: ImportSummary }[] = [];
+  try {
+    for (const [index, run] of runsOf.entries()) {
+      const database = await benchDatabase(admin);
+      const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+      const env = {
+        ...benchEnv({
+          dbUrl: database.url,
+          temporalAddress: temporal.address,
+          taskQueue,
+          partnerUrl: partner.url,
+          dir: path.join(dir, `run-${index}`),
+          largest: size,
+          hours: 1,
+        }),
+        ...(run.paged
+          ? { SENSOR_API_PAGING: 'page', SENSOR_API_PAGE_SIZE: String(Math.ceil(size / parts)) }
+          : {}),
+      };
+      const workers: ChildProcess[] = [];
+      try {
+        for (let i = 0; i < run.workers; i += 1) workers.push(await startWorker(env, i));
+        await warmUp(client, taskQueue, partner, dir, workers, new Date(hour.getTime() - 3_600_000));
+        if (run.paged) partner.setParts(partFiles);
+        else partner.setBody(body);
+        await settleWrites(admin);
+        const measured = await runHour(
+          { partner, workers, taskQueue, client, hour, workflowId: `bench-${index}-${formatHour(hour)}` },
+          `${size.toLocaleString('en-US')} readings as ${run.label}, ${run.workers} worker(s), hour ${formatHour(hour)}`,
+          size,
+        );
+        results.push({
+          ...run,
+          total: measured.total,
+          ...('summary' in measured.outcome ? { summary: measured.outcome.summary } : {}),
+        });
+      } finally {
+        for (const worker of workers) worker.kill('SIGTERM');
+        await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve))));
+        await database.drop();
+      }
+    }
+    const [anchor, one, two] = results;
+    if (anchor && one && two) {
+      console.log(
+        `\n${parts} parts: 1 worker ${seconds(one.total)}, 2 workers ${seconds(two.total)}: speed-up ${(one.total / two.total).toFixed(2)}×; one answer on ${anchor.workers} worker(s) ${seconds(anchor.total)} (parts on 2 workers = ${(two.total / anchor.total).toFixed(2)}× that)`,
+      );
+      for (const run of [one, two])
+        console.log(
+          `  ${run.label}, ${run.workers} worker(s): ${sameAggregates(anchor.summary, run.summary)}`,
+        );
+    }
+  } finally {
+    partner.close();
+    await connection.close();
+    await temporal.stop();
+    await admin.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether two runs of the same hour stored the same aggregates (counts equal, means to 1e-9 °C). */
+function sameAggregates(a: ImportSummary | undefined, b: ImportSummary | undefined): string {
+  if (!a || !b) return 'a run failed: aggregates not compared';
+  const other = new Map(b.regions.map((row) => [row.region, row]));
+  let worst = 0;
+  let countsEqual = a.regions.length === b.regions.length;
+  for (const row of a.regions) {
+    const twin = other.get(row.region);
+    if (!twin || twin.numberOfPoints !== row.numberOfPoints) countsEqual = false;
+    if (twin) worst = Math.max(worst, Math.abs(twin.temperature - row.temperature));
+  }
+  return `aggregates vs the one answer: ${a.regions.length} regions, counts ${countsEqual ? 'all equal' : 'DIFFER'}, largest mean difference ${worst.toExponential(2)} °C`;
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-bench-'));
   fs.chmodSync(dir, 0o755); // PostgreSQL (another user) reads the COPY file from here
-  const dbName = `tp_bench_${randomBytes(4).toString('hex')}`;
   const admin = knex({ client: 'pg', connection: PG });
-  await admin.raw(`CREATE DATABASE ${dbName}`);
-  const dbUrl = PG.replace(/\/[^/]*$/, `/${dbName}`);
+  const database = await benchDatabase(admin);
+  const dbUrl = database.url;
   const db = knex({ client: 'pg', connection: dbUrl });
   const temporal = await startDevServer({});
   const partner = await partnerServer();
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
-  const env = {
-    ...process.env,
-    DATABASE_URL: dbUrl,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    SENSOR_API_URL: partner.url,
-    SENSOR_API_KEY: KEY,
-    LANDING_STORE_URL: path.join(dir, 'landing'),
-    BACKUP_DIR: path.join(dir, 'backups'),
-    DATA_DIR: path.join(dir, 'data'),
-    HOUR_BUCKETS: BUCKETS,
-    HOUR_BUCKET_READINGS: BUCKET_READINGS,
-    // A 10,000,000-reading answer is about 1.5 GB: over the default cap (256 MiB, sized for 1,000,000).
-    SENSOR_API_MAX_BYTES: String(Math.max(256 << 20, Math.max(...sizes) * 200)),
-    FETCH_MAX_LAG_HOURS: String(runs.length + WARM_UP_HOURS + 1),
-  };
+  const env = benchEnv({
+    dbUrl,
+    temporalAddress: temporal.address,
+    taskQueue,
+    partnerUrl: partner.url,
+    dir,
+    largest: Math.max(...sizes),
+    hours: runs.length,
+  });
   const workers: ChildProcess[] = [];
-  console.log(
-    `bench:pipeline  ${os.cpus().length} cores, load ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}; ${WORKERS} worker(s), HOUR_BUCKETS=${BUCKETS}, HOUR_BUCKET_READINGS=${BUCKET_READINGS}`,
-  );
+  console.log(`${header()}; ${WORKERS} worker(s)`);
   try {
     for (let i = 0; i < WORKERS; i += 1) workers.push(await startWorker(env, i));
     const connection = await Connection.connect({ address: temporal.address });
@@ -583,13 +798,14 @@ async function main(): Promise<void> {
     partner.close();
     await temporal.stop();
     await db.destroy();
-    await admin.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await database.drop();
     await admin.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
+const partsAt = process.argv.indexOf('--parts');
+(partsAt >= 0 ? partsMain(Number(process.argv[partsAt + 1] ?? 20)) : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -10,6 +10,9 @@
  *   sha256; the hour is complete when the manifest is there and every part it lists is too.
  */
 
+/** PARTS_CONCURRENCY's default: parts of a source's hour landed at once. */
+export const DEFAULT_PARTS_CONCURRENCY = 16;
+
 /** One part of an hour, as the workflow hands it to the activity that lands it. */
 export interface PartRef {
   /** Unique within the source and hour, in the batch key: `page-000003`, `part-0007.json`. */

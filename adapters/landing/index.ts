@@ -89,6 +89,11 @@ export interface Landing {
   ): Promise<{ how: 'stored' | 'parked'; batch: LandingBatch } | undefined>;
   /** A pull's answers, once their last byte arrived, kept where a retry finds them. */
   park(source: string, pullKey: string, batches: SourceBatch[]): Promise<SourceBatch[]>;
+  /**
+   * Stores the batch's answer and records it, without landing it: a part fetched by one activity
+   * and landed by another (activities/parts.ts), which finds it with `answerInHand`.
+   */
+  store(batch: LandingBatch, target: LandingTarget, call: LandingCall): Promise<RawBody>;
   /** Lands one batch (idempotent by batch key: a batch landed before is returned as it was). */
   land(batch: LandingBatch, target: LandingTarget, call: LandingCall): Promise<LandingResult>;
 }
@@ -126,12 +131,16 @@ export function createLanding(deps: LandingDeps): Landing {
     );
   }
 
+  async function store(batch: LandingBatch, at: LandingTarget, call: LandingCall): Promise<RawBody> {
+    call.stage('store the answer');
+    return batch.stored ?? (await storeRaw(deps, batch, { ...at, segment: segmentOf(at.batchKey) }, call));
+  }
+
   async function land(batch: LandingBatch, at: LandingTarget, call: LandingCall): Promise<LandingResult> {
     const existing = await findBatch(db, at.source, at.batchKey);
     if (existing) return { ...existing.summary, alreadyLanded: true };
-    const segment = batchSegment(at.batchKey, sha256Text(at.batchKey));
-    call.stage('store the answer');
-    const raw = batch.stored ?? (await storeRaw(deps, batch, { ...at, segment }, call));
+    const segment = segmentOf(at.batchKey);
+    const raw = await store(batch, at, call);
     // The answer is the only copy of what the source sent: its backup copy starts now, beside the
     // parsing, instead of after the hour is computed (at 10,000,000 readings, 1.5 GB to copy). The
     // workflow's backup steps find it in place; a failure here is theirs to report, so it is
@@ -218,9 +227,10 @@ export function createLanding(deps: LandingDeps): Landing {
     }
   }
 
-  return { answerInHand, park, land };
+  return { answerInHand, park, store, land };
 }
 
-function sha256Text(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** The batch key as a key segment of the landing store (core/landingKeys.ts `batchSegment`). */
+export function segmentOf(batchKey: string): string {
+  return batchSegment(batchKey, createHash('sha256').update(batchKey).digest('hex'));
 }
