@@ -47,7 +47,12 @@ export function createPartActivities(deps: ActivityDeps) {
       log.warn(`${input.source}: ${message}`, { source: input.source, hour: input.hour });
     return {
       source: input.source,
-      parts: listing.parts.map((part) => taskOf(part, decision)),
+      parts: listing.parts.map((part) =>
+        taskOf(
+          part.chain === true || part.of !== undefined ? part : { ...part, of: listing.parts.length },
+          decision,
+        ),
+      ),
       ignored: listing.ignored,
     };
   }
@@ -127,6 +132,7 @@ export function createPartActivities(deps: ActivityDeps) {
       runId: input.runId,
       batchKey: input.part.batchKey,
       supersedePrefix: input.part.supersedePrefix,
+      partsInHour: input.part.of,
       workDir,
       partFiles: files,
     };

@@ -416,10 +416,15 @@ async function warmUp(
     const stages = await stagesOf(client, workflowId);
     const ran = (type: string, pid: string) =>
       [...(stages.get(type)?.byWorker.keys() ?? [])].some((w) => w.replace(/@.*/, '') === pid);
-    // A small hour is one bucket (HOUR_BUCKET_READINGS): its fetch and its bucket may run on
-    // different workers, and each worker needs both once.
+    // A small hour is one bucket (HOUR_BUCKET_READINGS): its fetch (or, in parts, its landPart)
+    // and its bucket may run on different workers, and each worker needs both once.
     for (const pid of [...cold])
-      if (ranWorkflow.has(pid) && ran('fetchSource', pid) && ran('aggregateBucket', pid)) cold.delete(pid);
+      if (
+        ranWorkflow.has(pid) &&
+        (ran('fetchSource', pid) || ran('landPart', pid)) &&
+        ran('aggregateBucket', pid)
+      )
+        cold.delete(pid);
   }
   console.log(
     `warm-up: ${hours} hour(s) of ${WARM_UP_READINGS.toLocaleString('en-US')} readings in ${seconds(Date.now() - t)} (not measured)${cold.size > 0 ? `; worker(s) ${[...cold].join(', ')} still cold` : ''}`,

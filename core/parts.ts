@@ -24,8 +24,12 @@ export interface PartRef {
    * first page of a page-number API): the workflow fetches it before landing it.
    */
   chain?: boolean;
-  /** A page's number (1-based), and the page count page 1 announced. */
+  /** A page's number (1-based). */
   page?: number;
+  /**
+   * How many parts the hour has, when known (the page count page 1 announced, the manifest's):
+   * a new hour's buckets are sized for all of them, not for the first part landed.
+   */
   of?: number;
   /** The batch key of a part keyed by its content (an object, a file); absent for a pull source's page. */
   key?: string;

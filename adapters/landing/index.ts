@@ -71,6 +71,11 @@ export interface LandingTarget {
   batchKey: string;
   /** A refetch's prefix of the batch keys it supersedes in this hour. */
   supersedePrefix?: string;
+  /**
+   * The batch is one of this many parts of its hour (activities/parts.ts): an hour landed for the
+   * first time gets the buckets of all its parts' readings, not of this part's alone.
+   */
+  partsInHour?: number;
   /** A private local folder, removed by the caller. */
   workDir: string;
   /** The caller's part files (adapters/analytics/bodyParts.ts `PartFiles`). */
@@ -178,7 +183,13 @@ export function createLanding(deps: LandingDeps): Landing {
             horizonHours: deps.correctionHorizonHours,
             partFiles: at.partFiles,
             knownFiles: known.files,
-            bucketCounts: (hours) => bucketCountsFor(db, at.source, hours, deps.buckets),
+            bucketCounts: (hours) =>
+              bucketCountsFor(
+                db,
+                at.source,
+                hours.map(({ hour, readings }) => ({ hour, readings: readings * (at.partsInHour ?? 1) })),
+                deps.buckets,
+              ),
             workDir: partsDir,
             progress: (stage) => call.stage(`DuckDB ${stage}`),
           }),
