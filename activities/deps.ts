@@ -43,6 +43,8 @@ export interface ActivityDeps {
   parkedAnswers?: ParkedAnswers;
   /** Where the landing finds earlier versions (adapters/landing/versions.ts); default: the landed files. */
   lookUpEarlierVersions?: LookUpEarlierVersions;
+  /** PARTS_CONCURRENCY: parts of a source's hour landed at once; default DEFAULT_PARTS_CONCURRENCY (core/parts.ts). */
+  partsConcurrency?: number;
   /** LANDING_STORE_RETRY_BUDGET_MS; default 0 (no retry inside the activity). */
   storeRetryBudgetMs?: number;
   /** Told of each run's end once the ledger has it (the metrics); must not throw. */

@@ -22,7 +22,6 @@ import { receivedNote, strandedAnswer } from './strandedAnswer';
 import type { Source } from '../adapters/sources/types';
 
 export function createFetchActivities(deps: ActivityDeps) {
-  const { db } = deps;
   const sourceByName = new Map(deps.sources.map((source) => [source.name, source]));
   // One set of part files per fetch running at once, reused hour after hour (bodyParts.ts says why).
   const partFiles = new PartFiles(path.join(deps.scratchDir, 'parts'), deps.analytics.threads);
@@ -33,28 +32,8 @@ export function createFetchActivities(deps: ActivityDeps) {
     if (!source) throw new UnknownSourceError(input.source, [...sourceByName.keys()]);
     const hour = new Date(input.hour);
     const summary = emptySummary(input.source);
-    const landed = (await liveBatches(db, hour, input.source)).filter(
-      (b) => b.summary.landedByRun !== input.runId,
-    );
-    const decision = decideFetch({
-      hour,
-      now: deps.now(),
-      runId: input.runId,
-      refetch: input.refetch,
-      landedByOtherRuns: landed.length,
-      fetchMaxLagHours: deps.fetchMaxLagHours,
-    });
-    switch (decision.kind) {
-      case 'refuse':
-        throw new SourceError(input.source, decision.reason, { retryable: false });
-      case 'reuse':
-        for (const batch of landed) addLanding(summary, batch.summary);
-        return { ...summary, reusedLanded: true };
-      case 'not-fetched':
-        return { ...summary, notFetched: decision.reason };
-      case 'fetch':
-        break;
-    }
+    const decision = await decideFor(deps, input);
+    if (decision.kind === 'done') return decision.summary;
     const workDir = path.join(deps.scratchDir, `fetch-${randomUUID()}`);
     await fs.mkdir(workDir, { recursive: true });
     const parts = partFiles.acquire();
@@ -75,7 +54,7 @@ export function createFetchActivities(deps: ActivityDeps) {
           : await fetchOnce(source, decision.pullKey, hour, workDir, parts.files, beat);
         for (const warning of batches.flatMap((batch) => batch.warnings ?? []))
           log.warn(`${input.source}: ${warning}`, { source: input.source });
-        const call = landingCall(beat);
+        const call = landingCall(deps, beat);
         for (const batch of batches) {
           const result = await landing.land(
             batch,
@@ -123,24 +102,59 @@ export function createFetchActivities(deps: ActivityDeps) {
     return parked;
   }
 
-  function landingCall(beat: Beat): LandingCall {
-    return {
-      stage: (name) => beat.stage(name),
-      retryOwnSide: <T>(what: string, work: () => Promise<T>) =>
-        retryOwnSide(what, deps.storeRetryBudgetMs ?? 0, beat, work),
-      warn: (message, fields) => {
-        log.warn(message, fields);
-      },
-      info: (message, fields) => {
-        log.info(message, fields);
-      },
-    };
-  }
-
   return { fetchSource };
 }
 
-function emptySummary(source: string): FetchSummary {
+/**
+ * What fetching a source does for the hour (`decideFetch`, from the batches other runs landed):
+ * `done` with the source's summary when it is not called (landed by another run, too old), or
+ * fetch under `pullKey`. Throws a non-retryable SourceError when the hour must not be fetched.
+ */
+export async function decideFor(
+  deps: ActivityDeps,
+  input: FetchSourceInput,
+): Promise<
+  { kind: 'done'; summary: FetchSummary } | { kind: 'fetch'; pullKey: string; supersedePrefix?: string }
+> {
+  const hour = new Date(input.hour);
+  const summary = emptySummary(input.source);
+  const landed = (await liveBatches(deps.db, hour, input.source)).filter(
+    (b) => b.summary.landedByRun !== input.runId,
+  );
+  const decision = decideFetch({
+    hour,
+    now: deps.now(),
+    runId: input.runId,
+    refetch: input.refetch,
+    landedByOtherRuns: landed.length,
+    fetchMaxLagHours: deps.fetchMaxLagHours,
+  });
+  switch (decision.kind) {
+    case 'refuse':
+      throw new SourceError(input.source, decision.reason, { retryable: false });
+    case 'reuse':
+      for (const batch of landed) addLanding(summary, batch.summary);
+      return { kind: 'done', summary: { ...summary, reusedLanded: true } };
+    case 'not-fetched':
+      return { kind: 'done', summary: { ...summary, notFetched: decision.reason } };
+    case 'fetch':
+      return decision;
+  }
+}
+
+/** What an activity lends the landing: its heartbeat's stages, its retry of our own side, its log. */
+export function landingCall(deps: ActivityDeps, beat: Beat): LandingCall {
+  return {
+    stage: (name) => beat.stage(name),
+    retryOwnSide: <T>(what: string, work: () => Promise<T>) =>
+      retryOwnSide(what, deps.storeRetryBudgetMs ?? 0, beat, work),
+    warn: (message, fields) => {
+      log.warn(message, fields);
+    },
+  };
+}
+
+export function emptySummary(source: string): FetchSummary {
   return {
     source,
     reusedLanded: false,
@@ -156,7 +170,7 @@ function emptySummary(source: string): FetchSummary {
   };
 }
 
-function addLanding(
+export function addLanding(
   summary: FetchSummary,
   landing: Omit<LandingResult, 'batchId' | 'alreadyLanded' | 'landedByRun'>,
 ): FetchSummary {

@@ -1,10 +1,12 @@
 /**
- * The import's activities, composed from one file per concern: fetching and landing (fetch.ts),
+ * The import's activities, composed from one file per concern: fetching and landing (fetch.ts; a
+ * source's hour in parts, parts.ts),
  * the hour's fanned-out computation (compute.ts), the ledger, checks and plans (ledger.ts), backups
  * (backup.ts). Every dependency is injected, so tests build them with real components.
  */
 import { withFailureMapping } from './failures';
 import { createFetchActivities } from './fetch';
+import { createPartActivities } from './parts';
 import { createComputeActivities } from './compute';
 import { createLedgerActivities } from './ledger';
 import { createBackupActivities } from './backup';
@@ -18,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     {
       ...createLedgerActivities(deps),
       ...createFetchActivities(deps),
+      ...createPartActivities(deps),
       ...createComputeActivities(deps),
       ...createBackupActivities(deps),
     },

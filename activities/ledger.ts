@@ -1,5 +1,7 @@
 /** The run ledger, the quality checks and the backfill plan: small reads and writes in PostgreSQL. */
+import { isPartedSource } from '../adapters/sources/types';
 import { DataQualityError } from '../core/errors';
+import { DEFAULT_PARTS_CONCURRENCY } from '../core/parts';
 import { planBackfill as planHours } from '../core/backfillPlan';
 import { evaluateQuality, leadingCodes, SILENCE_HISTORY, type CheckOutcome } from '../core/quality';
 import { rejectionExamples } from '../adapters/db/quarantine';
@@ -37,10 +39,15 @@ export function createLedgerActivities(deps: ActivityDeps) {
       startedAt: deps.now(),
       regionsHash: deps.regionsHash,
     });
+    const parted = deps.sources.filter(isPartedSource).map((source) => source.name);
     return {
       sources: deps.sources.map((source) => source.name),
       regionsHash: deps.regionsHash,
       sourceFailurePolicy: deps.sourceFailurePolicy,
+      // Only when a source is in parts: the result stays what it was for the others.
+      ...(parted.length > 0
+        ? { parts: { sources: parted, concurrency: deps.partsConcurrency ?? DEFAULT_PARTS_CONCURRENCY } }
+        : {}),
     };
   }
 

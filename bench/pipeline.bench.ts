@@ -16,40 +16,35 @@
  * Beside the good 1,000,000-reading hour, an all-rejected one of the same size (issue 24: every
  * reading measured nine months before the import hour, `beyond_correction_horizon`), as often,
  * and their medians compared: time and the hour's peak RSS, as ratios (BENCH_REJECTED=0 skips it).
+ *
+ * `-- --parts N` measures instead an hour delivered in N pages, on 1 and on 2 workers, against the
+ * same hour as one answer in the same run (`partsMain`).
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { Knex } from 'knex';
+import knex, { type Knex } from 'knex';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { openBenchServices } from './services';
+import { startDevServer } from '../adapters/temporal/devServer';
 import { generateReadings } from '../sim/generator';
 import { JsonArraySplitter } from '../core/jsonArray';
 import { formatHour, truncateToHour } from '../core/importHour';
 import type { ImportSummary } from '../workflows/summary';
 import { deepestMessage } from '../core/errors';
-import {
-  KEY,
-  median,
-  partnerServer,
-  peakRssMb,
-  ROOT,
-  sampleRss,
-  seconds,
-  perSecond,
-  settleWrites,
-  stageList,
-  stagesOf,
-  startWorker,
-} from './harness';
+import { whenWorkerRunning } from '../test/support/workerProcess';
+import { WORKER_NODE_FLAGS } from '../worker/nodeFlags';
 
+const ROOT = path.resolve(__dirname, '..');
 const REGIONS = path.join(
   ROOT,
   'data/regions/datanova-contours-geographiques-des-nouvelles-regions-metropole.geojson',
 );
+const KEY = 'bench-key';
+const PG = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const BUCKETS = process.env.HOUR_BUCKETS ?? '8';
 const BUCKET_READINGS = process.env.HOUR_BUCKET_READINGS ?? '125000';
@@ -64,6 +59,12 @@ const sizes = process.env.BENCH_SIZES
  * percent on this shared machine. The 10,000,000-reading hour runs once (its PostGIS anchor alone
  * takes minutes).
  */
+// BENCH_NODE_FLAGS (space-separated; empty for none) starts the workers with other V8 flags than
+// a deployed worker's (worker/nodeFlags.ts), to measure what those flags change.
+const NODE_FLAGS =
+  process.env.BENCH_NODE_FLAGS === undefined
+    ? WORKER_NODE_FLAGS
+    : process.env.BENCH_NODE_FLAGS.split(' ').filter((flag) => flag !== '');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const REJECTED_SIZE = 1_000_000;
 const runs: Run[] = sizes.flatMap((size) => {
@@ -81,18 +82,212 @@ const REJECTED_AGE_MS = 270 * 24 * 3_600_000;
 const WARM_UP_READINGS = 2_000;
 /** At most this many warm-up hours. */
 const WARM_UP_HOURS = 8;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const perSecond = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
 
-function writeBody(file: string, count: number, now: Date, seed: number): void {
+/**
+ * Writes `count` readings as one JSON array into `file` and, when `partFiles` are given, the same
+ * readings cut into that many arrays of about equal size (the hour as a paged partner delivers it).
+ */
+function writeBody(
+  file: string,
+  count: number,
+  now: Date,
+  seed: number,
+  partFiles: readonly string[] = [],
+): void {
   const fd = fs.openSync(file, 'w');
-  fs.writeSync(fd, '[');
-  for (let i = 0, call = 0; i < count; i += 10_000, call += 1) {
-    const part = generateReadings(seed, call, Math.min(10_000, count - i), now).map((r) => JSON.stringify(r));
-    fs.writeSync(fd, (i === 0 ? '' : ',') + part.join(','));
+  const parts = partFiles.map((part) => fs.openSync(part, 'w'));
+  const perPart = parts.length > 0 ? Math.ceil(count / parts.length) : count;
+  for (const out of [fd, ...parts]) fs.writeSync(out, '[');
+  for (let i = 0, call = 0; i < count; call += 1) {
+    const part = Math.floor(i / perPart);
+    const end = Math.min(count, (part + 1) * perPart, i + 10_000);
+    const text = generateReadings(seed, call, end - i, now)
+      .map((r) => JSON.stringify(r))
+      .join(',');
+    fs.writeSync(fd, (i === 0 ? '' : ',') + text);
+    const partFd = parts[part];
+    if (partFd !== undefined) fs.writeSync(partFd, (i === part * perPart ? '' : ',') + text);
+    i = end;
   }
-  fs.writeSync(fd, ']');
-  // On disk before the run: the partner serves a finished file, not one still being written back.
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
+  // On disk before the run: the partner serves finished files, not ones still being written back.
+  for (const out of [fd, ...parts]) {
+    fs.writeSync(out, ']');
+    fs.fsyncSync(out);
+    fs.closeSync(out);
+  }
+}
+
+/**
+ * The partner over loopback: the body file set, or, once `setParts` is given files, numbered pages
+ * (`?page=k`, SENSOR_API_PAGING=page), page k being the k-th file, with `X-Page`, `X-Total-Pages`
+ * and a next link; a paged client asking for a body that is not cut gets it as page 1 of 1.
+ */
+function partnerServer(): Promise<{
+  url: string;
+  setBody(file: string): void;
+  setParts(files: readonly string[]): void;
+  calls: () => number;
+  close(): void;
+}> {
+  let body = '';
+  let parts: readonly string[] = [];
+  let calls = 0;
+  const server = http.createServer((req, res) => {
+    if (req.headers['x-api-key'] !== KEY) return void res.writeHead(401).end();
+    calls += 1;
+    const url = new URL(req.url ?? '/', 'http://partner');
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const file = parts.length > 0 ? parts[page - 1] : body;
+    if (file === undefined) return void res.writeHead(404).end();
+    const total = Math.max(1, parts.length);
+    const paging = url.searchParams.has('page')
+      ? {
+          'x-page': String(page),
+          'x-total-pages': String(total),
+          ...(page < total ? { link: `</readings?page=${page + 1}>; rel="next"` } : {}),
+        }
+      : {};
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': fs.statSync(file).size,
+      ...paging,
+    });
+    fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({
+        url: `http://127.0.0.1:${port}/readings`,
+        setBody: (f) => {
+          body = f;
+          parts = [];
+        },
+        setParts: (files) => (parts = files),
+        calls: () => calls,
+        close: () => server.close(),
+      });
+    }),
+  );
+}
+
+function peakRssMb(pid: number | undefined): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function startWorker(env: NodeJS.ProcessEnv, index: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(ROOT, 'bin/tempctl.js'), 'worker'], {
+    env: { ...env, BENCH_WORKER: String(index) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return whenWorkerRunning(child, (code) => new Error(`worker ${index} exited with ${code}`));
+}
+
+/** Samples each worker's RSS every 20 ms; `stop` gives each one's largest sample and when it was. */
+function sampleRss(workers: ChildProcess[], start: number): { stop(): { mb: number; at: number }[] } {
+  const peaks = workers.map(() => ({ mb: 0, at: 0 }));
+  const timer = setInterval(() => {
+    workers.forEach((worker, i) => {
+      try {
+        const status = fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8');
+        const mb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+        const peak = peaks[i];
+        if (peak && mb > peak.mb) Object.assign(peak, { mb, at: Date.now() - start });
+      } catch {
+        // The worker has exited: its last samples stand.
+      }
+    });
+  }, 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peaks;
+    },
+  };
+}
+
+interface Stage {
+  first: number;
+  last: number;
+  count: number;
+  byWorker: Map<string, number>;
+}
+
+async function stagesOf(client: Client, workflowId: string): Promise<Map<string, Stage>> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map<string, { type: string; at: number }>();
+  const started = new Map<string, string>();
+  const startedAt = new Map<string, number>();
+  const stages = new Map<string, Stage>();
+  const ms = (t: unknown) => {
+    const time = t as { seconds?: { toNumber(): number } | number; nanos?: number } | null | undefined;
+    const s = typeof time?.seconds === 'number' ? time.seconds : (time?.seconds?.toNumber() ?? 0);
+    return s * 1000 + (time?.nanos ?? 0) / 1e6;
+  };
+  for (const event of history.events ?? []) {
+    const id = String(event.eventId);
+    if (event.activityTaskScheduledEventAttributes) {
+      scheduled.set(id, {
+        type: event.activityTaskScheduledEventAttributes.activityType?.name ?? '?',
+        at: ms(event.eventTime),
+      });
+    }
+    if (event.activityTaskStartedEventAttributes) {
+      startedAt.set(String(event.activityTaskStartedEventAttributes.scheduledEventId), ms(event.eventTime));
+      started.set(
+        String(event.activityTaskStartedEventAttributes.scheduledEventId),
+        event.activityTaskStartedEventAttributes.identity ?? '?',
+      );
+    }
+    const done = event.activityTaskCompletedEventAttributes;
+    if (done) {
+      const from = scheduled.get(String(done.scheduledEventId));
+      if (!from) continue;
+      const stage = stages.get(from.type) ?? { first: from.at, last: 0, count: 0, byWorker: new Map() };
+      stage.first = Math.min(stage.first, from.at);
+      stage.last = Math.max(stage.last, ms(event.eventTime));
+      stage.count += 1;
+      const who = started.get(String(done.scheduledEventId)) ?? '?';
+      stage.byWorker.set(who, (stage.byWorker.get(who) ?? 0) + 1);
+      stages.set(from.type, stage);
+      if (process.env.BENCH_DETAIL === '1') {
+        const begun = startedAt.get(String(done.scheduledEventId)) ?? Number.NaN;
+        console.log(
+          `    ${from.type} waited ${((begun - from.at) / 1000).toFixed(2)} s, ran ${((ms(event.eventTime) - begun) / 1000).toFixed(2)} s${ownStages(done.result?.payloads?.[0]?.data)}`,
+        );
+      }
+    }
+  }
+  return stages;
+}
+
+/** Stage timings as `stage 0.00, …`, leaving out those under `minSeconds`. */
+function stageList(stageSeconds: Record<string, number> | undefined, minSeconds = 0): string {
+  return Object.entries(stageSeconds ?? {})
+    .filter(([, v]) => v >= minSeconds)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ');
+}
+
+/** An activity's own stage timings (`stageSeconds` in its JSON result), as text; '' when none. */
+function ownStages(data: Uint8Array | null | undefined): string {
+  if (!data) return '';
+  try {
+    const result = JSON.parse(Buffer.from(data).toString('utf8')) as {
+      stageSeconds?: Record<string, number>;
+    };
+    const stages = stageList(result.stageSeconds, 0.01);
+    return stages === '' ? '' : ` (${stages})`;
+  } catch {
+    return '';
+  }
 }
 
 async function duckdbAnchor(body: string, dir: string): Promise<number> {
@@ -172,6 +367,18 @@ async function postgisAnchor(
 }
 
 /**
+ * Writes out what earlier steps left to write before a measured hour starts: PostgreSQL's dirty
+ * buffers (CHECKPOINT; the previous size's PostGIS anchor leaves hundreds of MB of them for the
+ * checkpointer) and the kernel's dirty pages (sync). Otherwise they are written during the hour
+ * (a 10,000,000-reading hour after the 1,000,000 one's anchors: download 8.2–10.1 s against 6.4–6.9 s
+ * run alone).
+ */
+async function settleWrites(admin: Knex): Promise<void> {
+  await admin.raw('CHECKPOINT');
+  execFileSync('sync');
+}
+
+/**
  * Small hours, not measured, before the measured ones: a worker's first hour also pays for loading
  * its workflow code, its HTTP client, DuckDB's first queries and the region index's first calls
  * (0.2 to 1.5 s in all), which a worker running hour after hour pays once. Hours are run until every
@@ -209,10 +416,15 @@ async function warmUp(
     const stages = await stagesOf(client, workflowId);
     const ran = (type: string, pid: string) =>
       [...(stages.get(type)?.byWorker.keys() ?? [])].some((w) => w.replace(/@.*/, '') === pid);
-    // A small hour is one bucket (HOUR_BUCKET_READINGS): its fetch and its bucket may run on
-    // different workers, and each worker needs both once.
+    // A small hour is one bucket (HOUR_BUCKET_READINGS): its fetch (or, in parts, its landPart)
+    // and its bucket may run on different workers, and each worker needs both once.
     for (const pid of [...cold])
-      if (ranWorkflow.has(pid) && ran('fetchSource', pid) && ran('aggregateBucket', pid)) cold.delete(pid);
+      if (
+        ranWorkflow.has(pid) &&
+        (ran('fetchSource', pid) || ran('landPart', pid)) &&
+        ran('aggregateBucket', pid)
+      )
+        cold.delete(pid);
   }
   console.log(
     `warm-up: ${hours} hour(s) of ${WARM_UP_READINGS.toLocaleString('en-US')} readings in ${seconds(Date.now() - t)} (not measured)${cold.size > 0 ? `; worker(s) ${[...cold].join(', ')} still cold` : ''}`,
@@ -228,30 +440,37 @@ interface Run {
   rejected: boolean;
 }
 
-/** Runs one measured hour and its anchors, prints them; returns its end-to-end time and PostGIS's (ms). */
-async function measureHour(at: {
-  admin: Knex;
-  db: Knex;
-  dir: string;
-  partner: { setBody(file: string): void; calls(): number };
-  workers: ChildProcess[];
-  taskQueue: string;
-  client: Client;
-  hour: Date;
-  run: Run;
-  seed: number;
-}): Promise<{ total: number; gisMs?: number; rssMb: number }> {
-  const { client, workers, partner, run, hour, dir } = at;
-  const size = run.size;
-  const body = path.join(dir, `body-${size}-${run.repeat}${run.rejected ? '-rejected' : ''}.json`);
-  writeBody(body, size, new Date(Date.now() - (run.rejected ? REJECTED_AGE_MS : 0)), at.seed);
-  partner.setBody(body);
-  await settleWrites(at.admin);
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/**
+ * Imports `at.hour` on the workers, sampling their RSS, and prints under `title` its time end to
+ * end, each activity type's span (from the workflow's history) and who ran it, the fetch stages
+ * and each worker's peak RSS. An hour that fails (all rejected: CHECK_NO_VALID_READINGS=fail) is
+ * printed with its message.
+ */
+async function runHour(
+  at: {
+    partner: { calls(): number };
+    workers: ChildProcess[];
+    taskQueue: string;
+    client: Client;
+    hour: Date;
+    workflowId?: string;
+  },
+  title: string,
+  size: number,
+): Promise<{ outcome: { summary: ImportSummary } | { failure: string }; total: number; rssMb: number }> {
+  const { client, workers, partner, hour } = at;
   const callsBefore = partner.calls();
-  const workflowId = `bench-${formatHour(hour)}`;
+  const workflowId = at.workflowId ?? `bench-${formatHour(hour)}`;
   const t = Date.now();
   const sampler = sampleRss(workers, t);
-  // An all-rejected hour fails (CHECK_NO_VALID_READINGS=fail): its message is printed.
   const outcome = await client.workflow
     .execute('hourlyImport', {
       taskQueue: at.taskQueue,
@@ -265,9 +484,7 @@ async function measureHour(at: {
   const total = Date.now() - t;
   const sampled = sampler.stop();
   const rssMb = Math.max(...sampled.map((p) => p.mb));
-  console.log(
-    `\n${size.toLocaleString('en-US')} readings${run.rejected ? ', every one rejected,' : ''} (${(fs.statSync(body).size / 1e6).toFixed(0)} MB body), hour ${formatHour(hour)}${run.of > 1 ? `, run ${run.repeat} of ${run.of}` : ''}`,
-  );
+  console.log(`\n${title}`);
   if ('failure' in outcome) console.log(`  failed          ${outcome.failure}`);
   console.log(
     `  end to end      ${seconds(total)}  ${perSecond(size, total)}  partner calls: ${partner.calls() - callsBefore}`,
@@ -286,6 +503,33 @@ async function measureHour(at: {
   );
   console.log(
     `  RSS this hour   ${sampled.map((p, i) => `worker ${i} ${p.mb.toFixed(0)} MB at +${seconds(p.at)}`).join(', ')} (sampled every 20 ms)`,
+  );
+  return { outcome, total, rssMb };
+}
+
+/** Runs one measured hour and its anchors, prints them; returns its end-to-end time and PostGIS's (ms). */
+async function measureHour(at: {
+  admin: Knex;
+  db: Knex;
+  dir: string;
+  partner: { setBody(file: string): void; calls(): number };
+  workers: ChildProcess[];
+  taskQueue: string;
+  client: Client;
+  hour: Date;
+  run: Run;
+  seed: number;
+}): Promise<{ total: number; gisMs?: number; rssMb: number }> {
+  const { partner, run, hour, dir } = at;
+  const size = run.size;
+  const body = path.join(dir, `body-${size}-${run.repeat}${run.rejected ? '-rejected' : ''}.json`);
+  writeBody(body, size, new Date(Date.now() - (run.rejected ? REJECTED_AGE_MS : 0)), at.seed);
+  partner.setBody(body);
+  await settleWrites(at.admin);
+  const { outcome, total, rssMb } = await runHour(
+    at,
+    `${size.toLocaleString('en-US')} readings${run.rejected ? ', every one rejected,' : ''} (${(fs.statSync(body).size / 1e6).toFixed(0)} MB body), hour ${formatHour(hour)}${run.of > 1 ? `, run ${run.repeat} of ${run.of}` : ''}`,
+    size,
   );
   // BENCH_ANCHORS=0 skips the anchors (and the exactness check) while tuning.
   if (process.env.BENCH_ANCHORS === '0' || !('summary' in outcome)) {
@@ -317,35 +561,180 @@ async function measureHour(at: {
   return { total, gisMs: gis?.ms, rssMb };
 }
 
-async function main(): Promise<void> {
-  const services = await openBenchServices('bench');
-  const { dir, admin, dbUrl, db, temporal } = services;
-  fs.chmodSync(dir, 0o755); // PostgreSQL (another user) reads the COPY file from here
-  const partner = await partnerServer();
-  const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
-  const env = {
+/** The workers' settings: this run's database, Temporal, task queue, partner and folders under `dir`. */
+function benchEnv(at: {
+  dbUrl: string;
+  temporalAddress: string;
+  taskQueue: string;
+  partnerUrl: string;
+  dir: string;
+  /** The largest hour's readings, for the answer's size cap. */
+  largest: number;
+  /** Measured hours, for how old an hour may be and still be fetched. */
+  hours: number;
+}): NodeJS.ProcessEnv {
+  return {
     ...process.env,
-    DATABASE_URL: dbUrl,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    SENSOR_API_URL: partner.url,
+    DATABASE_URL: at.dbUrl,
+    TEMPORAL_ADDRESS: at.temporalAddress,
+    TEMPORAL_TASK_QUEUE: at.taskQueue,
+    SENSOR_API_URL: at.partnerUrl,
     SENSOR_API_KEY: KEY,
-    LANDING_STORE_URL: path.join(dir, 'landing'),
-    BACKUP_DIR: path.join(dir, 'backups'),
-    DATA_DIR: path.join(dir, 'data'),
+    LANDING_STORE_URL: path.join(at.dir, 'landing'),
+    BACKUP_DIR: path.join(at.dir, 'backups'),
+    DATA_DIR: path.join(at.dir, 'data'),
     HOUR_BUCKETS: BUCKETS,
     HOUR_BUCKET_READINGS: BUCKET_READINGS,
     // A 10,000,000-reading answer is about 1.5 GB: over the default cap (256 MiB, sized for 1,000,000).
-    SENSOR_API_MAX_BYTES: String(Math.max(256 << 20, Math.max(...sizes) * 200)),
-    FETCH_MAX_LAG_HOURS: String(runs.length + WARM_UP_HOURS + 1),
+    SENSOR_API_MAX_BYTES: String(Math.max(256 << 20, at.largest * 200)),
+    FETCH_MAX_LAG_HOURS: String(at.hours + WARM_UP_HOURS + 1),
   };
-  const workers: ChildProcess[] = [];
+}
+
+function header(): string {
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `bench:pipeline  ${os.cpus().length} cores, load ${load}; HOUR_BUCKETS=${BUCKETS}, HOUR_BUCKET_READINGS=${BUCKET_READINGS}`;
+}
+
+/** A database of its own, dropped by `drop`. */
+async function benchDatabase(admin: Knex): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `tp_bench_${randomBytes(4).toString('hex')}`;
+  await admin.raw(`CREATE DATABASE ${name}`);
+  return {
+    url: PG.replace(/\/[^/]*$/, `/${name}`),
+    drop: async () => void (await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+  };
+}
+
+/**
+ * `-- --parts N`: the same hour (10,000,000 readings; BENCH_SIZES=n for another size) as one
+ * answer on BENCH_WORKERS workers (the anchor), then delivered in N numbered pages
+ * (SENSOR_API_PAGING=page, each page landed by its own activity) on 1 and on 2 workers, each run
+ * on a database and a landing store of its own; prints each run (`runHour`), the speed-up from 1 to
+ * 2 workers, the parts against the one answer, and whether their aggregates are equal.
+ */
+async function partsMain(parts: number): Promise<void> {
+  const size = process.env.BENCH_SIZES ? Number(process.env.BENCH_SIZES.split(',')[0]) : 10_000_000;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-bench-parts-'));
+  const admin = knex({ client: 'pg', connection: PG });
+  const temporal = await startDevServer({});
+  const partner = await partnerServer();
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  console.log(`${header()}; ${size.toLocaleString('en-US')} readings, ${parts} parts`);
+  const now = new Date();
+  const hour = truncateToHour(now);
+  const body = path.join(dir, 'body.json');
+  const partFiles = Array.from({ length: parts }, (_, i) => path.join(dir, `part-${i + 1}.json`));
+  const t = Date.now();
+  writeBody(body, size, now, 11, partFiles);
   console.log(
-    `bench:pipeline  ${os.cpus().length} cores, load ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}; ${WORKERS} worker(s), HOUR_BUCKETS=${BUCKETS}, HOUR_BUCKET_READINGS=${BUCKET_READINGS}`,
+    `body and ${parts} parts written in ${seconds(Date.now() - t)} (${(fs.statSync(body).size / 1e6).toFixed(0)} MB)`,
   );
+  const runsOf = [
+    { label: 'one answer', workers: WORKERS, paged: false },
+    { label: `${parts} parts`, workers: 1, paged: true },
+    { label: `${parts} parts`, workers: 2, paged: true },
+  ];
+  const results: { label: string; workers: number; total: number; summary?: ImportSummary }[] = [];
+  try {
+    for (const [index, run] of runsOf.entries()) {
+      const database = await benchDatabase(admin);
+      const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+      const env = {
+        ...benchEnv({
+          dbUrl: database.url,
+          temporalAddress: temporal.address,
+          taskQueue,
+          partnerUrl: partner.url,
+          dir: path.join(dir, `run-${index}`),
+          largest: size,
+          hours: 1,
+        }),
+        ...(run.paged
+          ? { SENSOR_API_PAGING: 'page', SENSOR_API_PAGE_SIZE: String(Math.ceil(size / parts)) }
+          : {}),
+      };
+      const workers: ChildProcess[] = [];
+      try {
+        for (let i = 0; i < run.workers; i += 1) workers.push(await startWorker(env, i));
+        await warmUp(client, taskQueue, partner, dir, workers, new Date(hour.getTime() - 3_600_000));
+        if (run.paged) partner.setParts(partFiles);
+        else partner.setBody(body);
+        await settleWrites(admin);
+        const measured = await runHour(
+          { partner, workers, taskQueue, client, hour, workflowId: `bench-${index}-${formatHour(hour)}` },
+          `${size.toLocaleString('en-US')} readings as ${run.label}, ${run.workers} worker(s), hour ${formatHour(hour)}`,
+          size,
+        );
+        results.push({
+          ...run,
+          total: measured.total,
+          ...('summary' in measured.outcome ? { summary: measured.outcome.summary } : {}),
+        });
+      } finally {
+        for (const worker of workers) worker.kill('SIGTERM');
+        await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve))));
+        await database.drop();
+      }
+    }
+    const [anchor, one, two] = results;
+    if (anchor && one && two) {
+      console.log(
+        `\n${parts} parts: 1 worker ${seconds(one.total)}, 2 workers ${seconds(two.total)}: speed-up ${(one.total / two.total).toFixed(2)}×; one answer on ${anchor.workers} worker(s) ${seconds(anchor.total)} (parts on 2 workers = ${(two.total / anchor.total).toFixed(2)}× that)`,
+      );
+      for (const run of [one, two])
+        console.log(
+          `  ${run.label}, ${run.workers} worker(s): ${sameAggregates(anchor.summary, run.summary)}`,
+        );
+    }
+  } finally {
+    partner.close();
+    await connection.close();
+    await temporal.stop();
+    await admin.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether two runs of the same hour stored the same aggregates (counts equal, means to 1e-9 °C). */
+function sameAggregates(a: ImportSummary | undefined, b: ImportSummary | undefined): string {
+  if (!a || !b) return 'a run failed: aggregates not compared';
+  const other = new Map(b.regions.map((row) => [row.region, row]));
+  let worst = 0;
+  let countsEqual = a.regions.length === b.regions.length;
+  for (const row of a.regions) {
+    const twin = other.get(row.region);
+    if (!twin || twin.numberOfPoints !== row.numberOfPoints) countsEqual = false;
+    if (twin) worst = Math.max(worst, Math.abs(twin.temperature - row.temperature));
+  }
+  return `aggregates vs the one answer: ${a.regions.length} regions, counts ${countsEqual ? 'all equal' : 'DIFFER'}, largest mean difference ${worst.toExponential(2)} °C`;
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-bench-'));
+  fs.chmodSync(dir, 0o755); // PostgreSQL (another user) reads the COPY file from here
+  const admin = knex({ client: 'pg', connection: PG });
+  const database = await benchDatabase(admin);
+  const dbUrl = database.url;
+  const db = knex({ client: 'pg', connection: dbUrl });
+  const temporal = await startDevServer({});
+  const partner = await partnerServer();
+  const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+  const env = benchEnv({
+    dbUrl,
+    temporalAddress: temporal.address,
+    taskQueue,
+    partnerUrl: partner.url,
+    dir,
+    largest: Math.max(...sizes),
+    hours: runs.length,
+  });
+  const workers: ChildProcess[] = [];
+  console.log(`${header()}; ${WORKERS} worker(s)`);
   try {
     for (let i = 0; i < WORKERS; i += 1) workers.push(await startWorker(env, i));
     const connection = await Connection.connect({ address: temporal.address });
@@ -412,11 +801,16 @@ async function main(): Promise<void> {
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
     partner.close();
-    await services.close();
+    await temporal.stop();
+    await db.destroy();
+    await database.drop();
+    await admin.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
+const partsAt = process.argv.indexOf('--parts');
+(partsAt >= 0 ? partsMain(Number(process.argv[partsAt + 1] ?? 20)) : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -21,6 +21,7 @@ import {
   type SourceFailurePolicy,
 } from '../core/policies';
 import { parseStoreLocation } from '../core/storeLocation';
+import { DEFAULT_PARTS_CONCURRENCY } from '../core/parts';
 import type { BucketSettings } from '../core/bucket';
 import {
   DEFAULT_LIMITS,
@@ -436,7 +437,11 @@ export function loadConfig(env: Env = process.env): Config {
       landingCacheMb: read.number('LANDING_CACHE_MB', 512, { min: 0, integer: true }),
       pageCacheTuning: read.choice('PAGE_CACHE_TUNING', ['off', 'on'] as const, 'off') === 'on',
       // At most a few hundred activities in flight per run (Temporal's guidance is about 500).
-      partsConcurrency: read.number('PARTS_CONCURRENCY', 16, { min: 1, max: 200, integer: true }),
+      partsConcurrency: read.number('PARTS_CONCURRENCY', DEFAULT_PARTS_CONCURRENCY, {
+        min: 1,
+        max: 200,
+        integer: true,
+      }),
       workflowBundleDir: path.join(dataDir, 'workflow-bundles'),
     },
     sourceFailurePolicy: read.choice('SOURCE_FAILURE_POLICY', SOURCE_FAILURE_POLICIES, 'fail'),

@@ -26,6 +26,14 @@ export function rawBodyKey(source: string, importHour: Date, batch: string, sha2
 }
 
 /**
+ * Where a part fetched by one activity keeps the parts it revealed (a cursor page's successor),
+ * for a retry that finds the part stored (activities/parts.ts). Not under `raw/`: not an answer.
+ */
+export function nextPartsKey(source: string, importHour: Date, batch: string): string {
+  return `parts/source=${source}/import_hour=${hourSegment(importHour)}/${batch}.next.json`;
+}
+
+/**
  * Whether a raw answer's key (rawBodyKey) belongs to an import hour, as the source, the batch and
  * the checksum vary: how an hour's backup finds every answer stored for it, landed or not yet.
  */

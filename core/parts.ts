@@ -10,6 +10,9 @@
  *   sha256; the hour is complete when the manifest is there and every part it lists is too.
  */
 
+/** PARTS_CONCURRENCY's default: parts of a source's hour landed at once. */
+export const DEFAULT_PARTS_CONCURRENCY = 16;
+
 /** One part of an hour, as the workflow hands it to the activity that lands it. */
 export interface PartRef {
   /** Unique within the source and hour, in the batch key: `page-000003`, `part-0007.json`. */
@@ -21,8 +24,12 @@ export interface PartRef {
    * first page of a page-number API): the workflow fetches it before landing it.
    */
   chain?: boolean;
-  /** A page's number (1-based), and the page count page 1 announced. */
+  /** A page's number (1-based). */
   page?: number;
+  /**
+   * How many parts the hour has, when known (the page count page 1 announced, the manifest's):
+   * a new hour's buckets are sized for all of them, not for the first part landed.
+   */
   of?: number;
   /** The batch key of a part keyed by its content (an object, a file); absent for a pull source's page. */
   key?: string;

@@ -118,6 +118,7 @@ export async function buildRuntime(
       // Shared by the workers of the machine, kept across restarts: a retry finds the answer there.
       parkedAnswers: new ParkedAnswers(path.join(config.pipeline.scratchDir, 'answers')),
       storeRetryBudgetMs: config.pipeline.storeRetryBudgetMs,
+      partsConcurrency: config.pipeline.partsConcurrency,
     },
     close: async () => {
       analytics.close();

@@ -48,7 +48,9 @@ export async function landInParts(
       const fetched = await Promise.all(
         chained.map(async (part) => {
           const { next } = await activities.fetchPart(input(part));
-          land(part);
+          // The part count its successors carry (page 1 announced it) sizes its landing too.
+          const of = part.of ?? next[0]?.of;
+          land(of === undefined ? part : { ...part, of });
           return next;
         }),
       );

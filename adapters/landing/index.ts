@@ -92,6 +92,11 @@ export interface LandingTarget {
   batchKey: string;
   /** A refetch's prefix of the batch keys it supersedes in this hour. */
   supersedePrefix?: string;
+  /**
+   * The batch is one of this many parts of its hour (activities/parts.ts): an hour landed for the
+   * first time gets the buckets of all its parts' readings, not of this part's alone.
+   */
+  partsInHour?: number;
   /** A private local folder, removed by the caller. */
   workDir: string;
   /** The caller's part files (adapters/analytics/bodyParts.ts `PartFiles`). */
@@ -110,6 +115,11 @@ export interface Landing {
   ): Promise<{ how: 'stored' | 'parked'; batch: LandingBatch } | undefined>;
   /** A pull's answers, once their last byte arrived, kept where a retry finds them. */
   park(source: string, pullKey: string, batches: SourceBatch[]): Promise<SourceBatch[]>;
+  /**
+   * Stores the batch's answer and records it, without landing it: a part fetched by one activity
+   * and landed by another (activities/parts.ts), which finds it with `answerInHand`.
+   */
+  store(batch: LandingBatch, target: LandingTarget, call: LandingCall): Promise<RawBody>;
   /** Lands one batch (idempotent by batch key: a batch landed before is returned as it was). */
   land(batch: LandingBatch, target: LandingTarget, call: LandingCall): Promise<LandingResult>;
 }
@@ -155,14 +165,23 @@ export function createLanding(deps: LandingDeps): Landing {
     );
   }
 
+  async function store(batch: LandingBatch, at: LandingTarget, call: LandingCall): Promise<RawBody> {
+    return (await storeKeepingLocal(batch, at, call)).raw;
+  }
+
+  /** The stored answer, and the local file it was stored from when it was stored just now (parsed there). */
+  async function storeKeepingLocal(batch: LandingBatch, at: LandingTarget, call: LandingCall) {
+    call.stage('store the answer');
+    return batch.stored
+      ? { raw: batch.stored, localBody: undefined }
+      : await storeRaw(deps, batch, { ...at, segment: segmentOf(at.batchKey) }, call);
+  }
+
   async function land(batch: LandingBatch, at: LandingTarget, call: LandingCall): Promise<LandingResult> {
     const existing = await findBatch(db, at.source, at.batchKey);
     if (existing) return { ...existing.summary, alreadyLanded: true };
-    const segment = batchSegment(at.batchKey, sha256Text(at.batchKey));
-    call.stage('store the answer');
-    const { raw, localBody } = batch.stored
-      ? { raw: batch.stored, localBody: undefined }
-      : await storeRaw(deps, batch, { ...at, segment }, call);
+    const segment = segmentOf(at.batchKey);
+    const { raw, localBody } = await storeKeepingLocal(batch, at, call);
     // The answer is the only copy of what the source sent: its backup copy starts now, beside the
     // parsing, instead of after the hour is computed (at 10,000,000 readings, 1.5 GB to copy). The
     // workflow's backup steps find it in place; a failure here is theirs to report, so it is
@@ -210,7 +229,13 @@ export function createLanding(deps: LandingDeps): Landing {
             knownFiles: known.files,
             indexedVersions: known.indexed,
             versionRunPath: known.record?.runPath,
-            bucketCounts: (hours) => bucketCountsFor(db, at.source, hours, deps.buckets),
+            bucketCounts: (hours) =>
+              bucketCountsFor(
+                db,
+                at.source,
+                hours.map(({ hour, readings }) => ({ hour, readings: readings * (at.partsInHour ?? 1) })),
+                deps.buckets,
+              ),
             workDir: partsDir,
             progress: (stage) => call.stage(`DuckDB ${stage}`),
           }),
@@ -268,9 +293,10 @@ export function createLanding(deps: LandingDeps): Landing {
     }
   }
 
-  return { answerInHand, park, land };
+  return { answerInHand, park, store, land };
 }
 
-function sha256Text(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** The batch key as a key segment of the landing store (core/landingKeys.ts `batchSegment`). */
+export function segmentOf(batchKey: string): string {
+  return batchSegment(batchKey, createHash('sha256').update(batchKey).digest('hex'));
 }

@@ -30,6 +30,7 @@ export function objectBatchKey(key: string, sha256: string): string {
 
 export function createObjectDropSource(store: ObjectStore, deps: { now?: () => Date } = {}): PartedSource {
   const now = deps.now ?? (() => new Date());
+  const at = (key: string) => `${store.url.replace(/\/+$/, '')}/${key}`;
   const failed = (message: string, retryable: boolean) =>
     new SourceError(OBJECT_DROP_SOURCE, message, { retryable });
   /** The partner's store failing is the partner's failure, worth retrying. */
@@ -76,7 +77,7 @@ export function createObjectDropSource(store: ObjectStore, deps: { now?: () => D
         manifest = parseManifest(text);
       } catch (error) {
         throw failed(
-          `${store.url}/${prefix}${MANIFEST_NAME} ${(error as Error).message}; contact the partner`,
+          `${at(`${prefix}${MANIFEST_NAME}`)} ${(error as Error).message}; contact the partner`,
           false,
         );
       }
@@ -87,7 +88,7 @@ export function createObjectDropSource(store: ObjectStore, deps: { now?: () => D
       ];
       if (wrong.length > 0)
         throw failed(
-          `${store.url}/${prefix}${MANIFEST_NAME} lists parts that are not there as listed: ${wrong.join('; ')}`,
+          `${at(`${prefix}${MANIFEST_NAME}`)} lists parts that are not there as listed: ${wrong.join('; ')}`,
           false,
         );
       const parts: PartRef[] = manifest.map((part) => ({
@@ -128,7 +129,7 @@ export function createObjectDropSource(store: ObjectStore, deps: { now?: () => D
         (part.bytes !== undefined && bytes !== part.bytes)
       )
         throw failed(
-          `${store.url}/${part.locator} is not the part its manifest lists: ${bytes} bytes, sha256 ${sha256}, where the manifest says ${part.bytes ?? '?'} bytes, sha256 ${part.sha256 ?? '?'}`,
+          `${at(part.locator)} is not the part its manifest lists: ${bytes} bytes, sha256 ${sha256}, where the manifest says ${part.bytes ?? '?'} bytes, sha256 ${part.sha256 ?? '?'}`,
           false,
         );
       const batch: SourceBatch = {

@@ -713,11 +713,13 @@ describe('hourlyImport in parts', () => {
       sources: ['partner-api'],
       parts: { sources: ['partner-api'], concurrency: 8 },
       listParts: (input) => ({ source: input.source, parts: [page(1)], ignored: [] }),
-      fetchPart: () => ({ next: [2, 3, 4].map((n) => page(n, false)) }),
+      fetchPart: () => ({ next: [2, 3, 4].map((n) => ({ ...page(n, false), of: 4 })) }),
     });
     const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
     expect(summary.totals.fetched).toBe(40);
     expect(partIds(inputsOf<PartInput>(calls, 'fetchPart'))).toEqual(['page-1']);
+    // Page 1 is landed knowing the hour's page count, which sizes a new hour's buckets.
+    expect(inputsOf<PartInput>(calls, 'landPart').map((input) => input.part.of)).toEqual([4, 4, 4, 4]);
     expect(partIds(inputsOf<PartInput>(calls, 'landPart')).sort()).toEqual(pageIds(4));
   });
 
