@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { connectClient, startImport } from '../../client';
 import { hourAggregates } from '../../adapters/db/hours';
 import { loadConfig, type Config } from '../../config';
@@ -66,6 +67,8 @@ interface Completed {
   type: string;
   identity: string;
   attempt: number;
+  /** When its last attempt started and when it completed (ms since the epoch). */
+  startedAt: number;
   at: number;
 }
 
@@ -74,13 +77,17 @@ async function completedActivities(handle: WorkflowHandle): Promise<Completed[]>
   const history = await handle.fetchHistory();
   const scheduled = new Map<string, string>();
   const attempts = new Map<string, number>();
+  const startedAt = new Map<string, number>();
   const completed: Completed[] = [];
   for (const event of history.events ?? []) {
     const id = String(event.eventId);
     const s = event.activityTaskScheduledEventAttributes;
     if (s) scheduled.set(id, s.activityType?.name ?? '?');
     const started = event.activityTaskStartedEventAttributes;
-    if (started) attempts.set(String(started.scheduledEventId), started.attempt ?? 1);
+    if (started) {
+      attempts.set(String(started.scheduledEventId), started.attempt ?? 1);
+      startedAt.set(String(started.scheduledEventId), tsToMs(event.eventTime));
+    }
     const done = event.activityTaskCompletedEventAttributes;
     if (done) {
       const key = String(done.scheduledEventId);
@@ -88,11 +95,28 @@ async function completedActivities(handle: WorkflowHandle): Promise<Completed[]>
         type: scheduled.get(key) ?? '?',
         identity: done.identity ?? '?',
         attempt: attempts.get(key) ?? 1,
-        at: Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6),
+        startedAt: startedAt.get(key) ?? 0,
+        at: tsToMs(event.eventTime),
       });
     }
   }
   return completed;
+}
+
+/** Each activity type's time in the hour, from its first start to its last completion, for the test's log. */
+function spans(completed: readonly Completed[]): string {
+  const byType = new Map<string, { from: number; to: number; n: number }>();
+  for (const c of completed) {
+    const span = byType.get(c.type) ?? { from: c.startedAt, to: c.at, n: 0 };
+    byType.set(c.type, {
+      from: Math.min(span.from, c.startedAt),
+      to: Math.max(span.to, c.at),
+      n: span.n + 1,
+    });
+  }
+  return [...byType.entries()]
+    .map(([type, s]) => `${type} ×${s.n} ${((s.to - s.from) / 1000).toFixed(1)} s`)
+    .join(', ');
 }
 
 /** How many of each activity type each host completed, for the test's log. */
@@ -267,6 +291,7 @@ onHosts(
 
     const completed = await completedActivities(handle);
     console.log(`hour ${summary.hour}: activities per host ${JSON.stringify(perHost(completed, hostOf))}`);
+    console.log(`its activities' times: ${spans(completed)}`);
     console.log(`its history: ${JSON.stringify(await runHistorySize(client, handle.workflowId))}`);
     // Every completion came from one of the three hosts' workers, and each host computed buckets.
     for (const c of completed) expect([...hostOf.keys()]).toContain(c.identity);
@@ -317,6 +342,7 @@ onHosts(
     const completed = await completedActivities(handle);
     console.log(`hour ${summary.hour}: activities per host ${JSON.stringify(perHost(completed, hostOf))}`);
     const retried = completed.filter((c) => c.attempt > 1);
+    console.log(`its activities' times: ${spans(completed)}`);
     console.log(
       `retried after the cut: ${JSON.stringify(retried.map((c) => [c.type, hostOf.get(c.identity), c.attempt]))}`,
     );

@@ -101,6 +101,19 @@ export interface PartedPartner {
   close(): Promise<void>;
 }
 
+/** Until `res` can take more, or is closed (each wait leaves no listener behind). */
+function drained(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** The partner stand-in for a PartedHour, over HTTP on `host` (loopback by default), with Content-Length. */
 export async function startPartedPartner(apiKey: string, host = '127.0.0.1'): Promise<PartedPartner> {
   let hour: PartedHour = { files: [], readings: 0, bytes: 2, expected: [] };
@@ -131,11 +144,7 @@ export async function startPartedPartner(apiKey: string, host = '127.0.0.1'): Pr
             end: size - 2,
             highWaterMark: 1 << 20,
           }))
-            if (!res.write(chunk))
-              await new Promise((resolve) => {
-                res.once('drain', resolve);
-                res.once('close', resolve);
-              });
+            if (!res.write(chunk)) await drained(res);
       }
       res.end(']');
     })().catch(() => res.destroy());
