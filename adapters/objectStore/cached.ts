@@ -12,9 +12,16 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ListedObject, ObjectStore, PutOptions, StoredObject } from './types';
 
-/** The answers and the landed Parquet files (core/landingKeys.ts): what the hour reads again. */
+/**
+ * The answers, the landed Parquet files and the version runs (core/landingKeys.ts): what the hour
+ * reads again (the buckets read the files, the backup copies all three).
+ */
 export function isReadAgain(key: string): boolean {
-  return key.startsWith('raw/') || (key.startsWith('landing/') && key.endsWith('.parquet'));
+  return (
+    key.startsWith('raw/') ||
+    (key.startsWith('landing/') && key.endsWith('.parquet')) ||
+    (key.startsWith('versions/') && key.endsWith('.run'))
+  );
 }
 
 export class CachedObjectStore implements ObjectStore {

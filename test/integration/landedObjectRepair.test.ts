@@ -37,6 +37,9 @@ beforeAll(async () => {
     BACKUP_DIR: backupUrl,
     // The hours below are a few hours old: the partner stand-in serves them all the same.
     FETCH_MAX_LAG_HOURS: '24',
+    // Every read goes to the store, as on a worker that did not land the hour: the worker-local
+    // cache (LANDING_CACHE_MB) would serve its own checked copy and leave the store's unread.
+    LANDING_CACHE_MB: '0',
     S3_ENDPOINT: s3.endpoint ?? '',
     S3_ACCESS_KEY_ID: s3.credentials?.accessKeyId ?? '',
     S3_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey.reveal() ?? '',

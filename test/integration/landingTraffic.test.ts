@@ -135,7 +135,7 @@ async function recorded(p: Pipeline) {
     }[];
     return { bytes: Number(row?.bytes ?? 0), objects: Number(row?.n ?? 0) };
   };
-  return { raw: await one('raw_bodies'), files: await one('landed_files') };
+  return { raw: await one('raw_bodies'), files: await one('landed_files'), runs: await one('version_runs') };
 }
 
 describe.each([
@@ -168,16 +168,18 @@ describe.each([
   test('the fetch writes what the database records and never downloads the answer it stored', async () => {
     const summary = await runImport(p.client, p.config, addHours(truncateToHour(new Date()), -1));
     expect(summary.totals.valid).toBeGreaterThan(0);
-    const { raw, files } = await recorded(p);
+    const { raw, files, runs } = await recorded(p);
+    expect(runs.objects).toBe(1);
     const fetch = byActivity.get('fetchSource') ?? noTraffic();
-    expect(fetch.writeBytes).toBe(raw.bytes + files.bytes);
-    expect(fetch.writeRequests).toBe(raw.objects + files.objects);
+    expect(fetch.writeBytes).toBe(raw.bytes + files.bytes + runs.bytes);
+    expect(fetch.writeRequests).toBe(raw.objects + files.objects + runs.objects);
     // The only read of the fetch is the answer's early backup copy: from the cache, or once from the store.
     expect(fetch.readBytes).toBe(extra.LANDING_CACHE_MB === '0' ? raw.bytes : 0);
     const readBytes = [...byActivity.values()].reduce((sum, t) => sum + t.readBytes, 0);
     if (extra.LANDING_CACHE_MB === '0') {
-      // The bucket activities read the hour's files, the backup copies them: each file twice.
-      expect(readBytes).toBe(raw.bytes + 2 * files.bytes);
+      // The bucket activities read the hour's files, the backup copies them: each file twice; the
+      // backup copies the version run once (the index itself keeps its own copy of the run).
+      expect(readBytes).toBe(raw.bytes + 2 * files.bytes + runs.bytes);
     } else {
       // Everything the hour read, this worker had written: nothing came back from the store.
       expect(readBytes).toBe(0);

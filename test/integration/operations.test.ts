@@ -232,8 +232,8 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
       expect(sample(metrics, `${P}readings_rejected_total`, { ...bySource, reason })).toBe(count);
     expect(sample(metrics, `${P}imports_total`, { status: 'succeeded' })).toBe(1);
     expect(sample(metrics, `${P}imports_total`, { status: 'failed' })).toBe(1);
-    // What the fetch wrote to the landing store is what the database recorded of it: the answer
-    // and the Parquet files, byte for byte, one put each.
+    // What the fetch wrote to the landing store is what the database recorded of it: the answer,
+    // the Parquet files and the version run, byte for byte, one put each.
     const [raw] = (await database.db('raw_bodies').sum({ bytes: 'bytes' }).count({ n: '*' })) as {
       bytes: string;
       n: string;
@@ -242,12 +242,16 @@ describe('operating the pipeline: logs, metrics, health, status', () => {
       bytes: string;
       n: string;
     }[];
+    const [runs] = (await database.db('version_runs').sum({ bytes: 'bytes' }).count({ n: '*' })) as {
+      bytes: string;
+      n: string;
+    }[];
     const wrote = { activity: 'fetchSource', direction: 'write' };
     expect(sample(metrics, `${P}landing_store_bytes_total`, wrote)).toBe(
-      Number(raw?.bytes) + Number(files?.bytes),
+      Number(raw?.bytes) + Number(files?.bytes) + Number(runs?.bytes),
     );
     expect(sample(metrics, `${P}landing_store_requests_total`, wrote)).toBe(
-      Number(raw?.n) + Number(files?.n),
+      Number(raw?.n) + Number(files?.n) + Number(runs?.n),
     );
     expect(sample(metrics, `${P}import_duration_seconds_count`, { status: 'succeeded' })).toBe(1);
     expect(
