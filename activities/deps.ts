@@ -29,6 +29,8 @@ export interface ActivityDeps {
   analytics: Analytics;
   /** A local folder for downloads and files being written; each activity uses its own subfolder. */
   scratchDir: string;
+  /** VERSION_INDEX: the landing's lookup of earlier versions uses the version index. */
+  versionIndex?: boolean;
   now: () => Date;
   limits: ValidationLimits;
   correctionStrategy: CorrectionStrategy;

@@ -162,6 +162,12 @@ export interface Config {
      * remote (S3) landing store (adapters/objectStore/cached.ts); 0 turns it off.
      */
     landingCacheMb: number;
+    /**
+     * VERSION_INDEX: earlier versions are looked up in the record-level version index
+     * (adapters/versions/, docs/versioning.md) instead of the horizon's Parquet files; off by default
+     * until it meets its targets (docs/versioning.md "The version index").
+     */
+    versionIndex: boolean;
     /** PARTS_CONCURRENCY: parts of one source's hour landed at once, each by its own activity. */
     partsConcurrency: number;
     /** Workflow bundles built for the worker, one per version of the code (DATA_DIR/workflow-bundles). */
@@ -435,6 +441,7 @@ export function loadConfig(env: Env = process.env): Config {
       scratchDir: path.join(dataDir, 'scratch'),
       storeRetryBudgetMs: read.number('LANDING_STORE_RETRY_BUDGET_MS', 120_000, { min: 0, integer: true }),
       landingCacheMb: read.number('LANDING_CACHE_MB', 512, { min: 0, integer: true }),
+      versionIndex: read.choice('VERSION_INDEX', ['off', 'on'] as const, 'off') === 'on',
       pageCacheTuning: read.choice('PAGE_CACHE_TUNING', ['off', 'on'] as const, 'off') === 'on',
       // At most a few hundred activities in flight per run (Temporal's guidance is about 500).
       partsConcurrency: read.number('PARTS_CONCURRENCY', DEFAULT_PARTS_CONCURRENCY, {

@@ -113,6 +113,7 @@ export async function buildRuntime(
       landingTraffic,
       analytics,
       scratchDir,
+      versionIndex: config.pipeline.versionIndex,
       buckets: config.pipeline.buckets,
       correctionHorizonHours: config.pipeline.correctionHorizonHours,
       // Shared by the workers of the machine, kept across restarts: a retry finds the answer there.

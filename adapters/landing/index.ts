@@ -60,12 +60,14 @@ export interface LandingDeps {
   buckets: BucketSettings;
   parkedAnswers?: ParkedAnswers;
   /**
-   * Where earlier versions come from; default: the version index, cached under `scratchDir`
-   * (adapters/versions/), or without a scratch folder the live Parquet files within the horizon.
+   * Where earlier versions come from; default: the live Parquet files within the horizon, or with
+   * `versionIndex` and a scratch folder the version index cached there (adapters/versions/).
    */
   lookUpEarlierVersions?: LookUpEarlierVersions;
   /** The worker's local folder (the version index's cache lives in it). */
   scratchDir?: string;
+  /** VERSION_INDEX: look up earlier versions in the version index (cached under `scratchDir`). */
+  versionIndex?: boolean;
   /** Told of each landed object found missing or damaged when read (the metrics). */
   onLandedRepair?: (outcome: RepairOutcome, object: RecordedObject) => void;
 }
@@ -129,7 +131,7 @@ export function createLanding(deps: LandingDeps): Landing {
   const reader = () => landedReaderOf(deps);
   const lookUpEarlierVersions =
     deps.lookUpEarlierVersions ??
-    (deps.scratchDir === undefined
+    (deps.versionIndex !== true || deps.scratchDir === undefined
       ? lookUpEarlierVersionsInFiles(db, reader)
       : lookUpEarlierVersionsInIndex(
           db,

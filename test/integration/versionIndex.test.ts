@@ -59,6 +59,7 @@ async function setUp(name: string, landingRaw = newS3Store(), database?: TestDat
     correctionHorizonHours: 168,
     buckets: { maxBuckets: 4, readingsPerBucket: 20 },
     scratchDir,
+    versionIndex: true,
   });
   return { db: db.db, database: db, landingStore, landingRaw, backupStore, landing, scratchDir };
 }

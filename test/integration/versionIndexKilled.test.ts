@@ -83,6 +83,7 @@ function startWorker(): Promise<ChildProcess> {
       SENSOR_API_URL: partner.url,
       SENSOR_API_KEY: TEST_API_KEY,
       FETCH_MAX_LAG_HOURS: '48',
+      VERSION_INDEX: 'on',
       DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: config.temporal.address,
       TEMPORAL_NAMESPACE: config.temporal.namespace,
