@@ -95,8 +95,23 @@ export function createFetchActivities(deps: ActivityDeps) {
   ) {
     const stranded = strandedAnswer(source.name, pullKey, hour);
     if (stranded) throw stranded;
-    const received = await source.fetch(workDir, { partFiles: files, signal: cancellationSignal() });
-    const parked = await landing.park(source.name, pullKey, received);
+    // Copied into the landing store as it arrives (adapters/landing/incoming.ts), for a retry elsewhere.
+    const copy = landing.openIncoming(source.name, hour, pullKey);
+    let received;
+    try {
+      received = await source.fetch(workDir, {
+        partFiles: files,
+        signal: cancellationSignal(),
+        onBytes: copy.push,
+      });
+    } catch (error) {
+      await copy.abort();
+      throw error;
+    }
+    const parked = await landing.park(source.name, pullKey, received, {
+      copy,
+      call: landingCall(deps, beat),
+    });
     const note = receivedNote(source.name, pullKey, parked, deps.parkedAnswers);
     if (note) beat.note(note);
     return parked;

@@ -5,6 +5,7 @@
  * that saw other known versions) get another key instead of clashing with the first.
  * Layout (docs/scaling.md §3.1):
  *   raw/source=<s>/import_hour=<h>/<batch>-<sha12>.json
+ *   raw/source=<s>/import_hour=<h>/<batch>-incoming-<id>.json   (an answer copied as it downloaded)
  *   landing/source=<s>/import_hour=<h>/belongs_to=<h>/bucket=<b>/<batch>-<sha12>.parquet
  *   versions/source=<s>/import_hour=<h>/<batch>-<sha12>.run   (the batch's version run, core/versionRun.ts)
  */
@@ -23,6 +24,16 @@ export function hourSegment(hour: Date): string {
 
 export function rawBodyKey(source: string, importHour: Date, batch: string, sha256: string): string {
   return `raw/source=${source}/import_hour=${hourSegment(importHour)}/${batch}-${sha256.slice(0, 12)}.json`;
+}
+
+/**
+ * Where a pull's answer is copied as it downloads (adapters/landing/incoming.ts): under `raw/` and
+ * the hour's prefix like any answer (backed up and housekept with them), but keyed by the download
+ * (`id`, new for each) since its sha256 is known only at the end. Its record in `raw_bodies` says
+ * its sha256 and size; an object without a record is no answer a retry may land.
+ */
+export function incomingBodyKey(source: string, importHour: Date, batch: string, id: string): string {
+  return `raw/source=${source}/import_hour=${hourSegment(importHour)}/${batch}-incoming-${id}.json`;
 }
 
 /**

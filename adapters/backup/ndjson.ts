@@ -2,12 +2,12 @@
  * Gzip'd NDJSON (one JSON object a line), written from an async iterable of rows and read back
  * as one, both streamed: memory holds one chunk of lines, never a table.
  */
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip } from 'node:zlib';
+import { hashingStream } from '../objectStore/keys';
 
 /** About 64 KiB of lines per chunk handed to gzip: fewer, larger writes. */
 const CHUNK_CHARS = 64 * 1024;
@@ -49,15 +49,8 @@ export async function* readNdjsonGzip(
   raw: NodeJS.ReadableStream,
   done: (tally: ReadTally) => void,
 ): AsyncGenerator<unknown> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, next) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      next(null, chunk);
-    },
-  });
+  const hashing = hashingStream();
+  const tap = hashing.stream;
   const gunzip = createGunzip();
   // Errors anywhere upstream end the iteration below with that error.
   (raw as Readable).once('error', (error) => gunzip.destroy(error));
@@ -86,5 +79,5 @@ export async function* readNdjsonGzip(
     rows += 1;
     yield JSON.parse(carry) as unknown;
   }
-  done({ bytes, sha256: hash.digest('hex'), rows });
+  done({ ...hashing.digest(), rows });
 }

@@ -7,12 +7,12 @@
  * only when the stored answer is that download, a broken body is forgotten so the next attempt asks
  * again, and earlier versions come from one seam (`LookUpEarlierVersions`, versions.ts).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import type { Knex } from 'knex';
-import { batchSegment } from '../../core/landingKeys';
-import { SourceError } from '../../core/errors';
+import { batchSegment, incomingBodyKey } from '../../core/landingKeys';
+import { deepestMessage, SourceError } from '../../core/errors';
 import type { ValidationLimits } from '../../core/reading';
 import type { BucketSettings } from '../../core/bucket';
 import {
@@ -21,6 +21,7 @@ import {
   findBatch,
   findRawBody,
   forgetRawBody,
+  recordRawBody,
   type LandingResult,
   type RawBody,
 } from '../db/landing';
@@ -28,10 +29,11 @@ import { landBody } from '../analytics/landing';
 import { storeLandedFiles } from '../analytics/landedFiles';
 import type { Analytics } from '../analytics/duckdb';
 import type { BackupStore } from '../backup/store';
-import type { ObjectStore } from '../objectStore/types';
+import type { ObjectStore, StoredObject } from '../objectStore/types';
 import type { ParkedAnswers } from '../files/parkedAnswers';
 import type { SourceBatch } from '../sources/types';
 import { backUpRawAnswer, keptAnswer, storeRaw } from './rawAnswer';
+import { IncomingCopy } from './incoming';
 import {
   lookUpEarlierVersionsInFiles,
   lookUpEarlierVersionsInIndex,
@@ -83,8 +85,11 @@ export interface LandingCall {
   info?(message: string, fields: Record<string, unknown>): void;
 }
 
-/** A batch to land; `stored` when its answer is already in the landing store. */
-export type LandingBatch = SourceBatch & { stored?: RawBody };
+/**
+ * A batch to land; `stored` when its answer is already in the landing store and recorded,
+ * `incoming` when it was copied there as it downloaded (the store step records it, no second upload).
+ */
+export type LandingBatch = SourceBatch & { stored?: RawBody; incoming?: StoredObject };
 
 export interface LandingTarget {
   source: string;
@@ -115,8 +120,21 @@ export interface Landing {
     source: string,
     pullKey: string,
   ): Promise<{ how: 'stored' | 'parked'; batch: LandingBatch } | undefined>;
-  /** A pull's answers, once their last byte arrived, kept where a retry finds them. */
-  park(source: string, pullKey: string, batches: SourceBatch[]): Promise<SourceBatch[]>;
+  /**
+   * Where a pull's answer is copied as it downloads (give its `push` the bytes; `park` completes
+   * it, or `abort` on a failed download).
+   */
+  openIncoming(source: string, hour: Date, pullKey: string): IncomingCopy;
+  /**
+   * A pull's answers, once their last byte arrived, kept where a retry finds them: parked on this
+   * machine and, when `incoming` holds the whole answer, recorded in `raw_bodies` as stored.
+   */
+  park(
+    source: string,
+    pullKey: string,
+    batches: SourceBatch[],
+    incoming?: { copy: IncomingCopy; call: LandingCall },
+  ): Promise<LandingBatch[]>;
   /**
    * Stores the batch's answer and records it, without landing it: a part fetched by one activity
    * and landed by another (activities/parts.ts), which finds it with `answerInHand`.
@@ -140,15 +158,76 @@ export function createLanding(deps: LandingDeps): Landing {
         ));
 
   async function answerInHand(source: string, pullKey: string) {
-    const stored = await findRawBody(db, source, pullKey);
+    const [stored, parked] = await Promise.all([
+      findRawBody(db, source, pullKey),
+      deps.parkedAnswers?.find(source, pullKey),
+    ]);
+    // Copied to the store as it downloaded and parked here: landed from here (the store step
+    // records it as it is and releases the parked copy).
+    if (stored && parked?.bodySha256 === stored.sha256) {
+      const { size } = await fs.stat(parked.bodyFile);
+      const incoming = { key: stored.objectKey, bytes: size, sha256: stored.sha256 };
+      return { how: 'parked' as const, batch: { source, key: null, ...parked, incoming } };
+    }
     if (stored)
       return { how: 'stored' as const, batch: { source, key: null, fetchedAt: stored.fetchedAt, stored } };
     // Or it downloaded the answer and failed before the store and the database had it.
-    const parked = await deps.parkedAnswers?.find(source, pullKey);
     return parked ? { how: 'parked' as const, batch: { source, key: null, ...parked } } : undefined;
   }
 
-  async function park(source: string, pullKey: string, batches: SourceBatch[]): Promise<SourceBatch[]> {
+  function openIncoming(source: string, hour: Date, pullKey: string): IncomingCopy {
+    return new IncomingCopy(
+      deps.landingStore,
+      incomingBodyKey(source, hour, segmentOf(pullKey), randomUUID()),
+    );
+  }
+
+  async function park(
+    source: string,
+    pullKey: string,
+    batches: SourceBatch[],
+    incoming?: { copy: IncomingCopy; call: LandingCall },
+  ): Promise<LandingBatch[]> {
+    const [parked, copied] = await Promise.all([
+      parkLocally(source, pullKey, batches),
+      incoming?.copy.complete(),
+    ]);
+    if (incoming === undefined || copied === undefined) return parked;
+    const pulled = parked.length === 1 && parked[0]?.key === null ? parked[0] : undefined;
+    if ('failure' in copied || pulled?.bodySha256 !== copied.stored.sha256) {
+      // The park holds it; the store step uploads it as usual.
+      const why = 'failure' in copied ? deepestMessage(copied.failure) : 'other bytes than the answer';
+      incoming.call.warn('the answer was not copied to the landing store as it arrived; it is parked here', {
+        key: incoming.copy.key,
+        error: why,
+      });
+      return parked;
+    }
+    const stored = copied.stored;
+    try {
+      await recordRawBody(db, {
+        source,
+        batchKey: pullKey,
+        objectKey: stored.key,
+        fetchedAt: pulled.fetchedAt,
+        bytes: stored.bytes,
+        sha256: stored.sha256,
+      });
+    } catch (error) {
+      // The store step records it again, within its retries.
+      incoming.call.warn('the answer copied to the landing store could not be recorded yet', {
+        key: stored.key,
+        error: deepestMessage(error),
+      });
+    }
+    return [{ ...pulled, incoming: stored }];
+  }
+
+  async function parkLocally(
+    source: string,
+    pullKey: string,
+    batches: SourceBatch[],
+  ): Promise<SourceBatch[]> {
     const parking = deps.parkedAnswers;
     if (parking === undefined) return batches;
     return Promise.all(
@@ -295,7 +374,7 @@ export function createLanding(deps: LandingDeps): Landing {
     }
   }
 
-  return { answerInHand, park, store, land };
+  return { answerInHand, openIncoming, park, store, land };
 }
 
 /** The batch key as a key segment of the landing store (core/landingKeys.ts `batchSegment`). */

@@ -9,8 +9,7 @@ import { formatHour } from '../../core/importHour';
 import { recordRawBody, type RawBody } from '../db/landing';
 import { storeId } from '../db/storeIdentity';
 import { sha256OfStream } from '../objectStore/keys';
-import type { SourceBatch } from '../sources/types';
-import type { LandingCall, LandingDeps, LandingTarget } from './index';
+import type { LandingBatch, LandingCall, LandingDeps, LandingTarget } from './index';
 
 /**
  * Puts the batch's body in the landing store and records it, before anything parses it. Resolves
@@ -19,7 +18,7 @@ import type { LandingCall, LandingDeps, LandingTarget } from './index';
  */
 export async function storeRaw(
   deps: LandingDeps,
-  batch: SourceBatch,
+  batch: LandingBatch,
   at: LandingTarget & { segment: string },
   call: LandingCall,
 ): Promise<{ raw: RawBody; localBody?: string }> {
@@ -35,14 +34,18 @@ export async function storeRaw(
   const sha =
     (batch.bodyFile === bodyFile ? batch.bodySha256 : undefined) ??
     (await sha256OfStream(createReadStream(bodyFile))).sha256;
-  const objectKey = rawBodyKey(at.source, at.hour, at.segment, sha);
+  // Copied as it downloaded (incoming.ts): recorded as it is, not uploaded a second time.
+  const incoming = batch.incoming?.sha256 === sha ? batch.incoming : undefined;
+  const objectKey = incoming?.key ?? rawBodyKey(at.source, at.hour, at.segment, sha);
   // The file is ours (written under the work folder) and never changed again: handed over.
   // Its backup copy reads it at once: kept in the page cache for that copy, which then drops it.
   // A store or disk outage is waited out here, within the budget: the answer is parked, never fetched again.
   const file = bodyFile;
-  const stored = await call.retryOwnSide('storing the answer', () =>
-    deps.landingStore.putFile(objectKey, file, { sha256: sha, move: true, readSoon: true }),
-  );
+  const stored =
+    incoming ??
+    (await call.retryOwnSide('storing the answer', () =>
+      deps.landingStore.putFile(objectKey, file, { sha256: sha, move: true, readSoon: true }),
+    ));
   const recorded = await recordRawBody(deps.db, {
     source: at.source,
     batchKey: at.batchKey,

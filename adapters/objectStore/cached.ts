@@ -8,9 +8,13 @@
  * LANDING_CACHE_MB. The cache is an optimisation, never a condition: a link that fails is a miss.
  */
 import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import { once } from 'node:events';
 import path from 'node:path';
-import type { ListedObject, ObjectStore, PutOptions, StoredObject } from './types';
+import { Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { ListedObject, ObjectStore, ObjectWrite, PutOptions, StoredObject } from './types';
 
 /**
  * The answers, the landed Parquet files and the version runs (core/landingKeys.ts): what the hour
@@ -46,6 +50,52 @@ export class CachedObjectStore implements ObjectStore {
     const stored = await this.inner.putFile(key, localPath, options);
     if (options?.move === true) await this.admit(key, localPath, stored.bytes);
     return stored;
+  }
+
+  /** The bytes also go to a file here as they pass, kept like a moved put's once the write completes. */
+  openWrite(key: string): ObjectWrite {
+    const write = this.inner.openWrite(key);
+    if (!this.keep(key)) return write;
+    mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, randomUUID());
+    const local = createWriteStream(file);
+    let kept = true;
+    // A local copy that fails only costs the cache its entry.
+    local.on('error', () => (kept = false));
+    const tee = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        if (kept) local.write(chunk);
+        done(null, chunk);
+      },
+    });
+    write.stream.on('error', (error: Error) => tee.destroy(error));
+    tee.pipe(write.stream);
+    const dropLocal = async () => {
+      local.destroy();
+      await fs.rm(file, { force: true }).catch(() => undefined);
+    };
+    return {
+      stream: tee,
+      complete: async () => {
+        try {
+          const passed = once(tee, 'end');
+          tee.end();
+          await passed;
+          const stored = await write.complete();
+          local.end();
+          await finished(local).catch(() => (kept = false));
+          if (kept) await this.admit(key, file, stored.bytes);
+          return stored;
+        } finally {
+          await dropLocal();
+        }
+      },
+      abort: async () => {
+        tee.destroy();
+        await dropLocal();
+        await write.abort();
+      },
+    };
   }
 
   /** A repaired object replaces the store's copy: a cached copy of the old bytes is dropped first. */

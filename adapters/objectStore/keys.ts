@@ -1,5 +1,6 @@
 /** What every object store shares: the key rule as a store error, and streaming checksums. */
 import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
 import { ObjectStoreError } from '../../core/errors';
 import { checkObjectKey } from '../../core/storeLocation';
 
@@ -29,4 +30,18 @@ export async function sha256OfStream(
     bytes += buffer.length;
   }
   return { bytes, sha256: hash.digest('hex') };
+}
+
+/** A pass-through stream that counts and hashes what goes through it (`digest` once it ended). */
+export function hashingStream(): { stream: Transform; digest(): { bytes: number; sha256: string } } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { stream, digest: () => ({ bytes, sha256: hash.digest('hex') }) };
 }

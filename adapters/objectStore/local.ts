@@ -6,7 +6,8 @@
  * is, without a copy. Keys follow core/storeLocation's rule.
  */
 import { randomUUID } from 'node:crypto';
-import { constants as fsConstants, createReadStream } from 'node:fs';
+import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -17,8 +18,8 @@ import {
 } from '../../core/errors';
 import { formatStoreLocation } from '../../core/storeLocation';
 import { copyUncached, dropFromPageCache } from '../files/pageCache';
-import { checkKey, checkPrefix, sha256OfStream } from './keys';
-import type { ObjectStore, PutOptions, StoredObject, ListedObject } from './types';
+import { checkKey, checkPrefix, hashingStream, sha256OfStream } from './keys';
+import type { ObjectStore, ObjectWrite, PutOptions, StoredObject, ListedObject } from './types';
 
 const TMP = '.tmp';
 
@@ -125,6 +126,52 @@ export class LocalObjectStore implements ObjectStore {
     } finally {
       await fs.rm(temp, { force: true });
     }
+  }
+
+  /** Bytes into a file of `.tmp/` as they come; flushed, then linked under the key by `complete`. */
+  openWrite(key: string): ObjectWrite {
+    const target = this.pathOf(key);
+    const temp = path.join(this.root, TMP, randomUUID());
+    const hashing = hashingStream();
+    const ready = fs.mkdir(path.dirname(temp), { recursive: true });
+    const file = ready.then(() => createWriteStream(temp, { flags: 'wx', highWaterMark: 1 << 20 }));
+    // Hashed on the way in; the file stream opens once its folder exists.
+    hashing.stream.pause();
+    const written = file.then(async (out) => {
+      hashing.stream.pipe(out);
+      hashing.stream.resume();
+      await finished(out);
+    });
+    written.catch((error: unknown) => hashing.stream.destroy(error as Error));
+    return {
+      stream: hashing.stream,
+      complete: async () => {
+        try {
+          hashing.stream.end();
+          await written;
+          const stored: StoredObject = { key, ...hashing.digest() };
+          await flush(temp, true);
+          await fs.mkdir(path.dirname(target), { recursive: true });
+          try {
+            await fs.link(temp, target);
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+            return await this.sameOrRefuse(stored, target);
+          }
+          return stored;
+        } catch (error) {
+          throw this.wrap(error, `cannot write ${key}`);
+        } finally {
+          await fs.rm(temp, { force: true });
+        }
+      },
+      abort: async () => {
+        hashing.stream.destroy();
+        (await file.catch(() => undefined))?.destroy();
+        await written.catch(() => undefined);
+        await fs.rm(temp, { force: true });
+      },
+    };
   }
 
   /** A copy into `.tmp/`, hashed and checked, flushed, then renamed over the key (atomic). */

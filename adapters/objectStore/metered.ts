@@ -9,7 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream';
-import type { ListedObject, ObjectStore, PutOptions, StoredObject } from './types';
+import type { ListedObject, ObjectStore, ObjectWrite, PutOptions, StoredObject } from './types';
 
 export type TrafficDirection = 'read' | 'write';
 
@@ -110,6 +110,19 @@ export class MeteredObjectStore implements ObjectStore {
       () => this.inner.putFile(key, localPath, options),
       (stored) => stored.bytes,
     );
+  }
+
+  openWrite(key: string): ObjectWrite {
+    const write = this.inner.openWrite(key);
+    return {
+      ...write,
+      complete: () =>
+        this.counted(
+          'write',
+          () => write.complete(),
+          (stored) => stored.bytes,
+        ),
+    };
   }
 
   replaceFile(key: string, localPath: string, sha256: string): Promise<StoredObject> {

@@ -6,7 +6,7 @@
  */
 import { ObjectStoreError, isDiskFailure, isPipelineError } from '../../core/errors';
 import { describeOrigin, type FailureOrigin } from '../../core/failureOrigin';
-import type { ListedObject, ObjectStore, PutOptions, StoredObject } from './types';
+import type { ListedObject, ObjectStore, ObjectWrite, PutOptions, StoredObject } from './types';
 
 export class NamedObjectStore implements ObjectStore {
   readonly url: string;
@@ -48,6 +48,15 @@ export class NamedObjectStore implements ObjectStore {
 
   putFile(key: string, localPath: string, options?: PutOptions): Promise<StoredObject> {
     return this.call(() => this.inner.putFile(key, localPath, options));
+  }
+
+  openWrite(key: string): ObjectWrite {
+    try {
+      const write = this.inner.openWrite(key);
+      return { ...write, complete: () => this.call(() => write.complete()) };
+    } catch (error) {
+      throw this.named(error);
+    }
   }
 
   replaceFile(key: string, localPath: string, sha256: string): Promise<StoredObject> {

@@ -3,7 +3,7 @@
  * returned has it taken off. How a database's store id scopes the shared landing store
  * (adapters/db/storeIdentity.ts): code holding the view cannot reach another database's objects.
  */
-import type { ListedObject, ObjectStore, StoredObject, PutOptions } from './types';
+import type { ListedObject, ObjectStore, ObjectWrite, StoredObject, PutOptions } from './types';
 
 export class PrefixedObjectStore implements ObjectStore {
   readonly url: string;
@@ -20,6 +20,11 @@ export class PrefixedObjectStore implements ObjectStore {
   async putFile(key: string, localPath: string, options?: PutOptions): Promise<StoredObject> {
     const stored = await this.inner.putFile(this.prefix + key, localPath, options);
     return { ...stored, key };
+  }
+
+  openWrite(key: string): ObjectWrite {
+    const write = this.inner.openWrite(this.prefix + key);
+    return { ...write, complete: async () => ({ ...(await write.complete()), key }) };
   }
 
   async replaceFile(key: string, localPath: string, sha256: string): Promise<StoredObject> {

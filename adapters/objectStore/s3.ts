@@ -32,8 +32,8 @@ import {
   isPipelineError,
 } from '../../core/errors';
 import { formatStoreLocation } from '../../core/storeLocation';
-import { checkKey, checkPrefix, sha256OfStream } from './keys';
-import type { ObjectStore, PutOptions, StoredObject, ListedObject } from './types';
+import { checkKey, checkPrefix, hashingStream, sha256OfStream } from './keys';
+import type { ObjectStore, ObjectWrite, PutOptions, StoredObject, ListedObject } from './types';
 
 /** 8 MiB parts, 4 in flight: 32 MiB of buffers per upload at most; 10,000 parts reach 80 GB. */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -117,6 +117,42 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       throw this.wrap(error, key, 'replace');
     }
+  }
+
+  /**
+   * A multipart upload fed as the bytes come (one PUT when they fit one part), completed by
+   * `complete`, aborted otherwise: S3 shows no object until then. Each request is bounded by
+   * S3_TIMEOUT_MS (the client's). Not conditional: the caller gives a key of its own.
+   */
+  openWrite(key: string): ObjectWrite {
+    const Key = this.objectKey(key);
+    const hashing = hashingStream();
+    const upload = new Upload({
+      client: this.client,
+      partSize: PART_BYTES,
+      queueSize: QUEUE,
+      params: { Bucket: this.bucket, Key, Body: hashing.stream },
+    });
+    const done = upload.done();
+    // A failed upload stops reading: its writer hears of it at once, not when its buffer fills.
+    done.catch((error: unknown) => hashing.stream.destroy(this.wrap(error, key, 'write') as Error));
+    return {
+      stream: hashing.stream,
+      complete: async () => {
+        hashing.stream.end();
+        try {
+          await done;
+        } catch (error) {
+          throw this.wrap(error, key, 'write');
+        }
+        return { key, ...hashing.digest() };
+      },
+      abort: async () => {
+        await upload.abort().catch(() => undefined);
+        hashing.stream.destroy();
+        await done.catch(() => undefined);
+      },
+    };
   }
 
   /** Streams the file up, its sha256 as metadata; `ifAbsent`: a conditional put (`If-None-Match: *`). */

@@ -50,6 +50,19 @@ export interface ListedObject {
   writtenAt: Date;
 }
 
+/**
+ * A write under a key as its bytes arrive (`ObjectStore.openWrite`): nothing is visible under the key
+ * until `complete` resolves, and `abort` leaves nothing behind.
+ */
+export interface ObjectWrite {
+  /** Where the bytes go, in order. Errors (the store away) are emitted here too. */
+  readonly stream: NodeJS.WritableStream & { readonly writableLength: number };
+  /** Ends the bytes; resolves once the object is whole under the key, with its size and sha256. */
+  complete(): Promise<StoredObject>;
+  /** Gives the write up: the key stays absent. Never rejects. */
+  abort(): Promise<void>;
+}
+
 export interface ObjectStore {
   /** Where the store is, for messages: `file:///…` or `s3://bucket/prefix` (never credentials). */
   readonly url: string;
@@ -60,6 +73,13 @@ export interface ObjectStore {
    * ObjectExistsError (never rewritten). Network/disk errors reject with a retryable error.
    */
   putFile(key: string, localPath: string, options?: PutOptions): Promise<StoredObject>;
+  /**
+   * Writes under `key` (new: no object there) the bytes written to the returned stream, as they
+   * come: S3 as a streamed multipart upload, a folder as a temporary file linked at the end. Rejects
+   * (from `complete`) with a retryable error when the store fails, ObjectExistsError when the key
+   * holds other bytes.
+   */
+  openWrite(key: string): ObjectWrite;
   /**
    * Writes `localPath` under `key` whether or not an object is there: the one rewrite, for the
    * repair of a landed object found missing or damaged, from a backup copy whose bytes are the

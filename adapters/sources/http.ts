@@ -55,6 +55,8 @@ export interface HttpJsonRequest {
    * parallel (adapters/analytics/bodyParts.ts `partWriter`).
    */
   cutInto?: { files: readonly string[] };
+  /** Also given each decoded chunk as it arrives (the landing's copy into its store); must not throw. */
+  onBytes?: (chunk: Buffer) => void;
 }
 
 export interface Downloaded {
@@ -285,6 +287,7 @@ async function readBody(
         return done(new Error(tooLarge));
       }
       hash.update(chunk);
+      request.onBytes?.(chunk);
       done(null, chunk);
     },
   });

@@ -49,6 +49,7 @@ export function createPartnerApiSource(config: PartnerApiConfig, deps: { now?: (
         now,
         signal: options.signal,
         cutInto: options.partFiles === undefined ? undefined : { files: options.partFiles },
+        onBytes: options.onBytes,
       },
       bodyFile,
     );

@@ -34,6 +34,11 @@ export interface FetchOptions {
   partFiles?: readonly string[];
   /** Aborts the download (the activity was cancelled, e.g. the worker is shutting down). */
   signal?: AbortSignal;
+  /**
+   * A source that downloads one answer gives its bytes here too, in order, as they arrive (the
+   * landing's copy of the answer into its store, adapters/landing/incoming.ts).
+   */
+  onBytes?: (chunk: Buffer) => void;
 }
 
 export interface Source {

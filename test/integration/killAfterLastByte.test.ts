@@ -9,7 +9,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startImport } from '../../client';
 import { addHours, truncateToHour } from '../../core/importHour';
 import { generateReadings } from '../../sim/generator';
 import { useFullDisk } from '../support/fullDisk';
@@ -27,22 +26,10 @@ const fleet = useWorkerFleet('tp-lastbyte-', () => ({
 }));
 
 test('killed 0.1 s after the last byte while the landing disk is full: the retry lands the kept answer, one partner call', async () => {
-  const { partner, client, config, dataDir, startWorker } = fleet;
+  const { partner, dataDir, startWorker } = fleet;
   const workerA = await startWorker();
   disk.fill();
-  let killed = false;
-  partner.answer({
-    body: JSON.stringify(RECORDS),
-    onSent: () => {
-      setTimeout(() => {
-        killed = workerA.kill('SIGKILL');
-      }, KILL_AFTER_MS);
-    },
-  });
-  const handle = await startImport(client, config, HOUR);
-  const end = Date.now() + 60_000;
-  while (!killed && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(killed).toBe(true);
+  const handle = await fleet.importKillingAfterLastByte(workerA, HOUR, RECORDS, KILL_AFTER_MS);
   expect(partner.calls).toBe(1);
 
   disk.free();

@@ -36,15 +36,7 @@ test('the answer parked on a killed worker: the retry elsewhere fails naming it,
   const workerA = await startWorker();
   workerDataDir = dirB!;
   disk.fill();
-  let killed = false;
-  partner.answer({
-    body: JSON.stringify(RECORDS),
-    onSent: () => setTimeout(() => (killed = workerA.kill('SIGKILL')), KILL_AFTER_MS),
-  });
-  const handle = await startImport(client, config, HOUR);
-  const end = Date.now() + 90_000;
-  while (!killed && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 100));
-  expect(killed).toBe(true);
+  const handle = await fleet.importKillingAfterLastByte(workerA, HOUR, RECORDS, KILL_AFTER_MS);
   await startWorker();
 
   const failure = await handle.result().then(

@@ -212,4 +212,26 @@ export function objectStoreContract(open: () => Promise<ObjectStore>): void {
     expect(await store.stat('gone/x')).toBeUndefined();
     expect(await store.stat('kept/y')).toEqual({ bytes: 100 });
   });
+
+  test('openWrite shows the object only once completed, whole; an aborted one leaves nothing', async () => {
+    const chunks = [randomBytes(300_000), randomBytes(1), randomBytes(70_000)];
+    const bytes = Buffer.concat(chunks);
+    const write = store.openWrite('raw/in/complete.json');
+    for (const chunk of chunks) write.stream.write(chunk);
+    expect(await store.stat('raw/in/complete.json')).toBeUndefined();
+    expect(await write.complete()).toEqual({
+      key: 'raw/in/complete.json',
+      bytes: bytes.length,
+      sha256: sha256(bytes),
+    });
+    expect(sha256(await readAll(await store.openRead('raw/in/complete.json')))).toBe(sha256(bytes));
+
+    const aborted = store.openWrite('raw/in/aborted.json');
+    aborted.stream.write(randomBytes(100_000));
+    await aborted.abort();
+    expect(await store.stat('raw/in/aborted.json')).toBeUndefined();
+    const listed: string[] = [];
+    for await (const object of store.list('')) listed.push(object.key);
+    expect(listed).toEqual(['raw/in/complete.json']);
+  });
 }

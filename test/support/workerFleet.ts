@@ -9,9 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { hourlyImport } from '../../workflows';
 import { hourAggregates } from '../../adapters/db/hours';
-import { connectClient } from '../../client';
+import { connectClient, startImport } from '../../client';
 import { loadConfig, type Config } from '../../config';
 import { WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
 import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from './databases';
@@ -34,6 +35,16 @@ export interface WorkerFleet {
   startWorker: () => Promise<ChildProcess>;
   /** The hour's stored rows equal the ones computed independently from `records`. */
   expectExact: (hour: Date, records: readonly unknown[]) => Promise<void>;
+  /**
+   * Starts the hour's import with the partner answering `records`, and SIGKILLs `worker` `afterMs`
+   * after the partner sent the last byte; resolves with the import's handle once it is killed.
+   */
+  importKillingAfterLastByte: (
+    worker: ChildProcess,
+    hour: Date,
+    records: readonly unknown[],
+    afterMs: number,
+  ) => Promise<WorkflowHandle<typeof hourlyImport>>;
 }
 
 /**
@@ -73,6 +84,18 @@ export function useWorkerFleet(
     },
     expectExact: async (hour: Date, records: readonly unknown[]) =>
       expectSameAggregates(await hourAggregates(fleet.database.db, hour), expectedAggregates(records)),
+    importKillingAfterLastByte: async (worker, hour, records, afterMs) => {
+      let killed = false;
+      fleet.partner.answer({
+        body: JSON.stringify(records),
+        onSent: () => setTimeout(() => (killed = worker.kill('SIGKILL')), afterMs),
+      });
+      const handle = await startImport(fleet.client, fleet.config, hour);
+      const end = Date.now() + afterMs + 90_000;
+      while (!killed && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!killed) throw new Error(`the worker was not killed ${afterMs} ms after the last byte`);
+      return handle;
+    },
   } as WorkerFleet;
 
   beforeAll(async () => {
