@@ -93,7 +93,7 @@ export function createFetchActivities(deps: ActivityDeps) {
     files: readonly string[],
     beat: Beat,
   ) {
-    const stranded = strandedAnswer(source.name, pullKey, hour);
+    const stranded = strandedAnswer(source.name, pullKey, hour, deps.parkedAnswers);
     if (stranded) throw stranded;
     const received = await source.fetch(workDir, { partFiles: files, signal: cancellationSignal() });
     const parked = await landing.park(source.name, pullKey, received);
