@@ -93,7 +93,7 @@ export function createFetchActivities(deps: ActivityDeps) {
     files: readonly string[],
     beat: Beat,
   ) {
-    const stranded = strandedAnswer(source.name, pullKey, hour);
+    const stranded = strandedAnswer(source.name, pullKey, hour, deps.parkedAnswers);
     if (stranded) throw stranded;
     // Copied into the landing store as it arrives (adapters/landing/incoming.ts), for a retry elsewhere.
     const copy = landing.openIncoming(source.name, hour, pullKey);

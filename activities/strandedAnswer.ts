@@ -47,12 +47,22 @@ export function receivedNote(
 
 /**
  * The failure for this pull when an earlier attempt noted its answer as received and this attempt
- * has it neither stored nor parked; undefined when nothing was noted (the source may be called).
+ * has it neither stored nor parked; undefined when nothing was noted (the source may be called), or
+ * when the note is this very worker's (same host, same parked folder): it parked the answer there
+ * and removed it itself, as after forgetting a body cut short, which is asked for again.
  */
-export function strandedAnswer(source: string, pullKey: string, hour: Date): StrandedAnswerError | undefined {
+export function strandedAnswer(
+  source: string,
+  pullKey: string,
+  hour: Date,
+  parked: ParkedAnswers | undefined,
+): StrandedAnswerError | undefined {
   const noted = earlierAttempt()?.answerReceived as Partial<ReceivedAnswer> | undefined;
   if (noted?.source !== source || noted.pullKey !== pullKey) return undefined;
   const files = noted.files ?? [];
+  const own: readonly string[] = parked?.filesOf(source, pullKey) ?? [];
+  if (noted.host === os.hostname() && files.length > 0 && files.every((file) => own.includes(file)))
+    return undefined;
   const where =
     files.length > 0
       ? `kept there as ${files.join(' and ')}`

@@ -22,26 +22,53 @@ const NODE_FLAGS =
     ? WORKER_NODE_FLAGS
     : process.env.BENCH_NODE_FLAGS.split(' ').filter((flag) => flag !== '');
 
+/**
+ * The partner over loopback: the body file set, or, once `setParts` is given files, numbered pages
+ * (`?page=k`, SENSOR_API_PAGING=page), page k being the k-th file, with `X-Page`, `X-Total-Pages`
+ * and a next link; a paged client asking for a body that is not cut gets it as page 1 of 1.
+ */
 export function partnerServer(): Promise<{
   url: string;
   setBody(file: string): void;
+  setParts(files: readonly string[]): void;
   calls: () => number;
   close(): void;
 }> {
   let body = '';
+  let parts: readonly string[] = [];
   let calls = 0;
   const server = http.createServer((req, res) => {
     if (req.headers['x-api-key'] !== KEY) return void res.writeHead(401).end();
     calls += 1;
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': fs.statSync(body).size });
-    fs.createReadStream(body, { highWaterMark: 1 << 20 }).pipe(res);
+    const url = new URL(req.url ?? '/', 'http://partner');
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const file = parts.length > 0 ? parts[page - 1] : body;
+    if (file === undefined) return void res.writeHead(404).end();
+    const total = Math.max(1, parts.length);
+    const paging = url.searchParams.has('page')
+      ? {
+          'x-page': String(page),
+          'x-total-pages': String(total),
+          ...(page < total ? { link: `</readings?page=${page + 1}>; rel="next"` } : {}),
+        }
+      : {};
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': fs.statSync(file).size,
+      ...paging,
+    });
+    fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res);
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
       resolve({
         url: `http://127.0.0.1:${port}/readings`,
-        setBody: (f) => (body = f),
+        setBody: (f) => {
+          body = f;
+          parts = [];
+        },
+        setParts: (files) => (parts = files),
         calls: () => calls,
         close: () => server.close(),
       });

@@ -10,8 +10,8 @@
 import type { Knex } from 'knex';
 import type { ListedObject, ObjectStore } from '../objectStore/types';
 
-/** Where the landing writes: answers and Parquet files (core/landingKeys.ts). */
-export const LANDING_PREFIXES = ['raw/', 'landing/'] as const;
+/** Where the landing writes: answers, Parquet files (core/landingKeys.ts) and version runs. */
+export const LANDING_PREFIXES = ['raw/', 'landing/', 'versions/'] as const;
 
 /**
  * How old an unrecorded object must be to be removed (hours): far longer than a landing between its
@@ -24,7 +24,7 @@ const CHUNK = 1_000;
 
 /**
  * The landing store's objects written before `writtenBefore` that no batch recorded, in key order.
- * Reads the whole listing of the two prefixes (one LIST page per 1,000 objects) and one query per
+ * Reads the whole listing of the prefixes (one LIST page per 1,000 objects) and one query per
  * 1,000 keys. Throws the store's or the database's errors.
  */
 export async function findUnrecorded(
@@ -81,6 +81,7 @@ async function stillUnrecorded(db: Knex, objects: readonly ListedObject[]): Prom
     .union([
       db.select('raw_key as key').from('fetch_batches').whereIn('raw_key', keys),
       db.select('object_key as key').from('landed_files').whereIn('object_key', keys),
+      db.select('object_key as key').from('version_runs').whereIn('object_key', keys),
     ])) as { key: string }[];
   const recorded = new Set(rows.map((row) => row.key));
   return objects.filter((o) => !recorded.has(o.key));

@@ -295,7 +295,7 @@ describe('reruns, backfill, backup and restore (simulator over HTTP)', () => {
         expect(verify.code).not.toBe(0);
         expect(verify.stdout).toContain(`FAIL  ${damagedFolder}  file://${file}`);
         expect(verify.stdout).toContain(`${folders.length - 1} verified, 1 failed`);
-        expect(verify.stderr).toContain('1 backup(s) or landed object(s) failed verification');
+        expect(verify.stderr).toContain('1 backup(s) failed verification');
 
         await expect(restoreFromBackups(target.db, copied)).rejects.toThrow(
           new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*corrupted or truncated`),
