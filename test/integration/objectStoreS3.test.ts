@@ -129,8 +129,9 @@ describe('large objects', () => {
       console.log(
         `${_name}: 300 MB put + read + download, peak RSS growth ${(growth / 2 ** 20).toFixed(0)} MB`,
       );
-      // Parts of 8 MiB, 4 in flight, plus the SDK's and stream buffers: a fraction of the file.
-      expect(growth).toBeLessThan(120 * 1024 * 1024);
+      // Streamed: parts of 8 MiB, 4 in flight, plus the SDK's and stream buffers, whose garbage is
+      // collected late under load (67 to 157 MB seen). A body held whole would add at least SIZE.
+      expect(growth).toBeLessThan((2 / 3) * SIZE);
     },
   );
 
