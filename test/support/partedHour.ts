@@ -102,10 +102,18 @@ export interface PartedPartner {
   readonly calls: number;
   /** Calls per part (index k − 1 for page k). */
   readonly partCalls: number[];
-  /** Per part, the answers whose last byte was handed to the connection (the others were cut short). */
-  readonly partAnswers: number[];
+  /** Every page answered, in the order asked. */
+  readonly answers: readonly PageAnswer[];
   setHour(hour: PartedHour): void;
   close(): Promise<void>;
+}
+
+export interface PageAnswer {
+  page: number;
+  /** The caller's address (the connection's remote address). */
+  caller: string;
+  /** Whether its last byte was handed to the connection (false: cut short). */
+  complete: boolean;
 }
 
 /** Until `res` can take more, or is closed (each wait leaves no listener behind). */
@@ -126,7 +134,7 @@ export async function startPartedPartner(apiKey: string, host = '127.0.0.1'): Pr
   let hour: PartedHour = { files: [], readings: 0, bytes: 2, expected: [] };
   let calls = 0;
   let partCalls: number[] = [];
-  let partAnswers: number[] = [];
+  let answers: PageAnswer[] = [];
   const server = http.createServer((req, res) => {
     if (req.headers['x-api-key'] !== apiKey) return void res.writeHead(401).end();
     const url = new URL(req.url ?? '/', 'http://partner');
@@ -148,12 +156,14 @@ export async function startPartedPartner(apiKey: string, host = '127.0.0.1'): Pr
       }
       res.writeHead(200, headers);
       const body = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-      // Counted as the last byte is handed over (this listener runs before the pipe's write), so
+      const answer = { page, caller: req.socket.remoteAddress ?? '', complete: false };
+      answers.push(answer);
+      // Complete as the last byte is handed over (this listener runs before the pipe's write), so
       // before the client can have read it.
       let sent = 0;
       body.on('data', (chunk) => {
         sent += chunk.length;
-        if (sent === size) partAnswers[page - 1] = (partAnswers[page - 1] ?? 0) + 1;
+        answer.complete = sent === size;
       });
       return void body.pipe(res);
     }
@@ -189,13 +199,13 @@ export async function startPartedPartner(apiKey: string, host = '127.0.0.1'): Pr
     get partCalls() {
       return partCalls;
     },
-    get partAnswers() {
-      return partAnswers;
+    get answers() {
+      return answers;
     },
     setHour(next) {
       hour = next;
       partCalls = next.files.map(() => 0);
-      partAnswers = next.files.map(() => 0);
+      answers = [];
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
