@@ -5,10 +5,12 @@
  * store and the backups) and the partner stand-in, each behind a forwarder on the veth's root end
  * (the servers listen on loopback only). The partner holds each hour in parts
  * (test/support/partedHour.ts: MULTIHOST_READINGS readings, 300,000 in CI, in MULTIHOST_PARTS parts,
- * 20), and the partner API source fetches them as one answer. An hour lands with every host
- * computing buckets (the history's activity-completed identities); in the next hour one host's link
- * is cut while an activity runs on it, and the hour completes on the other two, exact, the partner
- * called once per hour. Expected aggregates: computed while the parts are written, each place
+ * 20), served as numbered pages (SENSOR_API_PAGING=page, a page a part), each landed by its own
+ * `landPart` activity on any host, PARTS_CONCURRENCY at once. An hour lands with every host landing
+ * parts and computing buckets (the history's activity-completed identities), each page asked for
+ * once; in the next hour one host's link is cut while it lands a part, half the pages asked for, and
+ * the hour completes on the other two, exact, with a page asked for again only where the cut host's
+ * landing of it never completed. Expected aggregates: computed while the parts are written, each place
  * located with turf over the vendored polygons, temperatures in tenths summed as integers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,15 +18,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common/lib/time';
+import type { Client } from '@temporalio/client';
 import { connectClient, startImport } from '../../client';
 import { hourAggregates } from '../../adapters/db/hours';
 import { loadConfig, type Config } from '../../config';
 import { workflowBundlePath } from '../../worker/bundle';
 import { WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
 import { createMigratedDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases';
-import { runHistorySize } from '../support/history';
+import { completedActivities, runHistorySize, type CompletedActivity } from '../support/history';
 import { freshHours } from '../support/hours';
 import { claimNamespace } from '../support/namespaces';
 import {
@@ -55,6 +56,10 @@ const BUCKET_SETTINGS = {
   // A 10,000,000-reading hour is about 1.3 GB of JSON: over the default cap, and slower to fetch.
   SENSOR_API_MAX_BYTES: String(Math.max(256 << 20, READINGS_PER_HOUR * 200)),
   SENSOR_API_TIMEOUT_MS: String(Math.min(3_000_000, Math.max(120_000, READINGS_PER_HOUR / 10))),
+  // The hour as PARTS numbered pages (partedHour's part k is page k + 1), a few landed at once.
+  SENSOR_API_PAGING: 'page',
+  SENSOR_API_PAGE_SIZE: String(Math.ceil(READINGS_PER_HOUR / PARTS)),
+  PARTS_CONCURRENCY: '4',
 };
 /** A test's time: a CI hour's, and more in proportion for a larger one. */
 const HOUR_MS = 180_000 + Math.floor(READINGS_PER_HOUR / 1_000_000) * 90_000;
@@ -63,48 +68,8 @@ const unavailable = netHostsUnavailable();
 if (unavailable) console.warn(`multiHost.test.ts skipped: network hosts cannot be made here: ${unavailable}`);
 const onHosts = unavailable ? test.skip : test;
 
-interface Completed {
-  type: string;
-  identity: string;
-  attempt: number;
-  /** When its last attempt started and when it completed (ms since the epoch). */
-  startedAt: number;
-  at: number;
-}
-
-/** Every completed activity of the hour's run: its type, the worker that completed it, its attempt and when. */
-async function completedActivities(handle: WorkflowHandle): Promise<Completed[]> {
-  const history = await handle.fetchHistory();
-  const scheduled = new Map<string, string>();
-  const attempts = new Map<string, number>();
-  const startedAt = new Map<string, number>();
-  const completed: Completed[] = [];
-  for (const event of history.events ?? []) {
-    const id = String(event.eventId);
-    const s = event.activityTaskScheduledEventAttributes;
-    if (s) scheduled.set(id, s.activityType?.name ?? '?');
-    const started = event.activityTaskStartedEventAttributes;
-    if (started) {
-      attempts.set(String(started.scheduledEventId), started.attempt ?? 1);
-      startedAt.set(String(started.scheduledEventId), tsToMs(event.eventTime));
-    }
-    const done = event.activityTaskCompletedEventAttributes;
-    if (done) {
-      const key = String(done.scheduledEventId);
-      completed.push({
-        type: scheduled.get(key) ?? '?',
-        identity: done.identity ?? '?',
-        attempt: attempts.get(key) ?? 1,
-        startedAt: startedAt.get(key) ?? 0,
-        at: tsToMs(event.eventTime),
-      });
-    }
-  }
-  return completed;
-}
-
 /** Each activity type's time in the hour, from its first start to its last completion, for the test's log. */
-function spans(completed: readonly Completed[]): string {
+function spans(completed: readonly CompletedActivity[]): string {
   const byType = new Map<string, { from: number; to: number; n: number }>();
   for (const c of completed) {
     const span = byType.get(c.type) ?? { from: c.startedAt, to: c.at, n: 0 };
@@ -121,7 +86,7 @@ function spans(completed: readonly Completed[]): string {
 
 /** How many of each activity type each host completed, for the test's log. */
 function perHost(
-  completed: readonly Completed[],
+  completed: readonly CompletedActivity[],
   hostOf: Map<string, string>,
 ): Record<string, Record<string, number>> {
   const table: Record<string, Record<string, number>> = {};
@@ -151,17 +116,18 @@ const nextHour = freshHours(1);
 let stores = '';
 let cleaned = false;
 
-async function forward(host: NetHost, target: string): Promise<string> {
+/** `target` forwarded to `at` (a host's gateway). */
+async function forward(at: string, target: string): Promise<string> {
   const url = new URL(target.includes('://') ? target : `tcp://${target}`);
-  const proxy = await startTcpProxy(url.hostname, Number(url.port), host.gateway);
+  const proxy = await startTcpProxy(url.hostname, Number(url.port), at);
   proxies.push(proxy);
-  url.hostname = host.gateway;
+  url.hostname = at;
   url.port = String(proxy.port);
   return url.toString();
 }
 
 async function startHostWorker(host: NetHost): Promise<void> {
-  const temporalAddress = new URL(await forward(host, config.temporal.address)).host;
+  const temporalAddress = new URL(await forward(host.gateway, config.temporal.address)).host;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `tp-${host.name}-`));
   dataDirs.push(dataDir);
   // Each host's DATA_DIR is its own. The run's workflow bundle (the same code, built by the global
@@ -185,13 +151,14 @@ async function startHostWorker(host: NetHost): Promise<void> {
       env: {
         ...process.env,
         NODE_OPTIONS: '',
-        SENSOR_API_URL: await forward(host, partner.url),
+        // The same address for every host: a page's link, built on one host, is fetched on any.
+        SENSOR_API_URL: partner.url,
         SENSOR_API_KEY: TEST_API_KEY,
-        DATABASE_URL: await forward(host, database.url!),
+        DATABASE_URL: await forward(host.gateway, database.url!),
         TEMPORAL_ADDRESS: temporalAddress,
         TEMPORAL_NAMESPACE: config.temporal.namespace,
         TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-        S3_ENDPOINT: (await forward(host, s3)).replace(/\/$/, ''),
+        S3_ENDPOINT: (await forward(host.gateway, s3)).replace(/\/$/, ''),
         S3_ACCESS_KEY_ID: process.env.TEST_S3_ACCESS_KEY_ID ?? '',
         S3_SECRET_ACCESS_KEY: process.env.TEST_S3_SECRET_ACCESS_KEY ?? '',
         // One landing store and one backup store for the three hosts, shared through S3 only.
@@ -219,7 +186,9 @@ beforeAll(async () => {
   hosts = makeNetHosts(3);
   const claim = claimNamespace();
   release = () => claim.release();
-  partner = await startPartedPartner(TEST_API_KEY);
+  // The partner listens on the hosts' shared address itself (no forwarder), so it sees each
+  // caller's own address: page links, built on one host, are fetched on any.
+  partner = await startPartedPartner(TEST_API_KEY, hosts[0]!.shared);
   partsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-mh-parts-'));
   database = await createMigratedDatabase(createPostgresDatabase);
   config = loadConfig({
@@ -233,10 +202,7 @@ beforeAll(async () => {
   await Promise.all(hosts.map(startHostWorker));
 }, 240_000);
 
-/**
- * What the partner serves next: `hour` in PARTS parts, written afresh (the previous hour's files
- * removed). The partner API source fetches it as one answer, the parts joined.
- */
+/** What the partner serves next: `hour` in PARTS parts, written afresh (the previous hour's files removed). */
 function landsNext(hour: Date, seed: string) {
   for (const file of fs.readdirSync(partsDir)) fs.rmSync(path.join(partsDir, file));
   const t = Date.now();
@@ -279,79 +245,110 @@ afterAll(async () => {
   if (!unavailable) await cleanUp();
 }, 60_000);
 
+/** Each page the partner was asked for, and by which host (`page:host`), for the test's log. */
+const askedPages = () =>
+  partner.answers.map((a) => `${a.page}:${hostAt(a.caller)}${a.complete ? '' : ' (cut short)'}`);
+/** The host whose own address is `address`. */
+const hostAt = (address: string) => hosts.find((h) => h.address === address)?.name ?? address;
+
 onHosts(
-  'an hour lands with every host computing buckets, exact, one partner call',
+  'an hour lands with every host landing parts and computing buckets, exact, each page asked for once',
   async () => {
     const hour = nextHour();
     const { expected } = landsNext(hour, 'mh1');
     const handle = await startImport(client, config, hour);
     const summary = await handle.result();
     expect(summary.status).toBe('succeeded');
-    expect(partner.calls).toBe(1);
+    expect(partner.calls).toBe(0);
+    expect(partner.partCalls).toEqual(Array.from({ length: PARTS }, () => 1));
+    expect(partner.answers.every((a) => a.complete)).toBe(true);
 
-    const completed = await completedActivities(handle);
+    const completed = completedActivities(await handle.fetchHistory());
     console.log(`hour ${summary.hour}: activities per host ${JSON.stringify(perHost(completed, hostOf))}`);
     console.log(`its activities' times: ${spans(completed)}`);
     console.log(`its history: ${JSON.stringify(await runHistorySize(client, handle.workflowId))}`);
-    // Every completion came from one of the three hosts' workers, and each host computed buckets.
+    // Every completion came from one of the three hosts' workers, every page was landed by one
+    // landPart, and each host landed parts and computed buckets.
     for (const c of completed) expect([...hostOf.keys()]).toContain(c.identity);
-    const bucketHosts = new Set(
-      completed.filter((c) => c.type === 'aggregateBucket').map((c) => hostOf.get(c.identity)),
+    const landed = completed.filter((c) => c.type === 'landPart');
+    expect(landed.map((c) => c.page).sort((x, y) => x! - y!)).toEqual(
+      Array.from({ length: PARTS }, (_, k) => k + 1),
     );
-    expect([...bucketHosts].sort()).toEqual(hosts.map((h) => h.name).sort());
+    const hostsOf = (type: string) =>
+      [...new Set(completed.filter((c) => c.type === type).map((c) => hostOf.get(c.identity)))].sort();
+    expect(hostsOf('landPart')).toEqual(hosts.map((h) => h.name).sort());
+    expect(hostsOf('aggregateBucket')).toEqual(hosts.map((h) => h.name).sort());
     expectSameAggregates(await hourAggregates(database.db, hour), expected);
   },
   HOUR_MS,
 );
 
 onHosts(
-  'one host cut off mid-hour: the hour completes on the other two, exact, one partner call',
+  'one host cut off while it lands a part, mid-hour: the hour completes on the other two, exact, no landed page asked for again',
   async () => {
     const hour = nextHour();
     const { expected } = landsNext(hour, 'mh2');
-    const callsBefore = partner.calls;
     const handle = await startImport(client, config, hour);
     const done = handle.result();
 
-    // Wait until the fetch is over and a bucket or the objects' backup runs on some host: cut that host.
-    let cut: { host: string; identity: string; activity: string; at: number } | undefined;
+    // The middle of the hour: half the pages asked for, and a host landing a part: cut that host.
+    let cut: { host: string; identity: string; at: number; asked: number } | undefined;
     while (!cut) {
       const { raw, status } = await handle.describe();
       if (status.name !== 'RUNNING')
         throw new Error(`the hour ended (${status.name}) before a host could be cut`);
+      const asked = partner.answers.length;
       const running = (raw.pendingActivities ?? []).find(
         (a) =>
-          ['aggregateBucket', 'backupObjects'].includes(a.activityType?.name ?? '') &&
-          a.lastStartedTime &&
-          hostOf.has(a.lastWorkerIdentity ?? ''),
+          a.activityType?.name === 'landPart' && a.lastStartedTime && hostOf.has(a.lastWorkerIdentity ?? ''),
       );
-      if (running) {
+      if (running && asked >= PARTS / 2 && asked < PARTS) {
         const identity = running.lastWorkerIdentity!;
         const host = hosts.find((h) => h.name === hostOf.get(identity))!;
         cutLink(host);
-        cut = { host: host.name, identity, activity: running.activityType!.name!, at: Date.now() };
+        cut = { host: host.name, identity, at: Date.now(), asked };
       } else await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    console.log(`cut ${cut.host} while it ran ${cut.activity}`);
+    console.log(`cut ${cut.host} while it landed a part, ${cut.asked} of ${PARTS} pages asked for`);
 
     const summary = await done;
     expect(summary.status).toBe('succeeded');
-    expect(partner.calls - callsBefore).toBe(1);
+    expect(partner.calls).toBe(0);
     expectSameAggregates(await hourAggregates(database.db, hour), expected);
 
-    const completed = await completedActivities(handle);
+    const completed = completedActivities(await handle.fetchHistory());
     console.log(`hour ${summary.hour}: activities per host ${JSON.stringify(perHost(completed, hostOf))}`);
     const retried = completed.filter((c) => c.attempt > 1);
     console.log(`its activities' times: ${spans(completed)}`);
     console.log(
-      `retried after the cut: ${JSON.stringify(retried.map((c) => [c.type, hostOf.get(c.identity), c.attempt]))}`,
+      `retried after the cut: ${JSON.stringify(retried.map((c) => [c.type, c.page ?? '', hostOf.get(c.identity), c.attempt]))}`,
     );
+    console.log(`pages asked for (page:caller): ${askedPages().join(', ')}`);
     // Nothing the cut host did reached Temporal after the cut (a second's grace for what was in the wire).
     expect(completed.filter((c) => c.identity === cut.identity && c.at > cut.at + 1_000)).toEqual([]);
     // The other two finished the hour.
     const after = new Set(completed.filter((c) => c.at > cut.at).map((c) => hostOf.get(c.identity)));
     expect(after.size).toBeGreaterThan(0);
     expect(after.has(cut.host)).toBe(false);
+
+    // One partner call per part, but where the cut host held the part: every page was answered in
+    // full, and a page is asked for a second time only if the first call was the cut host's and that
+    // host's landing of it never completed (its landPart, or page 1's fetchPart, retried: attempt > 1),
+    // at most once more, by another host. A page whose landing completed, or that was parked in the
+    // landing store before the cut, is never asked for again (a retry lands it from there).
+    const retriedPages = new Set(
+      retried.filter((c) => c.type === 'landPart' || c.type === 'fetchPart').map((c) => c.page),
+    );
+    for (let page = 1; page <= PARTS; page += 1) {
+      const calls = partner.answers.filter((a) => a.page === page);
+      expect(calls.some((a) => a.complete)).toBe(true);
+      if (calls.length === 1) continue;
+      expect({ page, callers: calls.map((a) => hostAt(a.caller)), retried: retriedPages.has(page) }).toEqual({
+        page,
+        callers: [cut.host, expect.not.stringMatching(`^${cut.host}$`)],
+        retried: true,
+      });
+    }
   },
   HOUR_MS,
 );

@@ -4,7 +4,9 @@
  * memory), and its expected aggregates are computed on the way, independently of the pipeline:
  * 2,000 places drawn in France's bounding box and located with turf over the vendored polygons
  * (test/support/expectations.ts), temperatures in tenths summed as integers. A partner stand-in
- * serves them over HTTP: the whole hour as one answer, or each part on its own, counting the calls.
+ * serves them over HTTP: the whole hour as one answer, or each part as a numbered page in the
+ * partner API's `page` protocol (adapters/sources/pages.ts: `?page=k&per_page=N`, `X-Page`,
+ * `X-Total-Pages`, `Link: <…>; rel="next"`), counting the calls and the answers sent to their end.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -91,14 +93,27 @@ export function writePartedHour(
 }
 
 export interface PartedPartner {
-  /** The whole hour as one answer: `GET <url>`. Part k (0-based): `GET <url>/parts/<k>`. */
+  /**
+   * The whole hour as one answer: `GET <url>`. Part k (1-based) as page k of the `page` protocol:
+   * `GET <url>?page=<k>&per_page=<n>` (n is only echoed in the next link: the parts are fixed).
+   */
   url: string;
   /** Calls answered with the whole hour. */
   readonly calls: number;
-  /** Calls answered per part, by part number. */
+  /** Calls per part (index k − 1 for page k). */
   readonly partCalls: number[];
+  /** Every page answered, in the order asked. */
+  readonly answers: readonly PageAnswer[];
   setHour(hour: PartedHour): void;
   close(): Promise<void>;
+}
+
+export interface PageAnswer {
+  page: number;
+  /** The caller's address (the connection's remote address). */
+  caller: string;
+  /** Whether its last byte was handed to the connection (false: cut short). */
+  complete: boolean;
 }
 
 /** Until `res` can take more, or is closed (each wait leaves no listener behind). */
@@ -119,16 +134,38 @@ export async function startPartedPartner(apiKey: string, host = '127.0.0.1'): Pr
   let hour: PartedHour = { files: [], readings: 0, bytes: 2, expected: [] };
   let calls = 0;
   let partCalls: number[] = [];
+  let answers: PageAnswer[] = [];
   const server = http.createServer((req, res) => {
     if (req.headers['x-api-key'] !== apiKey) return void res.writeHead(401).end();
-    const part = /\/parts\/(\d+)$/.exec(req.url?.split('?')[0] ?? '');
-    if (part) {
-      const k = Number(part[1]);
-      const file = hour.files[k];
-      if (file === undefined) return void res.writeHead(404).end();
-      partCalls[k] = (partCalls[k] ?? 0) + 1;
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': fs.statSync(file).size });
-      return void fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res);
+    const url = new URL(req.url ?? '/', 'http://partner');
+    if (url.searchParams.has('page')) {
+      const page = Number(url.searchParams.get('page'));
+      const file = hour.files[page - 1];
+      if (!Number.isInteger(page) || file === undefined) return void res.writeHead(404).end();
+      partCalls[page - 1] = (partCalls[page - 1] ?? 0) + 1;
+      const size = fs.statSync(file).size;
+      const headers: Record<string, string | number> = {
+        'content-type': 'application/json',
+        'content-length': size,
+        'X-Page': page,
+        'X-Total-Pages': hour.files.length,
+      };
+      if (page < hour.files.length) {
+        url.searchParams.set('page', String(page + 1));
+        headers.Link = `<${url.pathname}${url.search}>; rel="next"`;
+      }
+      res.writeHead(200, headers);
+      const body = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+      const answer = { page, caller: req.socket.remoteAddress ?? '', complete: false };
+      answers.push(answer);
+      // Complete as the last byte is handed over (this listener runs before the pipe's write), so
+      // before the client can have read it.
+      let sent = 0;
+      body.on('data', (chunk) => {
+        sent += chunk.length;
+        answer.complete = sent === size;
+      });
+      return void body.pipe(res);
     }
     calls += 1;
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': hour.bytes });
@@ -162,9 +199,13 @@ export async function startPartedPartner(apiKey: string, host = '127.0.0.1'): Pr
     get partCalls() {
       return partCalls;
     },
+    get answers() {
+      return answers;
+    },
     setHour(next) {
       hour = next;
       partCalls = next.files.map(() => 0);
+      answers = [];
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 /**
  * The multi-host test's partner stand-in (test/support/partedHour.ts), over loopback HTTP: the hour
  * written part by part is served whole (the parts joined into one JSON array, its Content-Length
- * exact) and part by part, each call counted; the expectation computed while writing equals the one
+ * exact) and page by page in the partner API's `page` protocol, each call counted; the expectation computed while writing equals the one
  * computed from the served records by test/support/expectations.ts.
  */
 import fs from 'node:fs';
@@ -49,16 +49,29 @@ test('the whole hour: one JSON array of every part, its Content-Length exact, th
   expect(partner.calls).toBe(1);
 });
 
-test('each part on its own, in order, each call counted; an unknown part is 404, a wrong key 401', async () => {
-  const parts = await Promise.all(
-    hour.files.map(
-      async (_, k) => (await (await get(`${partner.url}/parts/${k}`)).json()) as { id: string }[],
-    ),
+test('each part as a numbered page (X-Page, X-Total-Pages, a next link but on the last), each call counted; an unknown page is 404, a wrong key 401', async () => {
+  const pages = await Promise.all(hour.files.map((_, k) => get(`${partner.url}?page=${k + 1}&per_page=750`)));
+  expect(pages.map((p) => [p.headers.get('x-page'), p.headers.get('x-total-pages')])).toEqual(
+    ['1', '2', '3', '4'].map((k) => [k, '4']),
   );
+  expect(pages.map((p) => p.headers.get('link'))).toEqual([
+    '</readings?page=2&per_page=750>; rel="next"',
+    '</readings?page=3&per_page=750>; rel="next"',
+    '</readings?page=4&per_page=750>; rel="next"',
+    null,
+  ]);
+  const parts = await Promise.all(pages.map(async (p) => (await p.json()) as { id: string }[]));
   expect(parts.map((p) => p.length)).toEqual([750, 750, 750, 751]);
   expect(parts.flat().map((r) => r.id)).toEqual(Array.from({ length: 3_001 }, (_, i) => `unit-${i}`));
   expect(partner.partCalls).toEqual([1, 1, 1, 1]);
-  expect((await get(`${partner.url}/parts/4`)).status).toBe(404);
+  expect(
+    partner.answers
+      .filter((a) => a.complete)
+      .map((a) => a.page)
+      .sort(),
+  ).toEqual([1, 2, 3, 4]);
+  expect(partner.answers.map((a) => a.caller)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1']);
+  expect((await get(`${partner.url}?page=5`)).status).toBe(404);
   expect((await get(partner.url, 'wrong')).status).toBe(401);
 });
 
