@@ -2,15 +2,10 @@
  * `tempctl versions rebuild`: rebuilds the version index (each batch's version run) from the Parquet
  * files and checks it against the runs recorded (adapters/versions/rebuild.ts); `--check` only compares.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
-import { openAnalytics } from '../../adapters/analytics/duckdb';
-import { LANDING_STORE, openObjectStore } from '../../adapters/objectStore';
-import { bindObjectStore } from '../../adapters/db/storeIdentity';
 import { rebuildVersionRuns } from '../../adapters/versions/rebuild';
-import { withDatabase } from '../context';
+import { withDatabase, withLandingStore } from '../context';
 
 export function registerVersionsCommands(program: Command): void {
   const versions = program.command('versions').description('the version index (docs/versioning.md)');
@@ -22,31 +17,21 @@ export function registerVersionsCommands(program: Command): void {
     .option('--check', 'only compare: change nothing, fail if a recorded run differs from its rebuild')
     .action((options: { check?: boolean }) =>
       withDatabase(async (db) => {
-        const config = loadConfig();
-        const scratchDir = path.join(config.pipeline.scratchDir, `versions-${process.pid}`);
-        await fs.mkdir(scratchDir, { recursive: true });
-        const analytics = await openAnalytics({
-          memoryLimitMb: config.pipeline.duckdbMemoryLimitMb,
-          threads: config.pipeline.duckdbThreads,
-          tempDir: path.join(scratchDir, 'duckdb'),
-        });
-        try {
-          const landingStore = await bindObjectStore(
-            db,
-            openObjectStore(config.landingStoreUrl, config.s3, LANDING_STORE),
-          );
-          const check = options.check === true;
-          const report = await rebuildVersionRuns({ db, landingStore, analytics, scratchDir }, { check });
-          console.log(
-            `${report.batches} batches: ${report.identical} runs identical to their rebuild, ${report.added} added, ${report.restored} put again, ${report.differing.length} differing${check || report.differing.length === 0 ? '' : ' (replaced)'}`,
-          );
-          for (const key of report.differing) console.log(`DIFF  ${key}`);
-          if (check && report.differing.length > 0)
-            throw new Error(`${report.differing.length} version run(s) differ from their rebuild`);
-        } finally {
-          analytics.close();
-          await fs.rm(scratchDir, { recursive: true, force: true });
-        }
+        await withLandingStore(
+          db,
+          loadConfig(),
+          'versions',
+          async ({ landingStore, analytics, scratchDir }) => {
+            const check = options.check === true;
+            const report = await rebuildVersionRuns({ db, landingStore, analytics, scratchDir }, { check });
+            console.log(
+              `${report.batches} batches: ${report.identical} runs identical to their rebuild, ${report.added} added, ${report.restored} put again, ${report.differing.length} differing${check || report.differing.length === 0 ? '' : ' (replaced)'}`,
+            );
+            for (const key of report.differing) console.log(`DIFF  ${key}`);
+            if (check && report.differing.length > 0)
+              throw new Error(`${report.differing.length} version run(s) differ from their rebuild`);
+          },
+        );
       }, 'rebuilding the version index'),
     );
 }
