@@ -37,7 +37,9 @@ export interface WorkerFleet {
   expectExact: (hour: Date, records: readonly unknown[]) => Promise<void>;
   /**
    * Starts the hour's import with the partner answering `records`, and SIGKILLs `worker` `afterMs`
-   * after the partner sent the last byte; resolves with the import's handle once it is killed.
+   * after its last byte arrived: the whole body is in the worker's download file (DATA_DIR/scratch),
+   * not merely sent, since a loaded host may not have read the socket yet. Resolves with the
+   * import's handle once it is killed.
    */
   importKillingAfterLastByte: (
     worker: ChildProcess,
@@ -59,8 +61,10 @@ export function useWorkerFleet(
 ): WorkerFleet {
   let claim: ReturnType<typeof claimNamespace> | undefined;
   const workers: ChildProcess[] = [];
+  const dataDirs = new WeakMap<ChildProcess, string>();
   const fleet = {
     startWorker: () => {
+      const env = workerEnv(fleet);
       const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, TEMPCTL, 'worker'], {
         env: {
           ...process.env,
@@ -73,11 +77,12 @@ export function useWorkerFleet(
           TEMPORAL_TASK_QUEUE: fleet.config.temporal.taskQueue,
           DATA_DIR: fleet.dataDir,
           BACKUP_DIR: path.join(fleet.dataDir, 'backups'),
-          ...workerEnv(fleet),
+          ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       workers.push(worker);
+      dataDirs.set(worker, env.DATA_DIR ?? fleet.dataDir);
       let stderr = '';
       worker.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       return whenWorkerRunning(worker, (code) => new Error(`a worker exited with ${code}: ${stderr}`));
@@ -85,15 +90,18 @@ export function useWorkerFleet(
     expectExact: async (hour: Date, records: readonly unknown[]) =>
       expectSameAggregates(await hourAggregates(fleet.database.db, hour), expectedAggregates(records)),
     importKillingAfterLastByte: async (worker, hour, records, afterMs) => {
-      let killed = false;
-      fleet.partner.answer({
-        body: JSON.stringify(records),
-        onSent: () => setTimeout(() => (killed = worker.kill('SIGKILL')), afterMs),
-      });
+      const body = JSON.stringify(records);
+      let sent = false;
+      fleet.partner.answer({ body, onSent: () => (sent = true) });
       const handle = await startImport(fleet.client, fleet.config, hour);
-      const end = Date.now() + afterMs + 90_000;
-      while (!killed && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50));
-      if (!killed) throw new Error(`the worker was not killed ${afterMs} ms after the last byte`);
+      const scratch = path.join(dataDirs.get(worker) ?? fleet.dataDir, 'scratch');
+      const end = Date.now() + 90_000;
+      while (!(sent && holdsBody(scratch, Buffer.byteLength(body))) && Date.now() < end)
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      if (Date.now() >= end) throw new Error(`the worker never held the whole answer under ${scratch}`);
+      await new Promise((resolve) => setTimeout(resolve, afterMs));
+      if (!worker.kill('SIGKILL'))
+        throw new Error(`the worker could not be killed ${afterMs} ms after the last byte`);
       return handle;
     },
   } as WorkerFleet;
@@ -128,4 +136,36 @@ export function useWorkerFleet(
     claim?.release();
   });
   return fleet;
+}
+
+/**
+ * A download file (scratch/fetch-<uuid>/partner-api-<uuid>.json) or a parked answer
+ * (scratch/answers/*.json) of exactly `bytes` bytes is under `scratch`.
+ */
+function holdsBody(scratch: string, bytes: number): boolean {
+  const sizeIs = (file: string) => {
+    try {
+      return fs.statSync(file).size === bytes;
+    } catch {
+      return false; // moved or removed between the listing and the stat
+    }
+  };
+  const list = (dir: string) => {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  for (const entry of list(scratch)) {
+    const dir = path.join(scratch, entry);
+    const files = entry === 'answers' || entry.startsWith('fetch-') ? list(dir) : [];
+    if (
+      files.some(
+        (file) => file.endsWith('.json') && !file.endsWith('.meta.json') && sizeIs(path.join(dir, file)),
+      )
+    )
+      return true;
+  }
+  return false;
 }
