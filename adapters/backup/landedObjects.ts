@@ -1,7 +1,8 @@
 /**
  * Landed objects read as they were recorded: every read of a Parquet file or raw answer from the
  * landing store (the bucket step, the landing's correction-horizon lookups) checks the object's
- * sha256 against the one `landed_files` / `raw_bodies` recorded. A missing or damaged object is
+ * sha256 against the one `landed_files` / `raw_bodies` recorded: a download always, a file read in
+ * place on its first read and whenever its stat has changed since. A missing or damaged object is
  * repaired from its backup copy (`<store id>/objects/<key>` in BACKUP_DIR, adapters/backup/store.ts)
  * when that copy has the recorded sha256; otherwise the read fails with a LandedObjectError naming
  * the key, the hour and the fix. `tempctl backup verify` and `tempctl backup repair` use the same
@@ -162,10 +163,50 @@ async function tryGet(
     if (isObjectNotFoundError(error)) return { problem: 'missing', detail: 'no object under the key' };
     throw error;
   }
-  const finding = differs(await sha256OfStream(createReadStream(file)), object);
-  if (finding === undefined) return { file };
-  if (path.dirname(file) === workDir) await fs.rm(file, { force: true });
+  const downloaded = path.dirname(file) === workDir;
+  const verified = downloaded ? undefined : verifiedIn(landing);
+  const signature = verified && `${await statSignature(file)} ${object.sha256}`;
+  const known = verified?.get(file) === signature;
+  const finding = known ? undefined : differs(await sha256OfStream(createReadStream(file)), object);
+  if (finding === undefined) {
+    if (verified !== undefined && signature !== undefined) remember(verified, file, signature);
+    return { file };
+  }
+  verified?.delete(file);
+  if (downloaded) await fs.rm(file, { force: true });
   return finding;
+}
+
+/**
+ * Files read in place (the folder store's own file, a worker-local cache's copy) that were found as
+ * recorded, per landing store: path → stat signature and sha256. Landed objects are written once, so
+ * one that is rewritten, replaced or truncated changes its stat and is hashed again; rot that changes
+ * no stat is what `tempctl backup verify` finds. Without it every landing hashed every file of the
+ * correction horizon again (docs/scaling.md §2.1).
+ */
+const verifiedFiles = new WeakMap<ObjectStore, Map<string, string>>();
+
+function verifiedIn(landing: ObjectStore): Map<string, string> {
+  let verified = verifiedFiles.get(landing);
+  if (verified === undefined) {
+    verified = new Map();
+    verifiedFiles.set(landing, verified);
+  }
+  return verified;
+}
+
+/** Far more than the files of a 168-hour horizon; the least recently read go first. */
+const VERIFIED_FILES_KEPT = 100_000;
+
+function remember(verified: Map<string, string>, file: string, signature: string): void {
+  verified.delete(file);
+  verified.set(file, signature);
+  if (verified.size > VERIFIED_FILES_KEPT) verified.delete(verified.keys().next().value!);
+}
+
+async function statSignature(file: string): Promise<string> {
+  const stat = await fs.stat(file, { bigint: true });
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
 }
 
 function differs(found: { bytes: number; sha256: string }, object: RecordedObject): Finding | undefined {
