@@ -1,8 +1,8 @@
 /**
  * Landed objects read as they were recorded: every read of a Parquet file or raw answer from the
  * landing store (the bucket step, the landing's correction-horizon lookups) checks the object's
- * sha256 against the one `landed_files` / `raw_bodies` recorded: a download always, a file read in
- * place on its first read and whenever its stat has changed since. A missing or damaged object is
+ * sha256 against the one `landed_files` / `raw_bodies` recorded: a file on its first read, and again
+ * whenever its inode, size or mtime has changed since (`fileIdentity`). A missing or damaged object is
  * repaired from its backup copy (`<store id>/objects/<key>` in BACKUP_DIR, adapters/backup/store.ts)
  * when that copy has the recorded sha256; otherwise the read fails with a LandedObjectError naming
  * the key, the hour and the fix. `tempctl backup verify` and `tempctl backup repair` use the same
@@ -164,32 +164,33 @@ async function tryGet(
     throw error;
   }
   const downloaded = path.dirname(file) === workDir;
-  const verified = downloaded ? undefined : verifiedIn(landing);
-  const signature = verified && `${await statSignature(file)} ${object.sha256}`;
-  const known = verified?.get(file) === signature;
-  const finding = known ? undefined : differs(await sha256OfStream(createReadStream(file)), object);
+  const verified = verifiedIn(landing);
+  const known = `${await fileIdentity(file)} ${object.sha256}`;
+  const finding = verified.has(known)
+    ? undefined
+    : differs(await sha256OfStream(createReadStream(file)), object);
   if (finding === undefined) {
-    if (verified !== undefined && signature !== undefined) remember(verified, file, signature);
+    remember(verified, known);
     return { file };
   }
-  verified?.delete(file);
   if (downloaded) await fs.rm(file, { force: true });
   return finding;
 }
 
 /**
- * Files read in place (the folder store's own file, a worker-local cache's copy) that were found as
- * recorded, per landing store: path → stat signature and sha256. Landed objects are written once, so
- * one that is rewritten, replaced or truncated changes its stat and is hashed again; rot that changes
- * no stat is what `tempctl backup verify` finds. Without it every landing hashed every file of the
- * correction horizon again (docs/scaling.md §2.1).
+ * The files found as recorded, per landing store: their identity (device, inode, size, mtime) with
+ * the sha256 they had. A file read in place (a folder store's) and a worker-local cache's copy (a
+ * hard link to one inode) are then hashed once, not by every landing, which otherwise hashed every
+ * file of the correction horizon again. Landed objects are written once: a rewrite, truncation or
+ * replacement changes the identity and is hashed again; rot that changes none of it is what
+ * `tempctl backup verify` finds. A download is a new inode, hashed.
  */
-const verifiedFiles = new WeakMap<ObjectStore, Map<string, string>>();
+const verifiedFiles = new WeakMap<ObjectStore, Set<string>>();
 
-function verifiedIn(landing: ObjectStore): Map<string, string> {
+function verifiedIn(landing: ObjectStore): Set<string> {
   let verified = verifiedFiles.get(landing);
   if (verified === undefined) {
-    verified = new Map();
+    verified = new Set();
     verifiedFiles.set(landing, verified);
   }
   return verified;
@@ -198,15 +199,16 @@ function verifiedIn(landing: ObjectStore): Map<string, string> {
 /** Far more than the files of a 168-hour horizon; the least recently read go first. */
 const VERIFIED_FILES_KEPT = 100_000;
 
-function remember(verified: Map<string, string>, file: string, signature: string): void {
-  verified.delete(file);
-  verified.set(file, signature);
-  if (verified.size > VERIFIED_FILES_KEPT) verified.delete(verified.keys().next().value!);
+function remember(verified: Set<string>, known: string): void {
+  verified.delete(known);
+  verified.add(known);
+  if (verified.size > VERIFIED_FILES_KEPT) verified.delete(verified.values().next().value!);
 }
 
-async function statSignature(file: string): Promise<string> {
+/** Not ctime: a hard link to the file (the cache's hand-out) changes it. */
+async function fileIdentity(file: string): Promise<string> {
   const stat = await fs.stat(file, { bigint: true });
-  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}`;
 }
 
 function differs(found: { bytes: number; sha256: string }, object: RecordedObject): Finding | undefined {

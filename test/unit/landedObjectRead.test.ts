@@ -1,7 +1,8 @@
 /**
  * Landed objects read in place (adapters/backup/landedObjects.ts `getRecordedFile`): a file found
- * as recorded is not hashed on every read, yet any later write to it (same size, other bytes; a
- * truncation; a replacement) is found on the next read, on a real folder store.
+ * as recorded is not hashed on every read (it is known by its inode, size and mtime), yet any
+ * later write to it (same size, other bytes; a truncation; a replacement) is found on the next
+ * read, on a real folder store.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -24,6 +25,10 @@ beforeEach(async () => {
   const key = 'landing/source=partner-api/bucket=0/part.parquet';
   await store.putFile(key, path.join(dir, 'file'));
   object = { key, hour: HOUR, sha256: createHash('sha256').update(BYTES).digest('hex') };
+  // Landed an hour before the damage, as in the store: a write now gives it another mtime even
+  // within the file system's timestamp granularity.
+  const landedAt = new Date(Date.now() - 3_600_000);
+  fs.utimesSync(await store.getFile(key), landedAt, landedAt);
   fs.mkdirSync(path.join(dir, 'work'));
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
