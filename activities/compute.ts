@@ -4,12 +4,19 @@
  * Parquet files on any worker, and the workflow merges the results exactly (core/bucket.ts) and
  * publishes them with `persistHour`, in one transaction.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { bucketCountFor, computeBucket, type BucketResult } from '../core/bucket';
+import { bucketCountFor, type BucketResult } from '../core/bucket';
+import {
+  applyDeltas,
+  bucketInputsHash,
+  bucketRules,
+  filesIdentity,
+  resultOfReadings,
+} from '../core/bucketDelta';
+import { dropDeltas, hourDeltas, type RecordedDelta } from '../adapters/db/bucketDeltas';
 import { emptyStats } from '../core/hourStats';
-import { countInsideIfSwapped } from '../core/swappedCoordinates';
 import type { RegionAggregate } from '../core/aggregate';
 import { readCounted } from '../adapters/analytics/bucket';
 import {
@@ -29,13 +36,12 @@ export function createComputeActivities(deps: ActivityDeps) {
 
   /** What a bucket's result depends on: its files (by content), the strategy and the polygons. */
   function inputsHash(files: readonly BucketFile[], bucketCount: number): string {
-    const inputs = {
-      files: files.map((f) => [f.key, f.sha256]),
+    return bucketInputsHash({
+      files,
       bucketCount,
       strategy: deps.correctionStrategy,
       regionsHash: deps.regionsHash,
-    };
-    return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+    });
   }
 
   async function bucketInputs(hour: Date) {
@@ -51,20 +57,62 @@ export function createComputeActivities(deps: ActivityDeps) {
     return { bucketCount, byBucket };
   }
 
+  /** What a bucket's result is computed from, beyond its files, for deltas (core/bucketDelta.ts). */
+  function rulesOf(bucketCount: number): string {
+    return bucketRules({ bucketCount, strategy: deps.correctionStrategy, regionsHash: deps.regionsHash });
+  }
+
   async function planHour(input: { hour: string }): Promise<HourPlan> {
     const hour = new Date(input.hour);
     const { bucketCount, byBucket } = await bucketInputs(hour);
     const stored = new Map((await hourPartials<BucketResult>(db, hour)).map((p) => [p.bucket, p]));
     const plan: HourPlan = { bucketCount, stale: [], fresh: [] };
+    let deltas: Map<number, RecordedDelta[]> | undefined;
     for (const [bucket, files] of byBucket) {
       const saved = stored.get(bucket);
       if (files.length === 0) {
         plan.fresh.push({ bucket, result: { partials: {}, stats: emptyStats() }, reused: true, files: 0 });
-      } else if (saved !== undefined && saved.inputsHash === inputsHash(files, bucketCount)) {
-        plan.fresh.push({ bucket, result: saved.result, reused: true, files: files.length });
-      } else {
-        plan.stale.push(bucket);
+        continue;
       }
+      const hash = inputsHash(files, bucketCount);
+      if (saved !== undefined && saved.inputsHash === hash) {
+        plan.fresh.push({ bucket, result: saved.result, reused: true, files: files.length });
+        continue;
+      }
+      // Corrections since the stored result, as deltas that chain from its files to these.
+      const target = { files: filesIdentity(files), rules: rulesOf(bucketCount) };
+      deltas ??= saved?.files === undefined ? undefined : await hourDeltas(db, hour);
+      const updated =
+        saved?.files === undefined || saved.rules === undefined
+          ? undefined
+          : applyDeltas(
+              { result: saved.result, files: saved.files, rules: saved.rules },
+              deltas?.get(bucket) ?? [],
+              target,
+            );
+      if (updated === undefined) {
+        plan.stale.push(bucket);
+        continue;
+      }
+      await savePartial(
+        db,
+        hour,
+        { bucket, bucketCount, inputsHash: hash, result: updated.result, ...target },
+        deps.now(),
+      );
+      plan.fresh.push({
+        bucket,
+        result: updated.result,
+        reused: false,
+        files: files.length,
+        deltas: updated.applied.length,
+      });
+      await dropDeltas(
+        db,
+        hour,
+        bucket,
+        updated.applied.map((d) => d.batchId),
+      );
     }
     return plan;
   }
@@ -95,25 +143,23 @@ export function createComputeActivities(deps: ActivityDeps) {
           readCounted(conn, local, deps.correctionStrategy),
         );
         beat.stage('assign and sum');
-        const regionNumbers = new Int16Array(columns.lat.length);
-        deps.regionIndex.assign(columns.lon, columns.lat, regionNumbers);
-        const result = computeBucket(
-          { regionNumbers, temperatures: columns.temperatures, labels: columns.labels },
-          deps.regionIndex.regions.map((region) => region.name),
-        );
-        result.stats.outsideInsideIfSwapped = countInsideIfSwapped(
-          deps.regionIndex,
-          columns.lon,
-          columns.lat,
-          regionNumbers,
-        );
+        const result = resultOfReadings(deps.regionIndex, columns);
         beat.stage('save');
         await savePartial(
           db,
           hour,
-          { bucket: input.bucket, bucketCount, inputsHash: inputsHash(files, bucketCount), result },
+          {
+            bucket: input.bucket,
+            bucketCount,
+            inputsHash: inputsHash(files, bucketCount),
+            result,
+            files: filesIdentity(files),
+            rules: rulesOf(bucketCount),
+          },
           deps.now(),
         );
+        // Computed from its files: deltas made before are in it, or chain from no stored result.
+        await dropDeltas(db, hour, input.bucket);
         return {
           bucket: input.bucket,
           result,

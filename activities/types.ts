@@ -81,6 +81,8 @@ export interface BucketOutcome {
   /** True when the stored result was still valid (its files unchanged) and nothing was read. */
   reused: boolean;
   files: number;
+  /** Deltas applied to the stored result instead of reading its files (corrections of the hour). */
+  deltas?: number;
   /** Seconds in each stage of the computation, when it ran (for the benchmark). */
   stageSeconds?: Record<string, number>;
 }

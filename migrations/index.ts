@@ -6,6 +6,7 @@ import * as storeIdentity from './004_store_identity';
 import * as quarantineRawText from './005_quarantine_raw_text';
 import * as columnarLanding from './006_columnar_landing';
 import * as versionRuns from './007_version_runs';
+import * as bucketDeltas from './008_bucket_deltas';
 
 /**
  * The migrations, listed in order. Listed rather than discovered on disk so that they load the same
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '005_quarantine_raw_text': quarantineRawText,
   '006_columnar_landing': columnarLanding,
   '007_version_runs': versionRuns,
+  '008_bucket_deltas': bucketDeltas,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

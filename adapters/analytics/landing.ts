@@ -101,6 +101,23 @@ export interface BodyRejection {
   reasons: Rejection[];
 }
 
+/** A reading's values that place and count it. */
+export interface CountedValues {
+  lat: number;
+  lon: number;
+  temperature: number;
+  country: string | null;
+}
+
+/** A batch's corrections in one bucket of an earlier hour: the versions that counted, and those that count now. */
+export interface VersionChange {
+  hour: Date;
+  bucket: number;
+  bucketCount: number;
+  before: CountedValues[];
+  after: CountedValues[];
+}
+
 export interface LandedBody {
   fetched: number;
   valid: number;
@@ -117,6 +134,8 @@ export interface LandedBody {
   checkedOneByOne: number;
   /** The version run written at `versionRunPath` (none when no row landed). */
   versionRun?: { path: string; entries: number; bytes: number };
+  /** Its corrections of earlier hours (undefined: they cannot be applied as deltas). */
+  versionChanges: VersionChange[] | undefined;
 }
 
 /**
@@ -405,6 +424,7 @@ async function planVersions(
   duplicates: number;
   corrections: number;
   correctedHours: Date[];
+  versionChanges: VersionChange[] | undefined;
   oneVersionEach: boolean;
 }> {
   const order = 'received_at DESC, batch_key DESC, ordinal DESC';
@@ -434,8 +454,8 @@ async function planVersions(
   const versions = [...fromFiles, ...fromIndex];
   const known =
     versions.length === 0
-      ? `SELECT NULL::VARCHAR AS reading_id, NULL::BIGINT AS ordinal, NULL::TIMESTAMPTZ AS belongs_to_hour, NULL::INTEGER AS bucket, NULL::TIMESTAMPTZ AS measured_at, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, NULL::DOUBLE AS temperature, NULL::VARCHAR AS country WHERE false`
-      : `SELECT reading_id, -1 AS ordinal, belongs_to_hour, bucket, measured_at, lat, lon, temperature, country
+      ? `SELECT NULL::VARCHAR AS reading_id, NULL::BIGINT AS ordinal, NULL::TIMESTAMPTZ AS belongs_to_hour, NULL::INTEGER AS bucket, NULL::TIMESTAMPTZ AS measured_at, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, NULL::DOUBLE AS temperature, NULL::VARCHAR AS country, NULL::TIMESTAMPTZ AS received_at WHERE false`
+      : `SELECT reading_id, -1 AS ordinal, belongs_to_hour, bucket, measured_at, lat, lon, temperature, country, received_at
            FROM (${versions.join(' UNION ALL ')})
           QUALIFY row_number() OVER (PARTITION BY reading_id ORDER BY ${order}) = 1`;
   const same = ['measured_at', 'lat', 'lon', 'temperature', 'country']
@@ -462,7 +482,7 @@ async function planVersions(
               row_number() OVER w > 1 AS correction,
               coalesce(first_value(belongs_to_hour) OVER w, ${sqlInstant(input.importHour)}) AS belongs_to_hour,
               first_value(bucket) OVER w AS known_bucket
-         FROM (SELECT * FROM known
+         FROM (SELECT reading_id, ordinal, belongs_to_hour, bucket, measured_at, lat, lon, temperature, country FROM known
                UNION ALL SELECT reading_id, ordinal, NULL, NULL, measured_at, lat, lon, temperature, country
                  FROM valid WHERE reading_id IN (SELECT reading_id FROM repeated))
        WINDOW w AS (PARTITION BY reading_id ORDER BY ordinal)`,
@@ -524,10 +544,75 @@ async function planVersions(
     duplicates: counts?.duplicates ?? 0,
     corrections: counts?.corrections ?? 0,
     correctedHours: belongs.filter((hour) => hour.getTime() !== input.importHour.getTime()),
+    versionChanges: await versionChanges(conn, input, bucketCounts),
     // No row of the batch came after another version of its id (in the batch, or known before).
     // Not "no row went through the window": ids shared with a refused record go through it alone.
     oneVersionEach: (counts?.later ?? 0) === 0,
   };
+}
+
+/**
+ * The batch's corrections of earlier hours as what changes in their buckets: per id, the version
+ * that counted before (its newest known one) and the one that counts after (its last landed one),
+ * for `CORRECTION_STRATEGY=latest` (core/bucketDelta.ts). Undefined when a known version was received
+ * after this batch (an earlier answer landed late): the newest would not be this batch's.
+ */
+async function versionChanges(
+  conn: DuckDBConnection,
+  input: LandBodyInput,
+  bucketCounts: Map<number, number>,
+): Promise<VersionChange[] | undefined> {
+  const later = `planned.ordinal >= 0 AND NOT planned.duplicate AND planned.belongs_to_hour <> ${sqlInstant(input.importHour)}`;
+  const [newest] = await queryRows<{ ms: number | null }>(
+    conn,
+    `SELECT CAST(epoch_ms(max(received_at)) AS DOUBLE) AS ms FROM known
+      WHERE reading_id IN (SELECT reading_id FROM planned WHERE ${later})`,
+  );
+  if (newest?.ms != null && newest.ms >= input.fetchedAt.getTime()) return undefined;
+  const rows = await queryRows<{
+    ms: number;
+    bucket: number;
+    before_lat: number;
+    before_lon: number;
+    before_t: number;
+    before_c: string | null;
+    lat: number;
+    lon: number;
+    t: number;
+    c: string | null;
+  }>(
+    conn,
+    `SELECT CAST(epoch_ms(k.belongs_to_hour) AS DOUBLE) AS ms, k.bucket,
+            k.lat AS before_lat, k.lon AS before_lon, k.temperature AS before_t, k.country AS before_c,
+            p.lat, p.lon, p.temperature AS t, p.country AS c
+       FROM (SELECT reading_id, lat, lon, temperature, country FROM planned WHERE ${later}
+             QUALIFY row_number() OVER (PARTITION BY reading_id ORDER BY ordinal DESC) = 1) p
+       JOIN known k USING (reading_id)
+      ORDER BY ms, k.bucket, reading_id`,
+  );
+  const byBucket = new Map<string, VersionChange>();
+  for (const r of rows) {
+    const key = `${r.ms}/${r.bucket}`;
+    let change = byBucket.get(key);
+    if (change === undefined) {
+      change = {
+        hour: new Date(r.ms),
+        bucket: r.bucket,
+        bucketCount: bucketCounts.get(r.ms) ?? 1,
+        before: [],
+        after: [],
+      };
+      byBucket.set(key, change);
+    }
+    change.before.push({
+      lat: r.before_lat,
+      lon: r.before_lon,
+      temperature: r.before_t,
+      country: r.before_c,
+    });
+    change.after.push({ lat: r.lat, lon: r.lon, temperature: r.t, country: r.c });
+  }
+  return [...byBucket.values()];
 }
 
 /**

@@ -46,6 +46,9 @@ export interface StoredPartial<T> {
   bucketCount: number;
   inputsHash: string;
   result: T;
+  /** What it was computed from, for deltas (core/bucketDelta.ts): its files' identity, the rules. */
+  files?: string;
+  rules?: string;
 }
 
 export async function hourPartials<T>(db: Knex, hour: Date): Promise<StoredPartial<T>[]> {
@@ -54,12 +57,15 @@ export async function hourPartials<T>(db: Knex, hour: Date): Promise<StoredParti
     bucket_count: number;
     inputs_hash: string;
     result: T;
+    files: string | null;
+    rules: string | null;
   }[];
   return rows.map((r) => ({
     bucket: r.bucket,
     bucketCount: r.bucket_count,
     inputsHash: r.inputs_hash,
     result: r.result,
+    ...(r.files !== null && r.rules !== null ? { files: r.files, rules: r.rules } : {}),
   }));
 }
 
@@ -78,9 +84,11 @@ export async function savePartial<T>(
       inputs_hash: partial.inputsHash,
       result: JSON.stringify(partial.result),
       computed_at: now,
+      files: partial.files ?? null,
+      rules: partial.rules ?? null,
     })
     .onConflict(['hour', 'bucket'])
-    .merge(['bucket_count', 'inputs_hash', 'result', 'computed_at']);
+    .merge(['bucket_count', 'inputs_hash', 'result', 'computed_at', 'files', 'rules']);
 }
 
 /** Makes the hour's rows exactly `aggregates`, in one transaction: upserts them and deletes any other region's row. */

@@ -15,6 +15,7 @@ import { affectedRows } from './connection';
 import { insertInChunks } from './insertChunks';
 import { PULL_PREFIX } from '../../core/fetchDecision';
 import { versionRunRow, type StoredRun } from './versionRuns';
+import { raiseGeneration, recordDeltas, type DeltaInput } from './bucketDeltas';
 
 export interface LandingResult extends LandingCounts {
   batchId: number;
@@ -63,6 +64,8 @@ export interface CommitInput {
   supersedePrefix?: string;
   /** The batch's version run, already in the landing store (none when the batch landed no row). */
   versionRun?: StoredRun;
+  /** Its corrections' changes to the buckets of earlier hours, recorded as deltas when they hold. */
+  deltas?: DeltaInput;
 }
 
 type StoredBatch = { batch_id: number; run_id: string; summary: LandingResult } | undefined;
@@ -147,6 +150,8 @@ export async function commitBatch(db: Knex, input: CommitInput): Promise<Landing
   return db.transaction(async (trx) => {
     const existing = await findBatch(trx, input.source, input.batchKey);
     if (existing) return { ...existing.summary, alreadyLanded: true };
+    // First: a commit of the same source beside this one waits here, and one since the lookup shows.
+    const previousGeneration = await raiseGeneration(trx, input.source);
     const retired =
       input.supersedePrefix === undefined
         ? undefined
@@ -176,6 +181,9 @@ export async function commitBatch(db: Knex, input: CommitInput): Promise<Landing
       .where('batch_id', batchId)
       .update({ summary: JSON.stringify(summary) });
     await checkBucketCounts(trx, input.source, input.files);
+    // On the buckets' files before this batch's: before they are inserted.
+    if (input.deltas !== undefined && retired === undefined)
+      await recordDeltas(trx, batchId, input.deltas, previousGeneration, input.files);
     await insertInChunks(
       trx,
       'landed_files',

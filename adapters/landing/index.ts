@@ -25,7 +25,12 @@ import {
   type LandingResult,
   type RawBody,
 } from '../db/landing';
-import { landBody } from '../analytics/landing';
+import { landBody, type CountedValues, type VersionChange } from '../analytics/landing';
+import { sourceGeneration, type DeltaInput } from '../db/bucketDeltas';
+import { bucketChange, noChange, resultOfReadings } from '../../core/bucketDelta';
+import type { RegionIndex } from '../../core/geo';
+import type { CorrectionStrategy } from '../../core/policies';
+import { labelClass } from '../../core/hourStats';
 import { storeLandedFiles } from '../analytics/landedFiles';
 import type { Analytics } from '../analytics/duckdb';
 import type { BackupStore } from '../backup/store';
@@ -72,6 +77,14 @@ export interface LandingDeps {
   versionIndex?: boolean;
   /** Told of each landed object found missing or damaged when read (the metrics). */
   onLandedRepair?: (outcome: RepairOutcome, object: RecordedObject) => void;
+  /**
+   * With all three, a batch's corrections of earlier hours are committed as deltas to their buckets
+   * (core/bucketDelta.ts), so those buckets are not read again: the region polygons, the
+   * CORRECTION_STRATEGY and the polygons' hash (what the bucket results were computed with).
+   */
+  regionIndex?: RegionIndex;
+  correctionStrategy?: CorrectionStrategy;
+  regionsHash?: string;
 }
 
 /** What the caller lends one landing: its progress, its retry of our own side, its log. */
@@ -270,6 +283,8 @@ export function createLanding(deps: LandingDeps): Landing {
     const rawBackup = backUpRawAnswer(deps, raw, call);
     try {
       call.stage('look up earlier versions');
+      // Before the lookup: a batch of the source committed after this cannot hide behind the deltas.
+      const generation = await sourceGeneration(db, at.source);
       // The file just uploaded is parsed where it is; an answer stored by an earlier attempt is read
       // as recorded (repaired from its backup copy if need be).
       const bodyPath =
@@ -365,6 +380,7 @@ export function createLanding(deps: LandingDeps): Landing {
         rejections: body.rejections,
         supersedePrefix: at.supersedePrefix,
         versionRun,
+        deltas: deltasOf(deps, body.versionChanges, generation),
       });
       if (versionRun !== undefined && !committed.alreadyLanded) await known.record?.committed(versionRun);
       return committed;
@@ -375,6 +391,42 @@ export function createLanding(deps: LandingDeps): Landing {
   }
 
   return { answerInHand, openIncoming, park, store, land };
+}
+
+/** The batch's changes to earlier hours' buckets as deltas to commit, when the landing computes them. */
+function deltasOf(
+  deps: LandingDeps,
+  changes: readonly VersionChange[] | undefined,
+  lookupGeneration: number,
+): DeltaInput | undefined {
+  const { regionIndex, correctionStrategy, regionsHash } = deps;
+  if (changes === undefined || regionIndex === undefined || correctionStrategy === undefined)
+    return undefined;
+  if (regionsHash === undefined) return undefined;
+  return {
+    lookupGeneration,
+    strategy: correctionStrategy,
+    regionsHash,
+    changes: changes.map((c) => ({
+      hour: c.hour,
+      bucket: c.bucket,
+      bucketCount: c.bucketCount,
+      // Under `first` the version that counts is the earliest: a later one changes nothing.
+      change:
+        correctionStrategy === 'latest'
+          ? bucketChange(resultOf(regionIndex, c.before), resultOf(regionIndex, c.after))
+          : noChange(),
+    })),
+  };
+}
+
+function resultOf(index: RegionIndex, values: readonly CountedValues[]) {
+  return resultOfReadings(index, {
+    lat: Float64Array.from(values, (v) => v.lat),
+    lon: Float64Array.from(values, (v) => v.lon),
+    temperatures: Float64Array.from(values, (v) => v.temperature),
+    labels: Uint8Array.from(values, (v) => labelClass(v.country)),
+  });
 }
 
 /** The batch key as a key segment of the landing store (core/landingKeys.ts `batchSegment`). */

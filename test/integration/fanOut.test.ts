@@ -15,6 +15,8 @@ import { generateReadings } from '../../sim/generator';
 import { startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
 import { startRecordServer, type RecordServer } from '../support/recovery';
 import { whenWorkerRunning } from '../support/workerProcess';
+import { expectedAggregates } from '../support/expectations';
+import { expectSameAggregates } from '../support/served';
 import { WORKER_NODE_FLAGS } from '../../worker/nodeFlags';
 
 const NOW = new Date();
@@ -96,7 +98,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-test('two worker processes share the hour; rows bit-identical to one worker with one bucket; a correction recomputes one bucket', async () => {
+test('two worker processes share the hour; rows bit-identical to one worker with one bucket; corrections applied as deltas, the bits of a recompute', async () => {
   await runImport(shared.client, shared.config, H1);
   const runs = await bucketActivities(shared.client, H1);
   expect(new Set(runs.map((r) => r.bucket)).size).toBe(16);
@@ -111,16 +113,27 @@ test('two worker processes share the hour; rows bit-identical to one worker with
   expect(rows.length).toBeGreaterThan(5);
   expect(rows).toEqual(await hourAggregates(single.database.db, H1));
 
-  // H2 carries new readings and a correction of one H1 reading: H1 is recomputed, one bucket only.
+  // H2 carries new readings and corrections of two H1 readings (one moved into another reading's
+  // place, so it may change region): H1 is brought up to date by the corrections' deltas, reading
+  // none of its buckets again (core/bucketDelta.ts).
   const corrected = { ...records[0]!, temperature: records[0]!.temperature + 3 };
-  server.setRecords([...generateReadings(9, 0, 200, NOW), corrected]);
+  const moved = { ...records[1]!, lat: records[2]!.lat, lon: records[2]!.lon, temperature: 31.25 };
+  server.setRecords([...generateReadings(9, 0, 200, NOW), corrected, moved]);
   const summary = await runImport(shared.client, shared.config, H2);
   expect(summary.recomputedHours).toEqual([formatHour(H1)]);
   const recomputedH1 = (await bucketActivities(shared.client, H2)).filter((r) => r.hour === formatHour(H1));
-  expect(recomputedH1).toHaveLength(1);
+  expect(recomputedH1).toEqual([]);
   const after = await hourAggregates(shared.database.db, H1);
-  expect(after.map((r) => [r.region, r.numberOfPoints])).toEqual(
-    rows.map((r) => [r.region, r.numberOfPoints]),
-  );
   expect(after).not.toEqual(rows);
+  const sent = records.map((r, i) => (i === 0 ? corrected : i === 1 ? moved : r));
+  expectSameAggregates(after, expectedAggregates(sent));
+  // Applied, the deltas are gone: they do not pile up hour after hour.
+  const [left] = (await shared.database.db('bucket_deltas').count({ n: '*' })) as { n: string | number }[];
+  expect(Number(left?.n)).toBe(0);
+
+  // The same hour computed again from its files, every bucket: the same bits.
+  await shared.database.db('hour_partials').where('hour', H1).delete();
+  const again = await runImport(shared.client, shared.config, H1);
+  expect(again.buckets.computed).toHaveLength(16);
+  expect(await hourAggregates(shared.database.db, H1)).toEqual(after);
 });

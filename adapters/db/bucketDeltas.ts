@@ -1,0 +1,143 @@
+/**
+ * Corrections as deltas in PostgreSQL (migrations/008_bucket_deltas.ts, core/bucketDelta.ts): the
+ * per-source landing counter, the deltas a batch commits for the buckets of earlier hours it
+ * corrects, and their reading by `planHour`.
+ */
+import type { Knex } from 'knex';
+import type { BucketResult } from '../../core/bucket';
+import { bucketRules, identityOf, withFiles, type BucketDelta } from '../../core/bucketDelta';
+import type { CorrectionStrategy } from '../../core/policies';
+import { insertInChunks } from './insertChunks';
+
+/** A file's fingerprint in SQL: core/bucketDelta.ts `fileFingerprint`, the same 64 bits. */
+const FILE_FINGERPRINT_SQL = `('x' || left(md5(f.object_key || f.sha256), 16))::bit(64)::bigint`;
+
+/** How many batches of `source` have committed so far (read before its version lookup). */
+export async function sourceGeneration(db: Knex, source: string): Promise<number> {
+  const row = (await db('source_landings').where({ source }).first('generation')) as
+    { generation: string | number } | undefined;
+  return Number(row?.generation ?? 0);
+}
+
+/** Raises the source's counter in a batch's commit; resolves with its value before (waits for a commit beside it). */
+export async function raiseGeneration(trx: Knex.Transaction, source: string): Promise<number> {
+  const rows = (await trx.raw(
+    `INSERT INTO source_landings (source, generation) VALUES (?, 1)
+       ON CONFLICT (source) DO UPDATE SET generation = source_landings.generation + 1
+       RETURNING generation`,
+    [source],
+  )) as { rows: { generation: string | number }[] };
+  return Number(rows.rows[0]?.generation ?? 1) - 1;
+}
+
+/** A batch's change to one bucket of an earlier hour (adapters/landing/bucketChanges.ts). */
+export interface BucketChange {
+  hour: Date;
+  bucket: number;
+  /** The hour's bucket count the batch's files there use. */
+  bucketCount: number;
+  change: BucketResult;
+}
+
+export interface DeltaInput {
+  /** `sourceGeneration` before the version lookup: the deltas hold only if no batch of the source committed since. */
+  lookupGeneration: number;
+  changes: readonly BucketChange[];
+  strategy: CorrectionStrategy;
+  regionsHash: string;
+}
+
+/**
+ * Records the batch's deltas, in its commit's transaction before its files are inserted: each on
+ * the bucket's live files now, when the source's counter is still the lookup's (`previous`) and the
+ * hour's bucket count is the one the change was made for. Others are left out (recomputed).
+ */
+export async function recordDeltas(
+  trx: Knex.Transaction,
+  batchId: number,
+  input: DeltaInput,
+  previous: number,
+  files: readonly { key: string; sha256: string; belongsToHour: Date; bucket: number }[],
+): Promise<number> {
+  if (previous !== input.lookupGeneration || input.changes.length === 0) return 0;
+  const hours = [...new Set(input.changes.map((c) => c.hour.getTime()))].map((ms) => new Date(ms));
+  const bases = (await trx.raw(
+    `SELECT f.belongs_to_hour AS hour, f.bucket, CAST(sum(${FILE_FINGERPRINT_SQL}) AS TEXT) AS sum,
+            CAST(count(*) AS INTEGER) AS files, max(max(f.bucket_count)) OVER (PARTITION BY f.belongs_to_hour) AS bucket_count
+       FROM landed_files f JOIN fetch_batches b ON b.batch_id = f.batch_id
+      WHERE b.superseded_at IS NULL AND f.belongs_to_hour = ANY(?)
+      GROUP BY f.belongs_to_hour, f.bucket`,
+    [hours],
+  )) as { rows: { hour: Date; bucket: number; sum: string; files: number; bucket_count: number }[] };
+  const baseOf = new Map(bases.rows.map((r) => [`${r.hour.getTime()}/${r.bucket}`, r]));
+  const rows = input.changes.flatMap((change) => {
+    const base = baseOf.get(`${change.hour.getTime()}/${change.bucket}`);
+    // A bucket with no file yet, or whose hour another source counts in more buckets: recomputed.
+    if (base === undefined || Number(base.bucket_count) !== change.bucketCount) return [];
+    const baseFiles = identityOf(BigInt(base.sum), Number(base.files));
+    const mine = files.filter(
+      (f) => f.belongsToHour.getTime() === change.hour.getTime() && f.bucket === change.bucket,
+    );
+    return [
+      {
+        batch_id: batchId,
+        hour: change.hour,
+        bucket: change.bucket,
+        rules: bucketRules({
+          bucketCount: change.bucketCount,
+          strategy: input.strategy,
+          regionsHash: input.regionsHash,
+        }),
+        base_files: baseFiles,
+        files: withFiles(baseFiles, mine),
+        change: JSON.stringify(change.change),
+      },
+    ];
+  });
+  await insertInChunks(trx, 'bucket_deltas', rows);
+  return rows.length;
+}
+
+/** A recorded delta, with the batch that made it. */
+export type RecordedDelta = BucketDelta & { batchId: number };
+
+/**
+ * The deltas recorded for the hour's buckets, by bucket. Few: each is removed once applied, or
+ * when its bucket is recomputed from its files (`dropDeltas`).
+ */
+export async function hourDeltas(db: Knex, hour: Date): Promise<Map<number, RecordedDelta[]>> {
+  const rows = (await db('bucket_deltas')
+    .where('hour', hour)
+    .select('batch_id', 'bucket', 'rules', 'base_files', 'files', 'change')) as {
+    batch_id: string | number;
+    bucket: number;
+    rules: string;
+    base_files: string;
+    files: string;
+    change: BucketResult;
+  }[];
+  const byBucket = new Map<number, RecordedDelta[]>();
+  for (const r of rows)
+    byBucket.set(r.bucket, [
+      ...(byBucket.get(r.bucket) ?? []),
+      {
+        batchId: Number(r.batch_id),
+        rules: r.rules,
+        baseFiles: r.base_files,
+        files: r.files,
+        change: r.change,
+      },
+    ]);
+  return byBucket;
+}
+
+/**
+ * Removes a bucket's deltas that are in its stored result now (`batchIds`), or all of them after it
+ * was recomputed from its files. One removed beside a commit costs that bucket a recompute, never
+ * a wrong result: without it no chain reaches the bucket's files.
+ */
+export async function dropDeltas(db: Knex, hour: Date, bucket: number, batchIds?: readonly number[]) {
+  const query = db('bucket_deltas').where({ hour, bucket });
+  if (batchIds !== undefined) query.whereIn('batch_id', batchIds);
+  await query.delete();
+}
