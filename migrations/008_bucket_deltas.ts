@@ -6,9 +6,9 @@ import type { Knex } from 'knex';
  *   versions out and in, as a bucket result), recorded in the batch's own transaction beside its
  *   `landed_files`, with the bucket's files (their fingerprint and count) before and after it and
  *   the rules it was computed under;
- * - `source_landings`: a counter per source, raised by every batch's commit, so that a landing
- *   knows no other batch of its source committed between its version lookup and its commit;
- * - `hour_partials` keeps the fingerprint, count and rules of the files a result was computed from.
+ * - `hour_partials` keeps the identity of the files a result was computed from (prefixed with the
+ *   inputs hash it was written with: a worker that predates this migration rewrites the result
+ *   and its hash but not `files`, which then no longer matches and is ignored) and its rules.
  * Derived data, like `hour_partials`: not backed up (a restored database recomputes its buckets).
  */
 export async function up(knex: Knex): Promise<void> {
@@ -23,10 +23,6 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['batch_id', 'hour', 'bucket']);
     t.index(['hour', 'bucket']);
   });
-  await knex.schema.createTable('source_landings', (t) => {
-    t.text('source').primary();
-    t.bigInteger('generation').notNullable();
-  });
   await knex.schema.alterTable('hour_partials', (t) => {
     t.text('files').nullable();
     t.text('rules').nullable();
@@ -38,6 +34,5 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('files');
     t.dropColumn('rules');
   });
-  await knex.schema.dropTableIfExists('source_landings');
   await knex.schema.dropTableIfExists('bucket_deltas');
 }

@@ -61,6 +61,8 @@ export interface LandBodyInput {
    * (adapters/versions/duckdbRuns.ts KNOWN_COLUMNS) and returns its name.
    */
   indexedVersions?: (conn: DuckDBConnection, idsSql: string) => Promise<string>;
+  /** Also give its corrections of earlier hours as bucket changes (`versionChanges`), for deltas. */
+  versionChanges?: boolean;
   /** Where to write the batch's version run (core/versionRun.ts) of the rows landed, if any. */
   versionRunPath?: string;
   /**
@@ -544,7 +546,8 @@ async function planVersions(
     duplicates: counts?.duplicates ?? 0,
     corrections: counts?.corrections ?? 0,
     correctedHours: belongs.filter((hour) => hour.getTime() !== input.importHour.getTime()),
-    versionChanges: await versionChanges(conn, input, bucketCounts),
+    versionChanges:
+      input.versionChanges === true ? await versionChanges(conn, input, bucketCounts) : undefined,
     // No row of the batch came after another version of its id (in the batch, or known before).
     // Not "no row went through the window": ids shared with a refused record go through it alone.
     oneVersionEach: (counts?.later ?? 0) === 0,
@@ -557,7 +560,7 @@ async function planVersions(
  * for `CORRECTION_STRATEGY=latest` (core/bucketDelta.ts). Undefined when a known version was received
  * after this batch (an earlier answer landed late): the newest would not be this batch's.
  */
-async function versionChanges(
+export async function versionChanges(
   conn: DuckDBConnection,
   input: LandBodyInput,
   bucketCounts: Map<number, number>,

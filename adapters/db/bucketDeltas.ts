@@ -12,25 +12,17 @@ import { insertInChunks } from './insertChunks';
 /** A file's fingerprint in SQL: core/bucketDelta.ts `fileFingerprint`, the same 64 bits. */
 const FILE_FINGERPRINT_SQL = `('x' || left(md5(f.object_key || f.sha256), 16))::bit(64)::bigint`;
 
-/** How many batches of `source` have committed so far (read before its version lookup). */
-export async function sourceGeneration(db: Knex, source: string): Promise<number> {
-  const row = (await db('source_landings').where({ source }).first('generation')) as
-    { generation: string | number } | undefined;
-  return Number(row?.generation ?? 0);
+/**
+ * How many batches of `source` have committed (read before its version lookup). Batches are never
+ * deleted: the same count at the commit means no batch of the source committed in between, by any
+ * worker of any version, so the versions the lookup found are still the newest.
+ */
+export async function sourceBatchCount(db: Knex, source: string): Promise<number> {
+  const [row] = (await db('fetch_batches').where({ source }).count({ n: '*' })) as { n: string | number }[];
+  return Number(row?.n ?? 0);
 }
 
-/** Raises the source's counter in a batch's commit; resolves with its value before (waits for a commit beside it). */
-export async function raiseGeneration(trx: Knex.Transaction, source: string): Promise<number> {
-  const rows = (await trx.raw(
-    `INSERT INTO source_landings (source, generation) VALUES (?, 1)
-       ON CONFLICT (source) DO UPDATE SET generation = source_landings.generation + 1
-       RETURNING generation`,
-    [source],
-  )) as { rows: { generation: string | number }[] };
-  return Number(rows.rows[0]?.generation ?? 1) - 1;
-}
-
-/** A batch's change to one bucket of an earlier hour (adapters/landing/bucketChanges.ts). */
+/** A batch's change to one bucket of an earlier hour (adapters/landing/index.ts `deltasOf`). */
 export interface BucketChange {
   hour: Date;
   bucket: number;
@@ -40,35 +32,51 @@ export interface BucketChange {
 }
 
 export interface DeltaInput {
-  /** `sourceGeneration` before the version lookup: the deltas hold only if no batch of the source committed since. */
-  lookupGeneration: number;
+  /** `sourceBatchCount` before the version lookup: the deltas hold only if no batch of the source committed since. */
+  lookupBatches: number;
   changes: readonly BucketChange[];
   strategy: CorrectionStrategy;
   regionsHash: string;
 }
 
 /**
- * Records the batch's deltas, in its commit's transaction before its files are inserted: each on
- * the bucket's live files now, when the source's counter is still the lookup's (`previous`) and the
- * hour's bucket count is the one the change was made for. Others are left out (recomputed).
+ * Records the batch's deltas, in its commit's transaction before its own batch row and files are
+ * inserted: each on the bucket's live files now, when the source still has the lookup's number of
+ * batches and the hour's bucket count is the one the change was made for, all read in one statement
+ * (one snapshot). Nothing is recorded when the role may not (roles not applied since migration 008):
+ * the buckets are recomputed, as before it.
  */
 export async function recordDeltas(
   trx: Knex.Transaction,
   batchId: number,
   input: DeltaInput,
-  previous: number,
+  source: string,
   files: readonly { key: string; sha256: string; belongsToHour: Date; bucket: number }[],
 ): Promise<number> {
-  if (previous !== input.lookupGeneration || input.changes.length === 0) return 0;
+  if (input.changes.length === 0) return 0;
   const hours = [...new Set(input.changes.map((c) => c.hour.getTime()))].map((ms) => new Date(ms));
   const bases = (await trx.raw(
     `SELECT f.belongs_to_hour AS hour, f.bucket, CAST(sum(${FILE_FINGERPRINT_SQL}) AS TEXT) AS sum,
-            CAST(count(*) AS INTEGER) AS files, max(max(f.bucket_count)) OVER (PARTITION BY f.belongs_to_hour) AS bucket_count
+            CAST(count(*) AS INTEGER) AS files, max(max(f.bucket_count)) OVER (PARTITION BY f.belongs_to_hour) AS bucket_count,
+            (SELECT CAST(count(*) AS INTEGER) FROM fetch_batches WHERE source = ? AND batch_id <> ?) AS batches,
+            has_table_privilege(current_user, 'bucket_deltas', 'INSERT') AS may
        FROM landed_files f JOIN fetch_batches b ON b.batch_id = f.batch_id
-      WHERE b.superseded_at IS NULL AND f.belongs_to_hour = ANY(?)
+      WHERE b.superseded_at IS NULL AND f.belongs_to_hour = ANY(?) AND f.batch_id <> ?
       GROUP BY f.belongs_to_hour, f.bucket`,
-    [hours],
-  )) as { rows: { hour: Date; bucket: number; sum: string; files: number; bucket_count: number }[] };
+    [source, batchId, hours, batchId],
+  )) as {
+    rows: {
+      hour: Date;
+      bucket: number;
+      sum: string;
+      files: number;
+      bucket_count: number;
+      batches: number;
+      may: boolean;
+    }[];
+  };
+  const [first] = bases.rows;
+  if (first === undefined || !first.may || Number(first.batches) !== input.lookupBatches) return 0;
   const baseOf = new Map(bases.rows.map((r) => [`${r.hour.getTime()}/${r.bucket}`, r]));
   const rows = input.changes.flatMap((change) => {
     const base = baseOf.get(`${change.hour.getTime()}/${change.bucket}`);
@@ -106,9 +114,12 @@ export type RecordedDelta = BucketDelta & { batchId: number };
  * when its bucket is recomputed from its files (`dropDeltas`).
  */
 export async function hourDeltas(db: Knex, hour: Date): Promise<Map<number, RecordedDelta[]>> {
-  const rows = (await db('bucket_deltas')
-    .where('hour', hour)
-    .select('batch_id', 'bucket', 'rules', 'base_files', 'files', 'change')) as {
+  const rows = (await withoutPrivilege(
+    db('bucket_deltas')
+      .where('hour', hour)
+      .select('batch_id', 'bucket', 'rules', 'base_files', 'files', 'change'),
+    [],
+  )) as {
     batch_id: string | number;
     bucket: number;
     rules: string;
@@ -139,5 +150,18 @@ export async function hourDeltas(db: Knex, hour: Date): Promise<Map<number, Reco
 export async function dropDeltas(db: Knex, hour: Date, bucket: number, batchIds?: readonly number[]) {
   const query = db('bucket_deltas').where({ hour, bucket });
   if (batchIds !== undefined) query.whereIn('batch_id', batchIds);
-  await query.delete();
+  await withoutPrivilege(query.delete(), 0);
+}
+
+/**
+ * A role that `tempctl roles apply` has not been given the table since migration 008: no deltas
+ * (every bucket recomputed from its files, as before), not a failed hour.
+ */
+async function withoutPrivilege<T>(query: Promise<T>, none: T): Promise<T> {
+  try {
+    return await query;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '42501') return none;
+    throw error;
+  }
 }

@@ -65,7 +65,10 @@ export async function hourPartials<T>(db: Knex, hour: Date): Promise<StoredParti
     bucketCount: r.bucket_count,
     inputsHash: r.inputs_hash,
     result: r.result,
-    ...(r.files !== null && r.rules !== null ? { files: r.files, rules: r.rules } : {}),
+    // Written with this very result only (migrations/008_bucket_deltas.ts): otherwise unknown.
+    ...(r.files?.startsWith(`${r.inputs_hash}:`) === true && r.rules !== null
+      ? { files: r.files.slice(r.inputs_hash.length + 1), rules: r.rules }
+      : {}),
   }));
 }
 
@@ -84,7 +87,7 @@ export async function savePartial<T>(
       inputs_hash: partial.inputsHash,
       result: JSON.stringify(partial.result),
       computed_at: now,
-      files: partial.files ?? null,
+      files: partial.files === undefined ? null : `${partial.inputsHash}:${partial.files}`,
       rules: partial.rules ?? null,
     })
     .onConflict(['hour', 'bucket'])

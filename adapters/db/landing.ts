@@ -15,7 +15,7 @@ import { affectedRows } from './connection';
 import { insertInChunks } from './insertChunks';
 import { PULL_PREFIX } from '../../core/fetchDecision';
 import { versionRunRow, type StoredRun } from './versionRuns';
-import { raiseGeneration, recordDeltas, type DeltaInput } from './bucketDeltas';
+import { recordDeltas, type DeltaInput } from './bucketDeltas';
 
 export interface LandingResult extends LandingCounts {
   batchId: number;
@@ -150,8 +150,6 @@ export async function commitBatch(db: Knex, input: CommitInput): Promise<Landing
   return db.transaction(async (trx) => {
     const existing = await findBatch(trx, input.source, input.batchKey);
     if (existing) return { ...existing.summary, alreadyLanded: true };
-    // First: a commit of the same source beside this one waits here, and one since the lookup shows.
-    const previousGeneration = await raiseGeneration(trx, input.source);
     const retired =
       input.supersedePrefix === undefined
         ? undefined
@@ -183,7 +181,7 @@ export async function commitBatch(db: Knex, input: CommitInput): Promise<Landing
     await checkBucketCounts(trx, input.source, input.files);
     // On the buckets' files before this batch's: before they are inserted.
     if (input.deltas !== undefined && retired === undefined)
-      await recordDeltas(trx, batchId, input.deltas, previousGeneration, input.files);
+      await recordDeltas(trx, batchId, input.deltas, input.source, input.files);
     await insertInChunks(
       trx,
       'landed_files',

@@ -37,9 +37,8 @@ const WORKER_PRIVILEGES: Record<string, string> = {
   // Recorded with its batch; `tempctl versions rebuild` runs as the migrate role.
   version_runs: 'SELECT, INSERT',
   hour_partials: 'SELECT, INSERT, UPDATE',
-  // Recorded with its batch, read by planHour; the counter raised by each batch's commit.
+  // Recorded with its batch, applied and removed by planHour.
   bucket_deltas: 'SELECT, INSERT, DELETE',
-  source_landings: 'SELECT, INSERT, UPDATE',
   quarantine: 'SELECT, INSERT',
   reading_regions: 'SELECT, INSERT, DELETE',
   region_hourly_temperature: 'SELECT, INSERT, UPDATE, DELETE',

@@ -26,7 +26,7 @@ import {
   type RawBody,
 } from '../db/landing';
 import { landBody, type CountedValues, type VersionChange } from '../analytics/landing';
-import { sourceGeneration, type DeltaInput } from '../db/bucketDeltas';
+import { sourceBatchCount, type DeltaInput } from '../db/bucketDeltas';
 import { bucketChange, noChange, resultOfReadings } from '../../core/bucketDelta';
 import type { RegionIndex } from '../../core/geo';
 import type { CorrectionStrategy } from '../../core/policies';
@@ -284,7 +284,7 @@ export function createLanding(deps: LandingDeps): Landing {
     try {
       call.stage('look up earlier versions');
       // Before the lookup: a batch of the source committed after this cannot hide behind the deltas.
-      const generation = await sourceGeneration(db, at.source);
+      const batchesBefore = await sourceBatchCount(db, at.source);
       // The file just uploaded is parsed where it is; an answer stored by an earlier attempt is read
       // as recorded (repaired from its backup copy if need be).
       const bodyPath =
@@ -325,6 +325,8 @@ export function createLanding(deps: LandingDeps): Landing {
             knownFiles: known.files,
             indexedVersions: known.indexed,
             versionRunPath: known.record?.runPath,
+            // A refetch retires batches: its buckets are recomputed, so no delta is made for it.
+            versionChanges: at.supersedePrefix === undefined && deps.regionIndex !== undefined,
             bucketCounts: (hours) =>
               bucketCountsFor(
                 db,
@@ -380,7 +382,7 @@ export function createLanding(deps: LandingDeps): Landing {
         rejections: body.rejections,
         supersedePrefix: at.supersedePrefix,
         versionRun,
-        deltas: deltasOf(deps, body.versionChanges, generation),
+        deltas: deltasOf(deps, body.versionChanges, batchesBefore),
       });
       if (versionRun !== undefined && !committed.alreadyLanded) await known.record?.committed(versionRun);
       return committed;
@@ -394,17 +396,17 @@ export function createLanding(deps: LandingDeps): Landing {
 }
 
 /** The batch's changes to earlier hours' buckets as deltas to commit, when the landing computes them. */
-function deltasOf(
+export function deltasOf(
   deps: LandingDeps,
   changes: readonly VersionChange[] | undefined,
-  lookupGeneration: number,
+  lookupBatches: number,
 ): DeltaInput | undefined {
   const { regionIndex, correctionStrategy, regionsHash } = deps;
   if (changes === undefined || regionIndex === undefined || correctionStrategy === undefined)
     return undefined;
   if (regionsHash === undefined) return undefined;
   return {
-    lookupGeneration,
+    lookupBatches,
     strategy: correctionStrategy,
     regionsHash,
     changes: changes.map((c) => ({
