@@ -1,7 +1,7 @@
 /**
  * Corrections as deltas in PostgreSQL (migrations/008_bucket_deltas.ts, core/bucketDelta.ts): the
- * per-source landing counter, the deltas a batch commits for the buckets of earlier hours it
- * corrects, and their reading by `planHour`.
+ * source's batch count a landing reads before its lookup, the deltas a batch commits for the
+ * buckets of earlier hours it corrects, and their reading and removal by `planHour`.
  */
 import type { Knex } from 'knex';
 import type { BucketResult } from '../../core/bucket';

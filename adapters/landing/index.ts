@@ -326,7 +326,7 @@ export function createLanding(deps: LandingDeps): Landing {
             indexedVersions: known.indexed,
             versionRunPath: known.record?.runPath,
             // A refetch retires batches: its buckets are recomputed, so no delta is made for it.
-            versionChanges: at.supersedePrefix === undefined && deps.regionIndex !== undefined,
+            versionChanges: at.supersedePrefix === undefined && deltaRules(deps) !== undefined,
             bucketCounts: (hours) =>
               bucketCountsFor(
                 db,
@@ -401,10 +401,9 @@ export function deltasOf(
   changes: readonly VersionChange[] | undefined,
   lookupBatches: number,
 ): DeltaInput | undefined {
-  const { regionIndex, correctionStrategy, regionsHash } = deps;
-  if (changes === undefined || regionIndex === undefined || correctionStrategy === undefined)
-    return undefined;
-  if (regionsHash === undefined) return undefined;
+  const rules = deltaRules(deps);
+  if (changes === undefined || rules === undefined) return undefined;
+  const { regionIndex, correctionStrategy, regionsHash } = rules;
   return {
     lookupBatches,
     strategy: correctionStrategy,
@@ -420,6 +419,14 @@ export function deltasOf(
           : noChange(),
     })),
   };
+}
+
+/** What deltas are computed with, when the landing was given all of it. */
+function deltaRules(deps: LandingDeps) {
+  const { regionIndex, correctionStrategy, regionsHash } = deps;
+  if (regionIndex === undefined || correctionStrategy === undefined || regionsHash === undefined)
+    return undefined;
+  return { regionIndex, correctionStrategy, regionsHash };
 }
 
 function resultOf(index: RegionIndex, values: readonly CountedValues[]) {
