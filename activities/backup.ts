@@ -3,31 +3,48 @@
  * files, raw answers) copied with their checksums verified (adapters/backup/store.ts).
  * backupObjects: the copying alone, which the workflow starts as soon as the hour is landed, so
  * that the large copies run while the hour is computed; backupHour then finds them in place.
+ * backupHours: backupHour for the hours a batch corrected, in one activity.
  */
+import pLimit from 'p-limit';
 import { backupTablesForHour, landedObjectsForHour } from '../adapters/db/backupTables';
 import { storeId } from '../adapters/db/storeIdentity';
 import type { BackupSummary } from './types';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
+/** Hours backed up at once by `backupHours`: each is a few small files and the objects' checks. */
+const HOURS_AT_ONCE = 4;
+
 export function createBackupActivities(deps: ActivityDeps) {
+  async function writeHour(hour: Date): Promise<BackupSummary> {
+    const { manifest, ref } = await deps.backupStore.writeHour(
+      await storeId(deps.db),
+      hour,
+      {
+        tables: backupTablesForHour(deps.db, hour),
+        objects: await landedObjectsForHour(deps.db, hour),
+        landing: deps.landingStore,
+      },
+      deps.now(),
+    );
+    return {
+      folder: `${deps.backupStore.url.replace(/\/?$/, '/')}${ref.generation}`,
+      files: manifest.tables.map(({ name, rows }) => ({ name, rows })),
+    };
+  }
   async function backupHour(input: { hour: string }): Promise<BackupSummary> {
-    const hour = new Date(input.hour);
-    return withHeartbeat(`backup ${input.hour}`, async () => {
-      const { manifest, ref } = await deps.backupStore.writeHour(
-        await storeId(deps.db),
-        hour,
-        {
-          tables: backupTablesForHour(deps.db, hour),
-          objects: await landedObjectsForHour(deps.db, hour),
-          landing: deps.landingStore,
-        },
-        deps.now(),
-      );
-      return {
-        folder: `${deps.backupStore.url.replace(/\/?$/, '/')}${ref.generation}`,
-        files: manifest.tables.map(({ name, rows }) => ({ name, rows })),
-      };
+    return withHeartbeat(`backup ${input.hour}`, () => writeHour(new Date(input.hour)));
+  }
+  /**
+   * `backupHour` for each of the hours a batch corrected, in one activity, HOURS_AT_ONCE at a time.
+   * Their objects were copied when they were landed; an object missing from the backup is copied
+   * here. The first failure fails the activity (a retry writes new generations of every hour).
+   */
+  async function backupHours(input: { hours: string[] }): Promise<{ hours: number }> {
+    const limit = pLimit(HOURS_AT_ONCE);
+    return withHeartbeat(`backup ${input.hours.length} corrected hours`, async () => {
+      await Promise.all(input.hours.map((hour) => limit(() => writeHour(new Date(hour)))));
+      return { hours: input.hours.length };
     });
   }
   async function backupObjects(input: { hour: string }): Promise<{ objects: number }> {
@@ -41,5 +58,5 @@ export function createBackupActivities(deps: ActivityDeps) {
     }));
   }
 
-  return { backupHour, backupObjects };
+  return { backupHour, backupHours, backupObjects };
 }

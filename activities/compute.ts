@@ -2,12 +2,14 @@
  * The hour's computation, fanned out: `planHour` says which buckets must be computed (their
  * inputs changed since their stored partial result), `aggregateBucket` computes one bucket from its
  * Parquet files on any worker, and the workflow merges the results exactly (core/bucket.ts) and
- * publishes them with `persistHour`, in one transaction.
+ * publishes them with `persistHour`, in one transaction. `refreshHours` does all three for the
+ * hours a batch corrected, in one activity, when their deltas leave no bucket to compute.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { bucketCountFor, type BucketResult } from '../core/bucket';
+import pLimit from 'p-limit';
+import { bucketCountFor, mergeBuckets, type BucketResult } from '../core/bucket';
 import {
   applyDeltas,
   bucketInputsHash,
@@ -26,10 +28,13 @@ import {
   savePartial,
   type BucketFile,
 } from '../adapters/db/hours';
-import type { BucketOutcome, HourPlan, PersistSummary } from './types';
+import type { BucketOutcome, HourPlan, HoursRefresh, PersistSummary } from './types';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 import { getRecordedFile, landedReaderOf } from '../adapters/backup/landedObjects';
+
+/** Corrected hours refreshed at once: each is a few queries, so a few keep the pool busy. */
+const HOURS_AT_ONCE = 4;
 
 export function createComputeActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -63,7 +68,10 @@ export function createComputeActivities(deps: ActivityDeps) {
   }
 
   async function planHour(input: { hour: string }): Promise<HourPlan> {
-    const hour = new Date(input.hour);
+    return planOf(new Date(input.hour));
+  }
+
+  async function planOf(hour: Date): Promise<HourPlan> {
     const { bucketCount, byBucket } = await bucketInputs(hour);
     const stored = new Map((await hourPartials<BucketResult>(db, hour)).map((p) => [p.bucket, p]));
     const plan: HourPlan = { bucketCount, stale: [], fresh: [] };
@@ -180,5 +188,34 @@ export function createComputeActivities(deps: ActivityDeps) {
     return replaceHourAggregates(db, new Date(input.hour), input.aggregates);
   }
 
-  return { planHour, aggregateBucket, persistHour };
+  /**
+   * The hours a batch corrected, brought up to date in one activity: each is planned, and one whose
+   * buckets are all fresh (reused, or updated by their deltas) is merged and persisted here, as
+   * `planHour`, `mergeBuckets` and `persistHour` would in the workflow. The others, which have
+   * buckets to compute from their files, are returned for the workflow to fan out as before.
+   * Hours are independent: HOURS_AT_ONCE at a time, each in its own transactions.
+   */
+  async function refreshHours(input: { hours: string[] }): Promise<HoursRefresh> {
+    const limit = pLimit(HOURS_AT_ONCE);
+    return withHeartbeat(`refresh ${input.hours.length} corrected hours`, async () => {
+      const done = await Promise.all(
+        input.hours.map((iso) =>
+          limit(async () => {
+            const hour = new Date(iso);
+            const plan = await planOf(hour);
+            if (plan.stale.length > 0) return false;
+            const { aggregates } = mergeBuckets(plan.fresh.map((outcome) => outcome.result));
+            await replaceHourAggregates(db, hour, aggregates);
+            return true;
+          }),
+        ),
+      );
+      return {
+        refreshed: input.hours.filter((_, i) => done[i]),
+        pending: input.hours.filter((_, i) => !done[i]),
+      };
+    });
+  }
+
+  return { planHour, aggregateBucket, persistHour, refreshHours };
 }

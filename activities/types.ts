@@ -94,6 +94,14 @@ export interface HourPlan {
   fresh: BucketOutcome[];
 }
 
+/** What `refreshHours` did with the corrected hours it was given, each in the given order. */
+export interface HoursRefresh {
+  /** Planned, merged and persisted: every bucket was reused or updated by its deltas. */
+  refreshed: string[];
+  /** With buckets to compute from their files: the workflow computes and persists them. */
+  pending: string[];
+}
+
 export interface HourRecompute extends AggregateResult {
   assigned: AssignSummary;
   /** The hour's bucket count and the buckets computed in this run (the others were reused). */

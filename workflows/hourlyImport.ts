@@ -45,6 +45,12 @@ import { summariseImport, sumRejectedByReason, type ImportSummary } from './summ
  * started before the change replay without it (Temporal's `patched`).
  */
 const BACKUP_OBJECTS_EARLY = 'backup-objects-while-computing';
+/**
+ * Patch marker: the corrected hours are refreshed and backed up by one activity each
+ * (`refreshHours`, `backupHours`) instead of three a corrected hour; their objects, copied when
+ * they were landed, are not copied early again.
+ */
+const CORRECTED_HOURS_AT_ONCE = 'corrected-hours-at-once';
 
 export interface HourlyImportInput {
   /** ISO hour; absent for scheduled runs, which use the schedule's nominal time. */
@@ -126,6 +132,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
   const trigger = input.trigger ?? (input.hour === undefined ? 'schedule' : 'manual');
   const runId = info.runId;
   const started = await short.startImport({ hour, workflowId: info.workflowId, runId, trigger });
+  const atOnce = patched(CORRECTED_HOURS_AT_ONCE);
 
   let fetches: FetchSummary[] = [];
   let failedSources: SourceFailure[] = [];
@@ -157,7 +164,9 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     // The large copies (raw answers, Parquet files) run beside the computation; the tables and the
     // manifest are written last, below. Settled into a value: its failure is the backup's failure.
     if (patched(BACKUP_OBJECTS_EARLY)) {
-      copying = Promise.all([hour, ...corrected].map((h) => anyWorker.backupObjects({ hour: h }))).then(
+      copying = Promise.all(
+        (atOnce ? [hour] : [hour, ...corrected]).map((h) => anyWorker.backupObjects({ hour: h })),
+      ).then(
         () => undefined,
         (error: unknown) => error,
       );
@@ -165,9 +174,14 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
 
     // Each hour to bring up to date: first those a correction touched (corrections count as soon as
     // they are landed, whatever becomes of the import hour), then the import hour itself, checked.
-    // The import hour comes last: its iteration sets this.
+    // The corrected hours whose deltas leave no bucket to compute are refreshed by one activity;
+    // the others go through the steps below. The import hour comes last: its iteration sets this.
     let recomputed!: HourRecompute;
-    for (const current of [...corrected, hour]) {
+    const { pending } =
+      atOnce && corrected.length > 0
+        ? await anyWorker.refreshHours({ hours: corrected })
+        : { pending: corrected };
+    for (const current of [...pending, hour]) {
       const isImportHour = current === hour;
       if (isImportHour) warnings.push(...refuseOrWarn(fetches, failedSources, started.sourceFailurePolicy));
       // Plan: only the buckets whose files changed are computed again, in parallel on any worker;
@@ -240,9 +254,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
         );
       // What a failed run landed is backed up too: the sources cannot be asked for it again.
       await copying;
-      for (const backedUp of [hour, ...corrected]) {
-        await anyWorker.backupHour({ hour: backedUp }).catch(() => undefined);
-      }
+      await backUp(hour, corrected, atOnce, () => undefined);
     });
     throw error;
   }
@@ -251,7 +263,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     const copyFailure = await copying;
     if (copyFailure !== undefined)
       throw copyFailure instanceof Error ? copyFailure : new Error(deepestMessage(copyFailure));
-    for (const backedUp of [hour, ...corrected]) await anyWorker.backupHour({ hour: backedUp });
+    await backUp(hour, corrected, atOnce);
   } catch (error) {
     const message = `the aggregates are stored, but the backup failed: ${deepestMessage(error)}`;
     const failure = carriedOrigin(error);
@@ -270,6 +282,27 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     });
   }
   return summary;
+}
+
+/**
+ * Backs up the import hour, then the corrected ones: one `backupHours` for all of them, or (runs
+ * started before CORRECTED_HOURS_AT_ONCE) one `backupHour` each. Each step's failure goes to
+ * `onFailure` when given (a failed run backs up what it can, one step's failure skipping no other),
+ * else ends the backup.
+ */
+async function backUp(
+  hour: string,
+  corrected: readonly string[],
+  atOnce: boolean,
+  onFailure?: (error: unknown) => undefined,
+): Promise<void> {
+  const steps: (() => Promise<unknown>)[] = atOnce
+    ? [
+        () => anyWorker.backupHour({ hour }),
+        ...(corrected.length > 0 ? [() => anyWorker.backupHours({ hours: [...corrected] })] : []),
+      ]
+    : [hour, ...corrected].map((backedUp) => () => anyWorker.backupHour({ hour: backedUp }));
+  for (const step of steps) await (onFailure ? step().catch(onFailure) : step());
 }
 
 /**

@@ -80,6 +80,8 @@ export interface HourBackupRef {
 }
 
 const TABLE_NAME = /^[a-z_]+$/;
+/** Backup copies a BackupStore remembers having seen: a week of hours of about ten objects, many times over. */
+const COPIES_REMEMBERED = 100_000;
 const HEX64 = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f-]{36}$/;
 
@@ -98,6 +100,19 @@ export class BackupStore {
     /** Where table files are built and S3 objects downloaded before they move on. */
     readonly scratchDir: string = os.tmpdir(),
   ) {}
+
+  /**
+   * Backup copies this process wrote or found, by key and sha256 → bytes: backing up an hour again
+   * (a correction's) checks none of them again. Oldest forgotten past COPIES_REMEMBERED.
+   */
+  private readonly copiesSeen = new Map<string, number>();
+
+  private sawCopy(toKey: string, bytes: number, sha256: string): { bytes: number; sha256: string } {
+    this.copiesSeen.set(`${toKey} ${sha256}`, bytes);
+    if (this.copiesSeen.size > COPIES_REMEMBERED)
+      this.copiesSeen.delete(this.copiesSeen.keys().next().value!);
+    return { bytes, sha256 };
+  }
 
   get url(): string {
     return this.store.url;
@@ -203,6 +218,7 @@ export class BackupStore {
    * copy is what repairs it, adapters/backup/landedObjects.ts): every copy was checked against the
    * recorded sha256 before it became visible (`backup verify` reads them all). Restoring, an object
    * already in the landing store with the copy's size is kept. Returns the size and sha256.
+   * Backing up, a copy this process has seen is not looked up again (`copiesSeen`).
    */
   private async copyVerified(
     from: ObjectStore,
@@ -212,8 +228,12 @@ export class BackupStore {
     work: string,
     to: ObjectStore = this.store,
   ): Promise<{ bytes: number; sha256: string }> {
-    const [source, present] = await Promise.all([from.stat(fromKey), to.stat(toKey)]);
-    if (present !== undefined && (to === this.store || present.bytes === source?.bytes))
+    // A backup copy seen by this process is there still: copies are immutable and never removed.
+    const seen = to === this.store ? this.copiesSeen.get(`${toKey} ${sha256}`) : undefined;
+    if (seen !== undefined) return { bytes: seen, sha256 };
+    const present = await to.stat(toKey);
+    if (present !== undefined && to === this.store) return this.sawCopy(toKey, present.bytes, sha256);
+    if (present !== undefined && present.bytes === (await from.stat(fromKey))?.bytes)
       return { bytes: present.bytes, sha256 };
     const local = await from.getFile(fromKey, work).catch((error: unknown) => {
       if (isObjectNotFoundError(error))
@@ -234,7 +254,7 @@ export class BackupStore {
       // A folder store hands out the object itself, read whole now and not again soon: its pages
       // leave the page cache (the raw answer is kept there for this copy, PutOptions.readSoon).
       if (path.dirname(local) !== work) await dropFromPageCache(local, stored.bytes);
-      return { bytes: stored.bytes, sha256 };
+      return to === this.store ? this.sawCopy(toKey, stored.bytes, sha256) : { bytes: stored.bytes, sha256 };
     } finally {
       // Only a downloaded copy is removed.
       if (path.dirname(local) === work) await fs.rm(local, { force: true });

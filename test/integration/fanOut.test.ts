@@ -9,6 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { hourAggregates } from '../../adapters/db/hours';
+import { BackupStore, hourFolder } from '../../adapters/backup/store';
+import { LocalObjectStore } from '../../adapters/objectStore';
+import { storeId } from '../../adapters/db/storeIdentity';
 import { runImport } from '../../client';
 import { formatHour, truncateToHour, workflowIdForHour } from '../../core/importHour';
 import { generateReadings } from '../../sim/generator';
@@ -75,6 +78,19 @@ async function bucketActivities(client: Client, hour: Date) {
   return runs;
 }
 
+/** Every activity the import of `hour` scheduled, with its input, in order. */
+async function scheduled(client: Client, hour: Date): Promise<{ name: string; input: unknown }[]> {
+  const history = await client.workflow.getHandle(workflowIdForHour(hour)).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const attributes = event.activityTaskScheduledEventAttributes;
+    const data = attributes?.input?.payloads?.[0]?.data;
+    if (!attributes?.activityType?.name || !data) return [];
+    return [
+      { name: attributes.activityType.name, input: JSON.parse(Buffer.from(data).toString()) as unknown },
+    ];
+  });
+}
+
 beforeAll(async () => {
   server = await startRecordServer(TEST_API_KEY);
   server.setRecords(records);
@@ -123,10 +139,33 @@ test('two worker processes share the hour; rows bit-identical to one worker with
   expect(summary.recomputedHours).toEqual([formatHour(H1)]);
   const recomputedH1 = (await bucketActivities(shared.client, H2)).filter((r) => r.hour === formatHour(H1));
   expect(recomputedH1).toEqual([]);
+  // One activity refreshed H1 (planned, merged, persisted) and one backed it up: none of them per hour.
+  const steps = await scheduled(shared.client, H2);
+  const inputsOf = (name: string) => steps.filter((s) => s.name === name).map((s) => s.input);
+  expect(inputsOf('refreshHours')).toEqual([{ hours: [formatHour(H1)] }]);
+  expect(inputsOf('planHour')).toEqual([{ hour: formatHour(H2) }]);
+  expect(inputsOf('persistHour')).toEqual([expect.objectContaining({ hour: formatHour(H2) })]);
+  expect(inputsOf('backupHours')).toEqual([{ hours: [formatHour(H1)] }]);
   const after = await hourAggregates(shared.database.db, H1);
   expect(after).not.toEqual(rows);
   const sent = records.map((r, i) => (i === 0 ? corrected : i === 1 ? moved : r));
   expectSameAggregates(after, expectedAggregates(sent));
+  // H1's newest backup holds its corrected rows.
+  const backups = new BackupStore(new LocalObjectStore(shared.backupDir));
+  const ref = (await backups.listHours(await storeId(shared.database.db))).find(
+    (r) => r.folder === hourFolder(H1),
+  );
+  const backedUp: Record<string, unknown>[] = [];
+  if (ref)
+    for await (const row of backups.readTable(
+      ref,
+      await backups.readManifest(ref),
+      'region_hourly_temperature',
+    ))
+      backedUp.push(row);
+  expect(backedUp.map((r) => [r.region, r.temperature, r.numberOfPoints]).sort()).toEqual(
+    after.map((r) => [r.region, r.temperature, r.numberOfPoints]).sort(),
+  );
   // Applied, the deltas are gone: they do not pile up hour after hour.
   const [left] = (await shared.database.db('bucket_deltas').count({ n: '*' })) as { n: string | number }[];
   expect(Number(left?.n)).toBe(0);

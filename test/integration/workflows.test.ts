@@ -144,15 +144,63 @@ describe('hourlyImport', () => {
       earlier,
       formatHour(hour),
     ]);
-    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }, { hour: earlier }]);
-    // Both copies start at once: in either order.
-    expect(
-      inputsOf(calls, 'backupObjects')
-        .map((i) => (i as { hour: string }).hour)
-        .sort(),
-    ).toEqual([earlier, formatHour(hour)].sort());
+    // Offered to refreshHours first, which left it pending (the stub's default): computed here.
+    expect(inputsOf(calls, 'refreshHours')).toEqual([{ hours: [earlier] }]);
+    expect(inputsOf(calls, 'planHour')).toEqual([{ hour: earlier }, { hour: formatHour(hour) }]);
+    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }]);
+    expect(inputsOf(calls, 'backupHours')).toEqual([{ hours: [earlier] }]);
+    // Only the import hour's objects are new: the corrected hour's were copied when it was landed.
+    expect(inputsOf(calls, 'backupObjects')).toEqual([{ hour: formatHour(hour) }]);
     // The quality checks are for the import hour only.
     expect(inputsOf(calls, 'checkQuality')).toHaveLength(1);
+  });
+
+  test('corrected hours their deltas brought up to date take one activity, and only the others are computed here', async () => {
+    const hour = freshHour();
+    const [byDeltas, fromFiles, alsoByDeltas] = [-5, -3, -1].map((h) => formatHour(addHours(hour, h)));
+    const correctedHours = [byDeltas, fromFiles, alsoByDeltas] as string[];
+    const { activities, calls } = stubActivities({
+      fetchSource: () => fetched('partner-api', 3, { corrections: 3, correctedHours }),
+      refreshHours: ({ hours }) => ({
+        refreshed: hours.filter((h) => h !== fromFiles),
+        pending: hours.filter((h) => h === fromFiles),
+      }),
+    });
+    const summary = await world.withWorker(activities, () => runImport(world.client, config(), hour));
+
+    expect(summary.recomputedHours).toEqual(correctedHours);
+    expect(inputsOf(calls, 'refreshHours')).toEqual([{ hours: correctedHours }]);
+    // Planned, computed and persisted here: the pending hour, then the import hour.
+    const hours = (activity: 'planHour' | 'persistHour') =>
+      inputsOf<{ hour: string }>(calls, activity).map((i) => i.hour);
+    expect(hours('planHour')).toEqual([fromFiles, formatHour(hour)]);
+    expect(hours('persistHour')).toEqual([fromFiles, formatHour(hour)]);
+    expect(inputsOf(calls, 'aggregateBucket')).toHaveLength(2);
+    // Every corrected hour is backed up, in one activity, after the import hour.
+    expect(inputsOf(calls, 'backupHours')).toEqual([{ hours: correctedHours }]);
+    const order = calls.map((c) => c.activity);
+    expect(order.indexOf('backupHours')).toBeGreaterThan(order.indexOf('backupHour'));
+  });
+
+  test('a failed corrected-hours backup fails the run, with the aggregates stored', async () => {
+    const hour = freshHour();
+    const earlier = formatHour(addHours(hour, -2));
+    const { activities, calls } = stubActivities({
+      fetchSource: () => fetched('partner-api', 3, { corrections: 1, correctedHours: [earlier] }),
+      backupHours: () => {
+        throw nonRetryable('backup store away', 'BackupError');
+      },
+    });
+    const failure = await world.withWorker(activities, () =>
+      failureOf(runImport(world.client, config(), hour)),
+    );
+    expect(failure).toEqual({
+      type: BACKUP_FAILED,
+      message: 'the aggregates are stored, but the backup failed: backup store away',
+    });
+    expect(inputsOf(calls, 'persistHour')).toHaveLength(2);
+    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }]);
+    expect(finishes(calls).map((f) => f.status)).toEqual(['succeeded', 'failed']);
   });
 
   test('a run started by the schedule imports its nominal hour, as a scheduled run', async () => {

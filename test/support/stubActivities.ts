@@ -25,6 +25,7 @@ import type {
   FetchSummary,
   FinishImportInput,
   HourStats,
+  HoursRefresh,
   PartInput,
   PartsPlan,
   PartTask,
@@ -51,6 +52,10 @@ export interface StubScript {
   /** Warnings to return; throw to fail the check. */
   checkQuality?: (input: { hour: string }) => string[];
   backupHour?: (input: { hour: string }) => void;
+  /** Throw to fail the corrected hours' backup. */
+  backupHours?: (input: { hours: string[] }) => void;
+  /** Which corrected hours are refreshed by their deltas; default none (every one pending). */
+  refreshHours?: (input: { hours: string[] }) => HoursRefresh;
   /** Throw to fail the early copy of the hour's objects. */
   backupObjects?: (input: { hour: string }) => void;
   planBackfill?: (input: { from: string; to: string; only: BackfillSelection }) => BackfillPlan;
@@ -148,10 +153,17 @@ export function stubActivities(script: StubScript = {}): { activities: AllActivi
       files: 1,
     })),
     checkQuality: stub('checkQuality', (input) => (script.checkQuality ? script.checkQuality(input) : [])),
+    refreshHours: stub('refreshHours', (input) =>
+      script.refreshHours ? script.refreshHours(input) : { refreshed: [], pending: input.hours },
+    ),
     persistHour: stub('persistHour', (input) => ({ upserted: input.aggregates.length, deleted: 0 })),
     backupHour: stub('backupHour', (input) => {
       script.backupHour?.(input);
       return { folder: `/backups/${input.hour}`, files: [] };
+    }),
+    backupHours: stub('backupHours', (input) => {
+      script.backupHours?.(input);
+      return { hours: input.hours.length };
     }),
     backupObjects: stub('backupObjects', (input) => {
       script.backupObjects?.(input);
