@@ -25,7 +25,16 @@ import { generateReadings, type SimReading } from '../sim/generator';
 import { formatHour, truncateToHour } from '../core/importHour';
 import { deepestMessage } from '../core/errors';
 import type { ImportSummary } from '../workflows/summary';
-import { KEY, median, partnerServer, sampleRss, seconds, settleWrites, startWorker } from './harness';
+import {
+  KEY,
+  median,
+  partnerServer,
+  sampleRss,
+  seconds,
+  settleWrites,
+  stagesOf,
+  startWorker,
+} from './harness';
 
 const PG = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const flag = (name: string, fallback: number) => {
@@ -34,6 +43,11 @@ const flag = (name: string, fallback: number) => {
 };
 const HOURS = flag('--hours', 168);
 const READINGS = flag('--readings', 1_000_000);
+/** `--stores s3`, `--stores folder`: one of the two runs only (its summary, no S3/folder ratio). */
+const STORES = (() => {
+  const at = process.argv.indexOf('--stores');
+  return at === -1 ? ['s3', 'folder'] : (process.argv[at + 1] ?? '').split(',');
+})();
 const CORRECTIONS = Math.round(READINGS * 0.01);
 const DUPLICATES = Math.round(READINGS * 0.005);
 /** Corrections reach back at most this far (inside the default 168-hour horizon). */
@@ -237,6 +251,11 @@ async function landHours(kind: 's3' | 'folder', temporalAddress: string): Promis
         exact,
       };
       figures.push(f);
+      // Where the hour's time went, activity by activity (BENCH_DETAIL=1 also prints each one).
+      const stages =
+        process.env.BENCH_DETAIL === '1'
+          ? await stagesOf(client, `steady-${kind}-${formatHour(hour)}`)
+          : undefined;
       console.log(
         `  hour ${String(i + 1).padStart(3)} ${formatHour(hour)}  ${seconds(ms).padStart(8)}  lookup ${f.lookup.toFixed(2)} s` +
           `  read ${mb(f.readBytes)} / ${after.readRequests - before.readRequests} req` +
@@ -245,6 +264,17 @@ async function landHours(kind: 's3' | 'folder', temporalAddress: string): Promis
           `  RSS ${rss.map((r) => `${r.toFixed(0)} MB`).join(', ')}` +
           `  ${'failure' in outcome ? `FAILED: ${outcome.failure}` : `dup ${source?.duplicates}/${sent.duplicates} corr ${source?.corrections}/${sent.corrections} ${exact ? 'exact' : 'NOT EXACT'}`}`,
       );
+      if (stages !== undefined)
+        console.log(
+          `    activities: ${[...stages.entries()].map(([name, st]) => `${name} ×${st.count} ${((st.last - st.first) / 1000).toFixed(2)} s`).join(', ')}`,
+        );
+      if (source?.stageSeconds !== undefined)
+        console.log(
+          `    fetch: ${Object.entries(source.stageSeconds)
+            .filter(([, v]) => v >= 0.01)
+            .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+            .join(', ')}`,
+        );
     }
     await connection.close();
   } finally {
@@ -282,13 +312,15 @@ async function main(): Promise<void> {
   );
   const temporal = await startDevServer({});
   try {
-    const s3 = await landHours('s3', temporal.address);
-    const folder = await landHours('folder', temporal.address);
+    const s3 = STORES.includes('s3') ? await landHours('s3', temporal.address) : [];
+    const folder = STORES.includes('folder') ? await landHours('folder', temporal.address) : [];
     console.log('\nsummary');
     summarize('S3 (SeaweedFS)', s3);
     summarize('folder store (anchor)', folder);
-    const ratio = median(s3.map((h) => h.ms)) / median(folder.map((h) => h.ms));
-    console.log(`  S3 / folder, median hour: ${ratio.toFixed(2)}×`);
+    if (s3.length > 0 && folder.length > 0) {
+      const ratio = median(s3.map((h) => h.ms)) / median(folder.map((h) => h.ms));
+      console.log(`  S3 / folder, median hour: ${ratio.toFixed(2)}×`);
+    }
   } finally {
     await temporal.stop();
   }
