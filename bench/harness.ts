@@ -93,16 +93,31 @@ export async function startWorker(env: NodeJS.ProcessEnv, index: number): Promis
   return whenWorkerRunning(child, (code) => new Error(`worker ${index} exited with ${code}`));
 }
 
-/** Samples each worker's RSS every 20 ms; `stop` gives each one's largest sample and when it was. */
-export function sampleRss(workers: ChildProcess[], start: number): { stop(): { mb: number; at: number }[] } {
-  const peaks = workers.map(() => ({ mb: 0, at: 0 }));
+/**
+ * Samples each worker's RSS every 20 ms; `stop` gives each one's largest sample, when it was, and
+ * its split at that moment: anonymous memory (heaps, DuckDB's buffers, filters) and file-backed
+ * pages (the mapped binaries and native modules), from /proc/<pid>/status.
+ */
+export function sampleRss(
+  workers: ChildProcess[],
+  start: number,
+): { stop(): { mb: number; at: number; anonMb: number; fileMb: number }[] } {
+  const peaks = workers.map(() => ({ mb: 0, at: 0, anonMb: 0, fileMb: 0 }));
+  const kb = (status: string, field: string) =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
   const timer = setInterval(() => {
     workers.forEach((worker, i) => {
       try {
         const status = fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8');
-        const mb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+        const mb = kb(status, 'VmRSS');
         const peak = peaks[i];
-        if (peak && mb > peak.mb) Object.assign(peak, { mb, at: Date.now() - start });
+        if (peak && mb > peak.mb)
+          Object.assign(peak, {
+            mb,
+            at: Date.now() - start,
+            anonMb: kb(status, 'RssAnon'),
+            fileMb: kb(status, 'RssFile') + kb(status, 'RssShmem'),
+          });
       } catch {
         // The worker has exited: its last samples stand.
       }

@@ -162,6 +162,15 @@ interface HourFigures {
   exact: boolean;
 }
 
+/** A process's RSS now, MB (NaN once it has exited). */
+function idleRssMb(pid: number | undefined): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** Lands the K hours on one kind of store, printing each; returns their figures. */
@@ -203,6 +212,9 @@ async function landHours(kind: 's3' | 'folder', temporalAddress: string): Promis
   try {
     for (const [i, port] of ports.entries())
       workers.push(await startWorker({ ...env, METRICS_PORT: String(port) }, i));
+    console.log(
+      `  workers started: RSS ${workers.map((w) => `${idleRssMb(w.pid).toFixed(0)} MB`).join(', ')}`,
+    );
     const connection = await Connection.connect({ address: temporalAddress });
     const client = new Client({ connection });
     const last = truncateToHour(new Date()).getTime() - HOUR_MS;
@@ -227,7 +239,8 @@ async function landHours(kind: 's3' | 'folder', temporalAddress: string): Promis
           (error: unknown) => ({ failure: deepestMessage(error) }),
         );
       const ms = Date.now() - t;
-      const rss = sampler.stop().map((p) => p.mb);
+      const peaks = sampler.stop();
+      const rss = peaks.map((p) => p.mb);
       const after = await storeTraffic(ports);
       fs.rmSync(body);
       const landedRows = (await db.raw(
@@ -261,7 +274,7 @@ async function landHours(kind: 's3' | 'folder', temporalAddress: string): Promis
           `  read ${mb(f.readBytes)} / ${after.readRequests - before.readRequests} req` +
           `  written ${mb(after.writeBytes - before.writeBytes)} / ${after.writeRequests - before.writeRequests} req` +
           `  landed ${mb(f.landedBytes)} (read/landed ${(f.readBytes / Math.max(1, f.landedBytes)).toFixed(2)})` +
-          `  RSS ${rss.map((r) => `${r.toFixed(0)} MB`).join(', ')}` +
+          `  RSS ${peaks.map((p) => `${p.mb.toFixed(0)} MB (anon ${p.anonMb.toFixed(0)}, file ${p.fileMb.toFixed(0)}, at ${seconds(p.at)})`).join(', ')}` +
           `  ${'failure' in outcome ? `FAILED: ${outcome.failure}` : `dup ${source?.duplicates}/${sent.duplicates} corr ${source?.corrections}/${sent.corrections} ${exact ? 'exact' : 'NOT EXACT'}`}`,
       );
       if (stages !== undefined)

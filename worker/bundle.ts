@@ -7,10 +7,10 @@
  * The file name carries a hash of what goes into the bundle (the workflows, core, which they may
  * import, and the SDK's version), so a changed workflow is never run from a stale bundle.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { CODE_EXTENSION, runInChild } from './child';
 
 /**
  * Bundled with the workflows: the import hour on every workflow log line; OpenTelemetry's workflow
@@ -24,10 +24,6 @@ export const WORKFLOW_INTERCEPTOR_MODULES = [
 ];
 
 const ROOT = path.resolve(__dirname, '..');
-/** `.ts` when running the sources (through tsx), `.js` in the built app (scripts/build.mjs). */
-const CODE_EXTENSION = path.extname(__filename);
-/** The sources need tsx's loader in the child; the built app runs as it is. */
-const CHILD_LOADER = CODE_EXTENSION === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
 /** What the workflows may import (eslint's layer rules): their code decides the bundle. */
 const BUNDLED_FOLDERS = ['workflows', 'core'];
 /** Bundled files outside those folders (WORKFLOW_INTERCEPTOR_MODULES). */
@@ -39,19 +35,11 @@ export async function prebuiltWorkflowBundle(dir: string): Promise<{ codePath: s
   if (await exists(codePath)) return { codePath };
   await fs.mkdir(dir, { recursive: true });
   const temp = `${codePath}.${process.pid}.tmp`;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [...CHILD_LOADER, require.resolve('./bundleMain'), temp], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`bundling the workflows failed (exit ${code}): ${stderr.slice(-2000)}`)),
-    );
-  });
+  await runInChild(
+    require.resolve('./bundleMain'),
+    [temp],
+    (code, stderr) => new Error(`bundling the workflows failed (exit ${code}): ${stderr}`),
+  );
   // Renamed into place: a worker starting alongside sees the whole file or none.
   await fs.rename(temp, codePath);
   return { codePath };

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { collectStartupGarbage } from './startupGarbage';
+import { KNOWN_ERROR_EXIT, runInChild } from './child';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import {
@@ -15,10 +16,9 @@ import {
   isDatabaseDriverError,
   migrateToLatest,
 } from '../adapters/db/connection';
-import { checkRegionGeometry } from '../adapters/regions/geometry';
-import type { RegionSet } from '../core/geo';
 import { loadRegionSet } from '../adapters/regions';
 import { buildRegionIndex } from '../core/geo';
+import { RegionsError } from '../core/errors';
 import { createSources } from '../adapters/sources';
 import type { Source } from '../adapters/sources/types';
 import { BackupStore } from '../adapters/backup/store';
@@ -56,7 +56,7 @@ export async function buildRuntime(
   await Promise.all([landingLocation.check(), backupLocation.check()]);
   const regionSet = await loadRegionSet(config.regions);
   if (overrides.skipGeometryCheck !== true)
-    checkRegionGeometryOnce(regionSet, config.regions.cacheDir, config.regionsOverlapTolerance);
+    await checkRegionGeometryOnce(config.regions, regionSet.hash, config.regionsOverlapTolerance);
   const regionIndex = buildRegionIndex(regionSet);
   const db = overrides.db ?? createDatabase(config.database);
   try {
@@ -131,14 +131,28 @@ export async function buildRuntime(
 
 /**
  * The geometry check takes seconds on the national file: a marker named by the regions' content
- * hash (and the tolerance) records that these exact polygons passed, so later starts skip it.
+ * hash (and the tolerance) records that these exact polygons passed, so later starts skip it. It
+ * runs in a child process (worker/geometryCheckMain.ts): the hundreds of MB its geometry takes are
+ * returned with the child, not kept in the worker's heap for the hours it runs.
+ * @throws RegionsError when the polygons are invalid or overlap (the child's message).
  */
-function checkRegionGeometryOnce(set: RegionSet, cacheDir: string, overlapTolerance: number): void {
-  const marker = path.join(cacheDir, `geometry-valid-${set.hash}-${overlapTolerance}`);
+async function checkRegionGeometryOnce(
+  source: Config['regions'],
+  hash: string,
+  overlapTolerance: number,
+): Promise<void> {
+  const marker = path.join(source.cacheDir, `geometry-valid-${hash}-${overlapTolerance}`);
   if (fs.existsSync(marker)) return;
-  checkRegionGeometry(set, { overlapTolerance });
+  await runInChild(
+    require.resolve('./geometryCheckMain'),
+    [JSON.stringify(source), String(overlapTolerance), hash],
+    (code, stderr) =>
+      code === KNOWN_ERROR_EXIT
+        ? new RegionsError(stderr.split('\n').at(-1) ?? stderr)
+        : new RegionsError(`the region geometry check failed (exit ${code}): ${stderr}`),
+  );
   try {
-    fs.mkdirSync(cacheDir, { recursive: true });
+    fs.mkdirSync(source.cacheDir, { recursive: true });
     fs.writeFileSync(marker, `${new Date().toISOString()}\n`);
   } catch {
     // Only a cache: the check runs again next time.
