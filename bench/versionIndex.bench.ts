@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       '\nlookup: a batch of BENCH_READINGS ids, 1.5 % known, against K hours (sliced Bloom filters, then point reads)',
     );
     console.log(
-      '  K hours | open (cold cache) s | lookup s (3 tries) | hits found/expected | cache MB | RSS MB',
+      '  K hours | open (cold cache) s | lookup s (3 tries) | hits found/expected | cache MB (memory, filter files) | RSS MB',
     );
     for (const k of HOURS) {
       const cache = new VersionCache(path.join(dir, `cache-${k}`), { bitsPerKey: 16 });
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
         times.push(((performance.now() - started) / 1000).toFixed(2));
       }
       console.log(
-        `  ${String(k).padStart(7)} | ${open.toFixed(1).padStart(19)} | ${times.join(' ').padStart(18)} | ${hits}/${expected} | ${(cache.memoryBytes / 1e6).toFixed(0).padStart(8)} | ${rssMb()}`,
+        `  ${String(k).padStart(7)} | ${open.toFixed(1).padStart(19)} | ${times.join(' ').padStart(18)} | ${hits}/${expected} | ${`${(cache.memoryBytes / 1e6).toFixed(0)}, ${(cache.filterFileBytes / 1e6).toFixed(0)}`.padStart(30)} | ${rssMb()}`,
       );
       await cache.close();
     }

@@ -4,16 +4,18 @@
  * is adopted from its own file (never downloaded again), another is downloaded once, and runs that
  * left the horizon or whose batch a refetch retired are dropped, so memory follows the horizon.
  *
- * In memory: each run's fences (adapters/versions/localIndex.ts) and its Bloom filter, bit-sliced in
- * groups of 32 runs of one size class (core/versionFilter.ts `SlicedBloom`): a lookup reads a few
- * words per key for every 32 runs, then only the runs whose filter may hold the key.
+ * In memory: each run's fences (adapters/versions/localIndex.ts). Its Bloom filter is bit-sliced in
+ * groups of 32 runs of one size class (core/versionFilter.ts), each group a file of the cache folder
+ * (adapters/versions/filterFile.ts `SlicedBloomFile`): a lookup reads each group once, in hash order,
+ * a few words per key for every 32 runs, then only the runs whose filter may hold the key.
  */
 import { createHash } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { newestVersions, type FoundVersion } from '../../core/versionChoice';
-import { SlicedBloom } from '../../core/versionFilter';
 import type { HashCheck, VersionEntry } from '../../core/versionRun';
+import { SlicedBloomFile } from './filterFile';
 import { LocalRun, type SortedHashes } from './localIndex';
 
 /**
@@ -41,25 +43,33 @@ interface HeldRun {
   source: string;
   /** Whether the file is the cache's own copy (deleted with the run) rather than the store's file. */
   cached: boolean;
-  group: SlicedBloom;
+  group: SlicedBloomFile;
   slot: number;
 }
 
 export class VersionCache {
   private readonly runs = new Map<string, HeldRun>();
   /** The filter groups by size class k: runs of up to 2^k entries share the geometry of 2^k keys. */
-  private readonly groups = new Map<number, SlicedBloom[]>();
+  private readonly groups = new Map<number, SlicedBloomFile[]>();
+  /** Filter files made so far: each gets a new name. */
+  private filterFiles = 0;
 
   constructor(
     readonly dir: string,
     private readonly settings: VersionCacheSettings,
   ) {}
 
-  /** Memory held by the filters and the runs' fences, in bytes. */
+  /** Memory held between lookups, in bytes: the runs' fences (the filters are in files). */
   get memoryBytes(): number {
     let bytes = 0;
     for (const { run } of this.runs.values()) bytes += run.memoryBytes;
-    for (const groups of this.groups.values()) for (const group of groups) bytes += group.words.byteLength;
+    return bytes;
+  }
+
+  /** Bytes of the filter files, which a lookup reads once each (through the page cache). */
+  get filterFileBytes(): number {
+    let bytes = 0;
+    for (const groups of this.groups.values()) for (const group of groups) bytes += group.fileBytes;
     return bytes;
   }
 
@@ -124,7 +134,7 @@ export class VersionCache {
   ): { versions: FoundVersion[]; matched: number } {
     const found: FoundVersion[] = [];
     // Per group, the live runs in its slots; each key's slots say which of them to read.
-    const byGroup = new Map<SlicedBloom, (LiveRun & { held: HeldRun })[]>();
+    const byGroup = new Map<SlicedBloomFile, (LiveRun & { held: HeldRun })[]>();
     for (const run of live) {
       const held = this.runs.get(run.key);
       if (held === undefined) throw new Error(`version run ${run.key} is not in the cache: sync first`);
@@ -137,10 +147,11 @@ export class VersionCache {
       let wanted = 0;
       members.forEach((_, slot) => (wanted |= 1 << slot));
       const cursors = members.map((member) => member.held.run.cursor());
+      const filter = group.reader();
       for (let k = 0; k < keys.hi.length; k += 1) {
         const hi = keys.hi[k]!;
         const lo = keys.lo[k]!;
-        let slots = group.slotsFor(hi, lo) & wanted;
+        let slots = filter.slotsFor(hi, lo, wanted);
         while (slots !== 0) {
           const slot = 31 - Math.clz32(slots);
           slots &= ~(1 << slot);
@@ -168,12 +179,19 @@ export class VersionCache {
       .map(({ key }) => key);
   }
 
+  /** Closes every run and deletes the cache's own files (the filters, the runs it downloaded). */
   async close(): Promise<void> {
-    for (const key of [...this.runs.keys()]) await this.drop(key);
+    for (const held of this.runs.values()) {
+      held.run.close();
+      if (held.cached) await fs.rm(held.run.path, { force: true });
+    }
+    this.runs.clear();
+    for (const groups of this.groups.values()) for (const group of groups) group.close();
+    this.groups.clear();
   }
 
   private hold(key: string, file: string, source: string, cached: boolean): void {
-    let placed: { group: SlicedBloom; slot: number } | undefined;
+    let placed: { group: SlicedBloomFile; slot: number } | undefined;
     const run = LocalRun.open(key, file, (hi, lo) => {
       placed = this.place(hi.length);
       placed.group.fill(placed.slot, hi, lo);
@@ -182,7 +200,7 @@ export class VersionCache {
   }
 
   /** A free slot in a group of the size class of a run of `entries`; a new group if none is free. */
-  private place(entries: number): { group: SlicedBloom; slot: number } {
+  private place(entries: number): { group: SlicedBloomFile; slot: number } {
     const sizeClass = Math.max(10, Math.ceil(Math.log2(Math.max(1, entries))));
     const groups = this.groups.get(sizeClass) ?? [];
     this.groups.set(sizeClass, groups);
@@ -190,7 +208,10 @@ export class VersionCache {
       const slot = group.freeSlot();
       if (slot >= 0) return { group, slot };
     }
-    const group = new SlicedBloom(2 ** sizeClass, this.settings.bitsPerKey);
+    fsSync.mkdirSync(path.join(this.dir, 'filters'), { recursive: true });
+    this.filterFiles += 1;
+    const file = path.join(this.dir, 'filters', `group-${sizeClass}-${this.filterFiles}.bloom`);
+    const group = new SlicedBloomFile(file, 2 ** sizeClass, this.settings.bitsPerKey);
     groups.push(group);
     return { group, slot: 0 };
   }
@@ -199,13 +220,16 @@ export class VersionCache {
     const held = this.runs.get(key);
     if (held === undefined) return;
     this.runs.delete(key);
-    held.group.clear(held.slot);
-    if (held.group.used === 0)
+    if ((held.group.used & ~(1 << held.slot)) !== 0) held.group.clear(held.slot);
+    else {
+      // Its last run: the group's file goes, nothing to clear.
       for (const [sizeClass, groups] of this.groups)
         this.groups.set(
           sizeClass,
           groups.filter((g) => g !== held.group),
         );
+      held.group.close();
+    }
     held.run.close();
     if (held.cached) await fs.rm(held.run.path, { force: true });
   }

@@ -12,6 +12,7 @@ import { SlicedBloom } from '../../core/versionFilter';
 import { decodeRun, encodeRun, type VersionEntry } from '../../core/versionRun';
 import { newestVersions } from '../../core/versionChoice';
 import { LocalRun } from '../../adapters/versions/localIndex';
+import { SlicedBloomFile } from '../../adapters/versions/filterFile';
 import { VersionCache } from '../../adapters/versions/cache';
 import { openAnalytics, queryRows, type Analytics } from '../../adapters/analytics/duckdb';
 import { batchHashes, createKnownTable, writeRun } from '../../adapters/versions/duckdbRuns';
@@ -232,6 +233,62 @@ test('the sliced filter says which of its runs may hold a key, and forgets a run
   expect(group.freeSlot()).toBe(1);
   const still = keys(5).filter(([hi, lo]) => (group.slotsFor(hi, lo) & (1 << 5)) !== 0);
   expect(still).toEqual([]);
+});
+
+test('a filter group kept in a file answers as the same group in memory, across windows, fills and clears', () => {
+  // 200,000 keys at 16 bits: 6,250 blocks, so the file is read in seven windows of 1,024 blocks.
+  const capacity = 200_000;
+  const inMemory = new SlicedBloom(capacity, 16);
+  const inFile = new SlicedBloomFile(path.join(dir, 'group.bloom'), capacity, 16);
+  const random = (() => {
+    let x = 99;
+    return () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    };
+  })();
+  const keysOf = (n: number) => {
+    const hi = Uint32Array.from({ length: n }, random);
+    const lo = Uint32Array.from({ length: n }, random);
+    return { hi, lo };
+  };
+  const sets = [keysOf(capacity), keysOf(50_000), keysOf(120_000)];
+  // Slots 0 and 2 in hash order (as runs are), slot 7 in no order.
+  const order = (k: { hi: Uint32Array; lo: Uint32Array }) => {
+    const idx = Array.from(k.hi, (_, i) => i).sort((a, b) => k.hi[a]! - k.hi[b]! || k.lo[a]! - k.lo[b]!);
+    return { hi: Uint32Array.from(idx, (i) => k.hi[i]!), lo: Uint32Array.from(idx, (i) => k.lo[i]!) };
+  };
+  const slots = [0, 2, 7];
+  sets.forEach((k, n) => {
+    const given = n === 2 ? k : order(k);
+    inMemory.fill(slots[n]!, given.hi, given.lo);
+    inFile.fill(slots[n]!, given.hi, given.lo);
+  });
+  const probes = order({
+    hi: Uint32Array.from([...sets[1]!.hi.subarray(0, 5_000), ...keysOf(20_000).hi]),
+    lo: Uint32Array.from([...sets[1]!.lo.subarray(0, 5_000), ...keysOf(20_000).lo]),
+  });
+  const answers = (reader: { slotsFor(hi: number, lo: number, slots: number): number }) =>
+    Array.from(probes.hi, (hi, i) => reader.slotsFor(hi, probes.lo[i]!, 0xffffffff));
+  const memoryReader = { slotsFor: (hi: number, lo: number) => inMemory.slotsFor(hi, lo) };
+  expect(answers(inFile.reader())).toEqual(answers(memoryReader));
+  // Every key added is found in its slot.
+  const reader = inFile.reader();
+  sets.forEach((k, n) => {
+    const sorted = order(k);
+    for (let i = 0; i < sorted.hi.length; i += 997)
+      expect(reader.slotsFor(sorted.hi[i]!, sorted.lo[i]!, 1 << slots[n]!)).toBe(1 << slots[n]!);
+  });
+  inMemory.clear(2);
+  inFile.clear(2);
+  expect(inFile.used).toBe(inMemory.used);
+  expect(inFile.freeSlot()).toBe(1);
+  expect(answers(inFile.reader())).toEqual(answers(memoryReader));
+  expect(fs.statSync(inFile.file).size).toBe(inFile.fileBytes);
+  inFile.close();
+  expect(fs.existsSync(inFile.file)).toBe(false);
 });
 
 test('a cache of 40 runs (two filter groups) finds what a plain scan finds, and the newest version', async () => {
