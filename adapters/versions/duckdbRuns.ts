@@ -33,8 +33,10 @@ export function versionRowsSql(files: readonly string[]): string {
 /**
  * Writes the run of `rowsSql`'s rows (columns reading_id, belongs_to_hour, bucket, ordinal,
  * measured_at, lat, lon, temperature, country: a batch's landed rows, whose ordinals are distinct)
- * to `file`. Only the hashes are sorted by DuckDB (a narrow sort); the rows are read once, unsorted,
- * and each is written at its place. Returns the run's entries and size.
+ * to `file`. DuckDB sorts only narrow rows: the hashes with each id's length, and the ids alone,
+ * which it writes to a scratch file beside `file` (its CSV writer with no quoting: each id's bytes
+ * then a newline, checked against the lengths), so no id becomes a JavaScript string; the records
+ * are read once, unsorted, and each is written at its place. Returns the run's entries and size.
  */
 export async function writeRun(
   conn: DuckDBConnection,
@@ -61,15 +63,16 @@ export async function writeRun(
   // Where each ordinal's entry goes: its rank by (hash, ordinal).
   const positionOf = new Int32Array((totals?.max_ordinal ?? -1) + 1).fill(-1);
   const { hi, lo } = idHashSql('reading_id');
+  const runOrder = `ORDER BY ${hi}, ${lo}, ordinal`;
   let p = 0;
   let idEnd = 0;
   await eachChunk(
     conn,
     `SELECT ${hi} AS hi, ${lo} AS lo, CAST(ordinal AS UINTEGER) AS ordinal, CAST(octet_length(encode(reading_id)) AS UINTEGER) AS id_bytes
-       FROM (${rowsSql}) ORDER BY hi, lo, ordinal`,
-    (chunk) => {
-      const [h, l, o, b] = [0, 1, 2, 3].map((c) => numbers(chunk, c));
-      for (let r = 0; r < chunk.rowCount; r += 1) {
+       FROM (${rowsSql}) ${runOrder}`,
+    (chunk, rows) => {
+      const [h, l, o, b] = [0, 1, 2, 3].map((c) => numbers(chunk, c, rows));
+      for (let r = 0; r < rows; r += 1) {
         const ordinal = o![r]!;
         if (positionOf[ordinal] !== -1) throw new RangeError(`ordinal ${ordinal} appears twice in one batch`);
         positionOf[ordinal] = p;
@@ -79,36 +82,45 @@ export async function writeRun(
       }
     },
   );
+  const idsFile = `${file}.ids`;
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await conn.run(
+    `COPY (SELECT reading_id FROM (${rowsSql}) ${runOrder})
+       TO ${sqlString(idsFile)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER E'\\x01', NEW_LINE E'\\n')`,
+  );
+  encoder.setIds(await fs.readFile(idsFile), NEWLINE);
+  await fs.rm(idsFile, { force: true });
   // Countries as their numbers in the run's sorted list: no string per row for them.
   const countryList = `[${encoder.countries.map(sqlString).join(', ')}]::VARCHAR[]`;
   await eachChunk(
     conn,
-    `SELECT reading_id, CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS belongs, bucket, CAST(ordinal AS UINTEGER) AS ordinal,
+    `SELECT CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS belongs, bucket, CAST(ordinal AS UINTEGER) AS ordinal,
             CAST(epoch_ms(measured_at) AS DOUBLE) AS measured, lat, lon, temperature,
             CAST(coalesce(list_position(${countryList}, country), 0) - 1 AS INTEGER) AS country
        FROM (${rowsSql})`,
-    (chunk) => {
-      const ordinal = numbers(chunk, 3);
-      const positions = new Int32Array(chunk.rowCount);
-      for (let r = 0; r < chunk.rowCount; r += 1) positions[r] = positionOf[ordinal[r]!]!;
+    (chunk, rows) => {
+      const ordinal = numbers(chunk, 2, rows);
+      const positions = new Int32Array(rows);
+      for (let r = 0; r < rows; r += 1) positions[r] = positionOf[ordinal[r]!]!;
       encoder.setRecords(positions, {
-        readingIds: strings(chunk, 0) as string[],
-        belongsToHour: numbers(chunk, 1),
-        bucket: numbers(chunk, 2),
+        belongsToHour: numbers(chunk, 0, rows),
+        bucket: numbers(chunk, 1, rows),
         ordinal,
-        measuredAt: numbers(chunk, 4),
-        lat: numbers(chunk, 5),
-        lon: numbers(chunk, 6),
-        temperature: numbers(chunk, 7),
-        countryNumber: numbers(chunk, 8),
+        measuredAt: numbers(chunk, 3, rows),
+        lat: numbers(chunk, 4, rows),
+        lon: numbers(chunk, 5, rows),
+        temperature: numbers(chunk, 6, rows),
+        countryNumber: numbers(chunk, 7, rows),
       });
     },
   );
   const bytes = encoder.finish();
-  await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, bytes);
   return { entries: n, bytes: bytes.length };
 }
+
+/** The byte after each id in the CSV file of ids. */
+const NEWLINE = 0x0a;
 
 /** The engine's hash of a fixed text, written in every run (core/versionRun.ts HashCheck). */
 export async function hashCheck(conn: DuckDBConnection): Promise<HashCheck> {
@@ -117,18 +129,18 @@ export async function hashCheck(conn: DuckDBConnection): Promise<HashCheck> {
   return [row?.hi ?? 0, row?.lo ?? 0];
 }
 
+/** Calls `each` with every chunk of `sql`'s result and its row count (read once: a native call). */
 async function eachChunk(
   conn: DuckDBConnection,
   sql: string,
-  each: (chunk: DuckDBDataChunk) => void,
+  each: (chunk: DuckDBDataChunk, rows: number) => void,
 ): Promise<void> {
   const result = await conn.run(sql);
-  for (
-    let chunk = await result.fetchChunk();
-    chunk !== null && chunk.rowCount > 0;
-    chunk = await result.fetchChunk()
-  )
-    each(chunk);
+  for (let chunk = await result.fetchChunk(); chunk !== null; chunk = await result.fetchChunk()) {
+    const rows = chunk.rowCount;
+    if (rows === 0) break;
+    each(chunk, rows);
+  }
 }
 
 /** The distinct hashes of the ids `idsSql` lists (a column reading_id), ascending. */
@@ -215,20 +227,15 @@ export async function createKnownTable(
  * values in a typed array (`items`; not in the package's types): read as is, a million rows cost
  * milliseconds instead of the hundreds one `getItem` call per value takes.
  */
-function numbers(chunk: DuckDBDataChunk, column: number): ArrayLike<number> {
+function numbers(chunk: DuckDBDataChunk, column: number, rows: number): ArrayLike<number> {
   const vector = chunk.getColumnVector(column);
   const items = (vector as unknown as { items?: unknown }).items;
   if (
     (items instanceof Float64Array || items instanceof Uint32Array || items instanceof Int32Array) &&
-    items.length >= chunk.rowCount
+    items.length >= rows
   )
     return items;
-  return Array.from({ length: chunk.rowCount }, (_, r) => vector.getItem(r) as number);
-}
-
-function strings(chunk: DuckDBDataChunk, column: number): (string | null)[] {
-  const vector = chunk.getColumnVector(column);
-  return Array.from({ length: chunk.rowCount }, (_, r) => vector.getItem(r) as string | null);
+  return Array.from({ length: rows }, (_, r) => vector.getItem(r) as number);
 }
 
 function columnsOf(chunk: DuckDBDataChunk, count: number) {

@@ -165,6 +165,43 @@ test('the newest version counts (received_at, then batch key, then ordinal), out
   ]);
 });
 
+test('a run written by DuckDB keeps every id byte for byte, whatever characters it holds', async () => {
+  // What a CSV writer could change: separators, quotes, line ends, escapes, a null's spelling, spaces.
+  const ids = [
+    'a,b',
+    'q"uote',
+    'new\nline',
+    'cr\rx',
+    'tab\there',
+    '\u0001delimiter',
+    'back\\slash',
+    'NULL',
+    ' spaced ',
+    'élan 🌡',
+    "it's",
+    'x'.repeat(300),
+    '',
+  ];
+  await analytics.withConnection(async (conn) => {
+    await conn.run(`SET TimeZone = 'UTC'`);
+    const list = ids.map((id) => `'${id.replaceAll("'", "''")}'`).join(', ');
+    await conn.run(
+      `CREATE TEMP TABLE odd AS SELECT ids[i + 1] AS reading_id, TIMESTAMPTZ '2026-11-27 10:00:00+00' AS belongs_to_hour,
+              0 AS bucket, i AS ordinal, TIMESTAMPTZ '2026-11-27 09:59:00+00' AS measured_at, 45.0 AS lat, 2.5 AS lon,
+              10.0 AS temperature, 'France' AS country
+         FROM (SELECT [${list}] AS ids), range(${ids.length}) t(i)`,
+    );
+    const file = path.join(dir, 'runs', 'odd.run');
+    await writeRun(conn, 'SELECT * FROM odd', file);
+    const bytes = fs.readFileSync(file);
+    const entries = decodeRun(bytes);
+    expect(entries.map((e) => e.readingId).sort()).toEqual([...ids].sort());
+    expect(entries.map((e) => ids[e.ordinal])).toEqual(entries.map((e) => e.readingId));
+    expect(encodeRun(entries, [bytes.readUInt32LE(24), bytes.readUInt32LE(28)]).equals(bytes)).toBe(true);
+    expect(fs.existsSync(`${file}.ids`)).toBe(false);
+  });
+});
+
 test('DuckDB writes a run from landed rows and hashes a batch; the cache finds the versions and makes them `known`', async () => {
   await analytics.withConnection(async (conn) => {
     await conn.run(`SET TimeZone = 'UTC'`);
