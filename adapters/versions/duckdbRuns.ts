@@ -95,7 +95,8 @@ export async function writeRun(
   await eachChunk(
     conn,
     `SELECT CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS belongs, bucket, CAST(ordinal AS UINTEGER) AS ordinal,
-            CAST(epoch_ms(measured_at) AS DOUBLE) AS measured, lat, lon, temperature,
+            CAST(epoch_ms(measured_at) AS DOUBLE) AS measured, CAST(lat AS DOUBLE) AS lat, CAST(lon AS DOUBLE) AS lon,
+            CAST(temperature AS DOUBLE) AS temperature,
             CAST(coalesce(list_position(${countryList}, country), 0) - 1 AS INTEGER) AS country
        FROM (${rowsSql})`,
     (chunk, rows) => {
@@ -223,7 +224,7 @@ export async function createKnownTable(
 }
 
 /**
- * A numeric column of a chunk (no NULLs) as numbers. The vectors of fixed-width types hold their
+ * A numeric column of a chunk (no NULLs) as numbers; the queries cast to DOUBLE, INTEGER or UINTEGER. The vectors of fixed-width types hold their
  * values in a typed array (`items`; not in the package's types): read as is, a million rows cost
  * milliseconds instead of the hundreds one `getItem` call per value takes.
  */
