@@ -103,165 +103,200 @@ export function encodeRun(unsorted: readonly VersionEntry[], hashCheck: HashChec
 export type HashCheck = readonly [hi: number, lo: number];
 const NO_HASH_CHECK: HashCheck = [0, 0];
 
+/** A run's fixed parts, from its totals: the layout, the header and the countries section. */
+export interface RunFrame {
+  layout: RunLayout;
+  /** RUN_HEADER_BYTES bytes, at 0. */
+  header: Buffer;
+  /** At `layout.countriesAt`. */
+  countriesSection: Buffer;
+  /** Each country's number in the run (its place in the sorted list). */
+  countryNumber: ReadonlyMap<string, number>;
+}
+
 /**
- * Writes a run into one buffer sized from the totals given first: the hashes in the run's order
- * (by hash, then ordinal: the caller sorts) with where each id ends, the records of entries in any
- * order, each at its position, and the ids section whole.
+ * The frame of a run of `entries` entries. `countries`: every entry's country (repeats allowed);
+ * `idBytes`: the UTF-8 length of all ids; `hashCheck`: the writing engine's (HashCheck).
+ */
+export function runFrame(
+  entries: number,
+  countries: Iterable<string>,
+  idBytes: number,
+  hashCheck: HashCheck,
+): RunFrame {
+  const names = [...new Set(countries)].sort();
+  const countryBytes = names.map((c) => Buffer.from(c, 'utf8'));
+  const countriesSection = Buffer.alloc(countryBytes.reduce((sum, b) => sum + 2 + b.length, 0));
+  let at = 0;
+  for (const b of countryBytes) {
+    countriesSection.writeUInt16LE(b.length, at);
+    b.copy(countriesSection, at + 2);
+    at += 2 + b.length;
+  }
+  const layout = layoutOf(entries, countriesSection.length, idBytes);
+  const header = Buffer.alloc(RUN_HEADER_BYTES);
+  header.write(RUN_MAGIC, 0, 'latin1');
+  header.writeUInt32LE(entries, 8);
+  header.writeUInt32LE(names.length, 12);
+  header.writeUInt32LE(countriesSection.length, 16);
+  header.writeUInt32LE(idBytes, 20);
+  header.writeUInt32LE(hashCheck[0] >>> 0, 24);
+  header.writeUInt32LE(hashCheck[1] >>> 0, 28);
+  return {
+    layout: { ...layout, countries: names, hashCheck: [hashCheck[0] >>> 0, hashCheck[1] >>> 0] },
+    header,
+    countriesSection,
+    countryNumber: new Map(names.map((c, i) => [c, i])),
+  };
+}
+
+/**
+ * Records (RECORD_BYTES each) written into a buffer by slot: through typed views on a little-endian
+ * host when the buffer is 8-byte aligned (always, as runs are laid out), otherwise byte by byte.
+ */
+export class RecordView {
+  private readonly doubles: Float64Array | undefined;
+  private readonly ints: Int32Array | undefined;
+
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly countries: number,
+  ) {
+    const aligned = LITTLE_ENDIAN && bytes.byteOffset % 8 === 0;
+    const slots = Math.floor(bytes.length / RECORD_BYTES);
+    this.doubles = aligned
+      ? new Float64Array(bytes.buffer, bytes.byteOffset, (RECORD_BYTES / 8) * slots)
+      : undefined;
+    this.ints = aligned
+      ? new Int32Array(bytes.buffer, bytes.byteOffset, (RECORD_BYTES / 4) * slots)
+      : undefined;
+  }
+
+  /** Writes `columns`' k-th entry at record slot `slot`. */
+  put(slot: number, columns: RunColumns, k: number): void {
+    const number = columns.countryNumber[k]!;
+    if (number < -1 || number >= this.countries)
+      throw new RangeError(`country number ${number} is not one of the run's ${this.countries}`);
+    const hour = Math.floor(columns.belongsToHour[k]! / HOUR_MS);
+    const { doubles, ints } = this;
+    if (doubles !== undefined && ints !== undefined) {
+      const d = (RECORD_BYTES / 8) * slot;
+      doubles[d] = columns.measuredAt[k]!;
+      doubles[d + 1] = columns.lat[k]!;
+      doubles[d + 2] = columns.lon[k]!;
+      doubles[d + 3] = columns.temperature[k]!;
+      const w = (RECORD_BYTES / 4) * slot + 8;
+      ints[w] = hour;
+      ints[w + 1] = columns.bucket[k]!;
+      // The unsigned ordinal through an Int32Array: the same bits.
+      ints[w + 2] = columns.ordinal[k]! | 0;
+      ints[w + 3] = number;
+    } else {
+      const r = RECORD_BYTES * slot;
+      const out = this.bytes;
+      out.writeDoubleLE(columns.measuredAt[k]!, r);
+      out.writeDoubleLE(columns.lat[k]!, r + 8);
+      out.writeDoubleLE(columns.lon[k]!, r + 16);
+      out.writeDoubleLE(columns.temperature[k]!, r + 24);
+      out.writeInt32LE(hour, r + 32);
+      out.writeInt32LE(columns.bucket[k]!, r + 36);
+      out.writeUInt32LE(columns.ordinal[k]!, r + 40);
+      out.writeInt32LE(number, r + 44);
+    }
+  }
+}
+
+/**
+ * Copies the ids section out of `ids`: every id in the run's order, each followed by the byte
+ * `separator` (as DuckDB's CSV writer gives them: adapters/versions/duckdbRuns.ts), dropped here.
+ * `idLength(p)`: entry p's id length in bytes; entries `first`… are copied for as long as `ids`
+ * holds them whole. Returns the entries copied and the bytes of `ids` and of `out` used.
+ * @throws RangeError when a separator is not where an id's length says it ends.
+ */
+export function copySeparatedIds(
+  ids: Buffer,
+  out: Buffer,
+  first: number,
+  entries: number,
+  idLength: (p: number) => number,
+  separator: number,
+): { copied: number; read: number; written: number } {
+  let read = 0;
+  let written = 0;
+  let p = first;
+  for (; p < entries; p += 1) {
+    const length = idLength(p);
+    if (read + length >= ids.length || written + length > out.length) break;
+    if (ids[read + length] !== separator)
+      throw new RangeError(`entry ${p}'s id is not followed by the separator where its length says`);
+    ids.copy(out, written, read, read + length);
+    read += length + 1;
+    written += length;
+  }
+  return { copied: p - first, read, written };
+}
+
+/**
+ * Writes a run into one buffer (tests, `encodeRun`; the landing streams its runs to a file:
+ * adapters/versions/runFile.ts): the hashes in the run's order (by hash, then ordinal: the caller
+ * sorts) with where each id ends, the records of entries in any order, each at its position, and
+ * the ids section whole.
  */
 export class RunEncoder {
   private readonly out: Buffer;
-  private readonly layout: Omit<RunLayout, 'countries' | 'hashCheck'>;
-  private readonly countryNumber: Map<string, number>;
+  private readonly frame: RunFrame;
   private hashes = 0;
   private records = 0;
   private idsSet = false;
-  /** The hashes and id ends sections as typed views (little-endian hosts, aligned: always, as laid out). */
-  private readonly hashWords: Uint32Array | undefined;
-  private readonly ends: Uint32Array | undefined;
 
-  /** `countries`: every entry's country (repeats allowed); `idBytes`: the UTF-8 length of all ids. */
-  constructor(
-    private readonly entries: number,
-    countries: Iterable<string>,
-    idBytes: number,
-    hashCheck: HashCheck,
-  ) {
-    const names = [...new Set(countries)].sort();
-    this.countryNumber = new Map(names.map((c, i) => [c, i]));
-    const countryBytes = names.map((c) => Buffer.from(c, 'utf8'));
-    const countriesLength = countryBytes.reduce((sum, b) => sum + 2 + b.length, 0);
-    this.layout = layoutOf(entries, countriesLength, idBytes);
-    this.out = Buffer.alloc(this.layout.bytes);
-    this.out.write(RUN_MAGIC, 0, 'latin1');
-    this.out.writeUInt32LE(entries, 8);
-    this.out.writeUInt32LE(names.length, 12);
-    this.out.writeUInt32LE(countriesLength, 16);
-    this.out.writeUInt32LE(idBytes, 20);
-    this.out.writeUInt32LE(hashCheck[0] >>> 0, 24);
-    this.out.writeUInt32LE(hashCheck[1] >>> 0, 28);
-    const endsAt = this.out.byteOffset + this.layout.idEndsAt;
-    const hashesAt = this.out.byteOffset + this.layout.hashesAt;
-    const typed = LITTLE_ENDIAN && endsAt % 4 === 0 && hashesAt % 4 === 0;
-    this.ends = typed ? new Uint32Array(this.out.buffer, endsAt, entries) : undefined;
-    this.hashWords = typed ? new Uint32Array(this.out.buffer, hashesAt, 2 * entries) : undefined;
-    let at = this.layout.countriesAt;
-    for (const b of countryBytes) {
-      this.out.writeUInt16LE(b.length, at);
-      b.copy(this.out, at + 2);
-      at += 2 + b.length;
-    }
+  constructor(entries: number, countries: Iterable<string>, idBytes: number, hashCheck: HashCheck) {
+    this.frame = runFrame(entries, countries, idBytes, hashCheck);
+    const { layout } = this.frame;
+    this.out = Buffer.alloc(layout.bytes);
+    this.frame.header.copy(this.out, 0);
+    this.frame.countriesSection.copy(this.out, layout.countriesAt);
   }
 
   /** Entry `p`'s hash and where its id ends in the id bytes (p = 0, 1, 2… in order). */
   setHash(p: number, hi: number, lo: number, idEnd: number): void {
-    if (this.hashWords !== undefined && this.ends !== undefined) {
-      this.hashWords[2 * p] = hi;
-      this.hashWords[2 * p + 1] = lo;
-      this.ends[p] = idEnd;
-    } else {
-      const { out, layout } = this;
-      out.writeUInt32LE(hi >>> 0, layout.hashesAt + 8 * p);
-      out.writeUInt32LE(lo >>> 0, layout.hashesAt + 8 * p + 4);
-      out.writeUInt32LE(idEnd, layout.idEndsAt + 4 * p);
-    }
+    const { out } = this;
+    const { layout } = this.frame;
+    out.writeUInt32LE(hi >>> 0, layout.hashesAt + 8 * p);
+    out.writeUInt32LE(lo >>> 0, layout.hashesAt + 8 * p + 4);
+    out.writeUInt32LE(idEnd, layout.idEndsAt + 4 * p);
     this.hashes += 1;
   }
 
-  /** Entry p's id length in bytes (its hash and id end set). */
-  idLength(p: number): number {
-    return this.idEnd(p) - (p === 0 ? 0 : this.idEnd(p - 1));
-  }
-
-  /**
-   * The ids section: every entry's id in the run's order, UTF-8, back to back (`ids`), or, with
-   * `separator`, each id followed by that one byte (as DuckDB's CSV writer gives them:
-   * adapters/versions/duckdbRuns.ts), which is checked at every id's end and dropped.
-   * @throws RangeError when the bytes do not match the id lengths `setHash` gave.
-   */
-  setIds(ids: Buffer, separator?: number): void {
-    const { out, layout } = this;
-    const total = layout.bytes - layout.idsAt;
-    if (separator === undefined) {
-      if (ids.length !== total) throw new RangeError(`the ids take ${ids.length} bytes, not ${total}`);
-      ids.copy(out, layout.idsAt);
-    } else {
-      if (ids.length !== total + this.entries)
-        throw new RangeError(`the separated ids take ${ids.length} bytes, not ${total + this.entries}`);
-      let from = 0;
-      let to = layout.idsAt;
-      for (let p = 0; p < this.entries; p += 1) {
-        const length = this.idLength(p);
-        if (ids[from + length] !== separator)
-          throw new RangeError(`entry ${p}'s id is not followed by the separator where its length says`);
-        ids.copy(out, to, from, from + length);
-        from += length + 1;
-        to += length;
-      }
-    }
-    this.idsSet = true;
-  }
-
-  /**
-   * The records of `columns`' entries, the k-th at position `positions[k]`. On a little-endian host
-   * through typed views.
-   */
+  /** The records of `columns`' entries, the k-th at position `positions[k]`. */
   setRecords(positions: ArrayLike<number>, columns: RunColumns): void {
-    const { out, layout } = this;
-    const count = positions.length;
-    const countries = this.countryNumber.size;
-    const base = out.byteOffset + layout.recordsAt;
-    const aligned = LITTLE_ENDIAN && base % 8 === 0;
-    const doubles = aligned
-      ? new Float64Array(out.buffer, base, (RECORD_BYTES / 8) * this.entries)
-      : undefined;
-    const ints = aligned ? new Int32Array(out.buffer, base, (RECORD_BYTES / 4) * this.entries) : undefined;
-    for (let k = 0; k < count; k += 1) {
-      const p = positions[k]!;
-      const number = columns.countryNumber[k]!;
-      if (number < -1 || number >= countries)
-        throw new RangeError(`country number ${number} is not one of the run's ${countries}`);
-      const hour = Math.floor(columns.belongsToHour[k]! / HOUR_MS);
-      if (doubles !== undefined && ints !== undefined) {
-        const d = (RECORD_BYTES / 8) * p;
-        doubles[d] = columns.measuredAt[k]!;
-        doubles[d + 1] = columns.lat[k]!;
-        doubles[d + 2] = columns.lon[k]!;
-        doubles[d + 3] = columns.temperature[k]!;
-        const w = (RECORD_BYTES / 4) * p + 8;
-        ints[w] = hour;
-        ints[w + 1] = columns.bucket[k]!;
-        // The unsigned ordinal through an Int32Array: the same bits.
-        ints[w + 2] = columns.ordinal[k]! | 0;
-        ints[w + 3] = number;
-      } else {
-        const r = layout.recordsAt + RECORD_BYTES * p;
-        out.writeDoubleLE(columns.measuredAt[k]!, r);
-        out.writeDoubleLE(columns.lat[k]!, r + 8);
-        out.writeDoubleLE(columns.lon[k]!, r + 16);
-        out.writeDoubleLE(columns.temperature[k]!, r + 24);
-        out.writeInt32LE(hour, r + 32);
-        out.writeInt32LE(columns.bucket[k]!, r + 36);
-        out.writeUInt32LE(columns.ordinal[k]!, r + 40);
-        out.writeInt32LE(number, r + 44);
-      }
-    }
-    this.records += count;
+    const { layout } = this.frame;
+    const view = new RecordView(
+      this.out.subarray(layout.recordsAt, layout.idEndsAt),
+      this.frame.countryNumber.size,
+    );
+    for (let k = 0; k < positions.length; k += 1) view.put(positions[k]!, columns, k);
+    this.records += positions.length;
   }
 
-  /** The end of entry p's id (as setHash gave it). */
-  private idEnd(p: number): number {
-    return this.ends === undefined ? this.out.readUInt32LE(this.layout.idEndsAt + 4 * p) : this.ends[p]!;
+  /** The ids section: every entry's id in the run's order, UTF-8, back to back. */
+  setIds(ids: Buffer): void {
+    const { layout } = this.frame;
+    const total = layout.bytes - layout.idsAt;
+    if (ids.length !== total) throw new RangeError(`the ids take ${ids.length} bytes, not ${total}`);
+    ids.copy(this.out, layout.idsAt);
+    this.idsSet = true;
   }
 
   /** The run's sorted list of countries: an entry's country number indexes it. */
   get countries(): string[] {
-    return [...this.countryNumber.keys()];
+    return this.frame.layout.countries;
   }
 
   finish(): Buffer {
-    if (this.hashes !== this.entries || this.records !== this.entries || !this.idsSet)
+    const { entries } = this.frame.layout;
+    if (this.hashes !== entries || this.records !== entries || !this.idsSet)
       throw new RangeError(
-        `a run announced ${this.entries} entries and got ${this.hashes} hashes, ${this.records} records and ${this.idsSet ? 'its' : 'no'} ids`,
+        `a run announced ${entries} entries and got ${this.hashes} hashes, ${this.records} records and ${this.idsSet ? 'its' : 'no'} ids`,
       );
     return this.out;
   }

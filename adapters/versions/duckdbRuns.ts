@@ -6,7 +6,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
-import { RunEncoder, type HashCheck } from '../../core/versionRun';
+import type { HashCheck } from '../../core/versionRun';
+import { RunFileWriter } from './runFile';
 import type { FoundVersion } from '../../core/versionChoice';
 import { queryRows, sqlPaths, sqlString } from '../analytics/duckdb';
 import type { SortedHashes } from './localIndex';
@@ -33,10 +34,11 @@ export function versionRowsSql(files: readonly string[]): string {
 /**
  * Writes the run of `rowsSql`'s rows (columns reading_id, belongs_to_hour, bucket, ordinal,
  * measured_at, lat, lon, temperature, country: a batch's landed rows, whose ordinals are distinct)
- * to `file`. DuckDB sorts only narrow rows: the hashes with each id's length, and the ids alone,
- * which it writes to a scratch file beside `file` (its CSV writer with no quoting: each id's bytes
- * then a newline, checked against the lengths), so no id becomes a JavaScript string; the records
- * are read once, unsorted, and each is written at its place. Returns the run's entries and size.
+ * to `file`, streamed (adapters/versions/runFile.ts). DuckDB sorts the rows by (hash, ordinal)
+ * twice: without their ids, for the hashes and records, and the ids alone, which it writes to a
+ * scratch file beside `file` (its CSV writer with no quoting: each id's bytes then a newline,
+ * checked against the lengths), so no id becomes a JavaScript string. Returns the run's entries
+ * and size.
  */
 export async function writeRun(
   conn: DuckDBConnection,
@@ -53,71 +55,66 @@ export async function writeRun(
     conn,
     `SELECT DISTINCT country AS c FROM (${rowsSql}) WHERE country IS NOT NULL`,
   );
-  const n = totals?.n ?? 0;
-  const encoder = new RunEncoder(
-    n,
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const writer = new RunFileWriter(
+    file,
+    totals?.n ?? 0,
     countries.map((row) => row.c),
     totals?.id_bytes ?? 0,
     await hashCheck(conn),
   );
-  // Where each ordinal's entry goes: its rank by (hash, ordinal).
-  const positionOf = new Int32Array((totals?.max_ordinal ?? -1) + 1).fill(-1);
-  const { hi, lo } = idHashSql('reading_id');
-  const runOrder = `ORDER BY ${hi}, ${lo}, ordinal`;
-  let p = 0;
-  let idEnd = 0;
-  await eachChunk(
-    conn,
-    `SELECT ${hi} AS hi, ${lo} AS lo, CAST(ordinal AS UINTEGER) AS ordinal, CAST(octet_length(encode(reading_id)) AS UINTEGER) AS id_bytes
-       FROM (${rowsSql}) ${runOrder}`,
-    (chunk, rows) => {
-      const [h, l, o, b] = [0, 1, 2, 3].map((c) => numbers(chunk, c, rows));
-      for (let r = 0; r < rows; r += 1) {
-        const ordinal = o![r]!;
-        if (positionOf[ordinal] !== -1) throw new RangeError(`ordinal ${ordinal} appears twice in one batch`);
-        positionOf[ordinal] = p;
-        idEnd += b![r]!;
-        encoder.setHash(p, h![r]!, l![r]!, idEnd);
-        p += 1;
-      }
-    },
-  );
   const idsFile = `${file}.ids`;
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await conn.run(
-    `COPY (SELECT reading_id FROM (${rowsSql}) ${runOrder})
-       TO ${sqlString(idsFile)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER E'\\x01', NEW_LINE E'\\n')`,
-  );
-  encoder.setIds(await fs.readFile(idsFile), NEWLINE);
-  await fs.rm(idsFile, { force: true });
-  // Countries as their numbers in the run's sorted list: no string per row for them.
-  const countryList = `[${encoder.countries.map(sqlString).join(', ')}]::VARCHAR[]`;
-  await eachChunk(
-    conn,
-    `SELECT CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS belongs, bucket, CAST(ordinal AS UINTEGER) AS ordinal,
-            CAST(epoch_ms(measured_at) AS DOUBLE) AS measured, CAST(lat AS DOUBLE) AS lat, CAST(lon AS DOUBLE) AS lon,
-            CAST(temperature AS DOUBLE) AS temperature,
-            CAST(coalesce(list_position(${countryList}, country), 0) - 1 AS INTEGER) AS country
-       FROM (${rowsSql})`,
-    (chunk, rows) => {
-      const ordinal = numbers(chunk, 2, rows);
-      const positions = new Int32Array(rows);
-      for (let r = 0; r < rows; r += 1) positions[r] = positionOf[ordinal[r]!]!;
-      encoder.setRecords(positions, {
-        belongsToHour: numbers(chunk, 0, rows),
-        bucket: numbers(chunk, 1, rows),
-        ordinal,
-        measuredAt: numbers(chunk, 3, rows),
-        lat: numbers(chunk, 4, rows),
-        lon: numbers(chunk, 5, rows),
-        temperature: numbers(chunk, 6, rows),
-        countryNumber: numbers(chunk, 7, rows),
-      });
-    },
-  );
-  const bytes = encoder.finish();
-  await fs.writeFile(file, bytes);
-  return { entries: n, bytes: bytes.length };
+  try {
+    const seen = new Uint8Array((totals?.max_ordinal ?? -1) + 1);
+    const { hi, lo } = idHashSql('reading_id');
+    const runOrder = `ORDER BY ${hi}, ${lo}, ordinal`;
+    // Countries as their numbers in the run's sorted list: no string per row for them.
+    const countryList = `[${writer.countries.map(sqlString).join(', ')}]::VARCHAR[]`;
+    await eachChunk(
+      conn,
+      `SELECT ${hi} AS hi, ${lo} AS lo, CAST(octet_length(encode(reading_id)) AS UINTEGER) AS id_bytes,
+              CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS belongs, CAST(bucket AS INTEGER) AS bucket, CAST(ordinal AS UINTEGER) AS ordinal,
+              CAST(epoch_ms(measured_at) AS DOUBLE) AS measured, CAST(lat AS DOUBLE) AS lat, CAST(lon AS DOUBLE) AS lon,
+              CAST(temperature AS DOUBLE) AS temperature,
+              CAST(coalesce(list_position(${countryList}, CAST(country AS VARCHAR)), 0) - 1 AS INTEGER) AS country
+         FROM (${rowsSql}) ${runOrder}`,
+      (chunk, rows) => {
+        const ordinal = numbers(chunk, 5, rows);
+        for (let r = 0; r < rows; r += 1) {
+          if (seen[ordinal[r]!] === 1)
+            throw new RangeError(`ordinal ${ordinal[r]} appears twice in one batch`);
+          seen[ordinal[r]!] = 1;
+        }
+        writer.append(
+          numbers(chunk, 0, rows),
+          numbers(chunk, 1, rows),
+          numbers(chunk, 2, rows),
+          {
+            belongsToHour: numbers(chunk, 3, rows),
+            bucket: numbers(chunk, 4, rows),
+            ordinal,
+            measuredAt: numbers(chunk, 6, rows),
+            lat: numbers(chunk, 7, rows),
+            lon: numbers(chunk, 8, rows),
+            temperature: numbers(chunk, 9, rows),
+            countryNumber: numbers(chunk, 10, rows),
+          },
+          rows,
+        );
+      },
+    );
+    await conn.run(
+      `COPY (SELECT reading_id FROM (${rowsSql}) ${runOrder})
+         TO ${sqlString(idsFile)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER E'\\x01', NEW_LINE E'\\n')`,
+    );
+    writer.copyIds(idsFile, NEWLINE);
+    return writer.finish();
+  } catch (error) {
+    writer.abandon();
+    throw error;
+  } finally {
+    await fs.rm(idsFile, { force: true });
+  }
 }
 
 /** The byte after each id in the CSV file of ids. */

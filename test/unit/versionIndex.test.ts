@@ -202,6 +202,30 @@ test('a run written by DuckDB keeps every id byte for byte, whatever characters 
   });
 });
 
+test('a run whose ids outgrow one read of the ids file (4 MiB) keeps them all, in order', async () => {
+  await analytics.withConnection(async (conn) => {
+    await conn.run(`SET TimeZone = 'UTC'`);
+    // 6,000 ids of 500 to 1,499 bytes: about 6 MB, so chunks end inside ids.
+    await conn.run(
+      `CREATE TEMP TABLE long_ids AS SELECT repeat(chr(CAST(97 + i % 26 AS INTEGER)), CAST(500 + (i * 7919) % 1000 AS INTEGER)) || i AS reading_id,
+              TIMESTAMPTZ '2026-11-27 10:00:00+00' AS belongs_to_hour, 0 AS bucket, i AS ordinal,
+              TIMESTAMPTZ '2026-11-27 09:59:00+00' AS measured_at, 45.0 AS lat, 2.5 AS lon, 10.0 AS temperature, NULL AS country
+         FROM range(6000) t(i)`,
+    );
+    const file = path.join(dir, 'runs', 'long.run');
+    const written = await writeRun(conn, 'SELECT * FROM long_ids', file);
+    const expected = await queryRows<{ id: string }>(
+      conn,
+      `SELECT reading_id AS id FROM long_ids ORDER BY ordinal`,
+    );
+    const entries = decodeRun(fs.readFileSync(file));
+    expect(written.bytes).toBe(fs.statSync(file).size);
+    expect(entries.map((e) => [e.ordinal, e.readingId]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(
+      expected.map((row, i) => [i, row.id]),
+    );
+  });
+});
+
 test('DuckDB writes a run from landed rows and hashes a batch; the cache finds the versions and makes them `known`', async () => {
   await analytics.withConnection(async (conn) => {
     await conn.run(`SET TimeZone = 'UTC'`);
