@@ -39,6 +39,13 @@ export function createFetchActivities(deps: ActivityDeps) {
     const parts = partFiles.acquire();
     try {
       return await withHeartbeat(`fetch ${input.source} ${input.hour}`, async (beat) => {
+        // The version index's runs written elsewhere download beside the answer.
+        landing.warm(input.source, hour, (error) => {
+          log.warn(`${input.source}: readying the version lookup failed; the landing retries it`, {
+            source: input.source,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        });
         // An earlier attempt kept the answer but died before landing it: land that answer,
         // without calling the source again (it would answer other, present readings).
         const inHand = await landing.answerInHand(input.source, decision.pullKey);

@@ -155,20 +155,28 @@ export interface Landing {
   store(batch: LandingBatch, target: LandingTarget, call: LandingCall): Promise<RawBody>;
   /** Lands one batch (idempotent by batch key: a batch landed before is returned as it was). */
   land(batch: LandingBatch, target: LandingTarget, call: LandingCall): Promise<LandingResult>;
+  /**
+   * Starts readying what the landing of `source`'s batches of `hour` will read (with the version
+   * index: the runs other workers wrote), while the answer downloads. Not awaited: the landing's own
+   * lookup waits for it and fetches what is still missing; `onError` hears a failure, which that
+   * lookup meets again and reports.
+   */
+  warm(source: string, hour: Date, onError: (error: unknown) => void): void;
 }
 
 export function createLanding(deps: LandingDeps): Landing {
   const { db } = deps;
   const reader = () => landedReaderOf(deps);
-  const lookUpEarlierVersions =
-    deps.lookUpEarlierVersions ??
-    (deps.versionIndex !== true || deps.scratchDir === undefined
-      ? lookUpEarlierVersionsInFiles(db, reader)
-      : lookUpEarlierVersionsInIndex(
+  const index =
+    deps.lookUpEarlierVersions === undefined && deps.versionIndex === true && deps.scratchDir !== undefined
+      ? lookUpEarlierVersionsInIndex(
           db,
           deps.landingStore,
           new VersionCache(versionCacheDir(deps.scratchDir), { bitsPerKey: VERSION_FILTER_BITS }),
-        ));
+        )
+      : undefined;
+  const lookUpEarlierVersions =
+    deps.lookUpEarlierVersions ?? index?.lookUp ?? lookUpEarlierVersionsInFiles(db, reader);
 
   async function answerInHand(source: string, pullKey: string) {
     const [stored, parked] = await Promise.all([
@@ -392,7 +400,11 @@ export function createLanding(deps: LandingDeps): Landing {
     }
   }
 
-  return { answerInHand, openIncoming, park, store, land };
+  function warm(source: string, hour: Date, onError: (error: unknown) => void): void {
+    index?.warm(source, hour, deps.correctionHorizonHours).catch(onError);
+  }
+
+  return { answerInHand, openIncoming, park, store, land, warm };
 }
 
 /** The batch's changes to earlier hours' buckets as deltas to commit, when the landing computes them. */

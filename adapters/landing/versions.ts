@@ -13,7 +13,12 @@ import { lookupFiles } from '../db/landing';
 import type { StoredRun } from '../db/versionRuns';
 import type { ObjectStore } from '../objectStore/types';
 import type { VersionCache } from '../versions/cache';
-import { prepareLookup, storeVersionRun, type VersionLookupStats } from '../versions/landingLookup';
+import {
+  prepareLookup,
+  storeVersionRun,
+  warmLookup,
+  type VersionLookupStats,
+} from '../versions/landingLookup';
 import { getRecordedFile, type LandedReader } from '../backup/landedObjects';
 
 export interface VersionLookupRequest {
@@ -92,34 +97,49 @@ export function lookUpEarlierVersionsInFiles(
   };
 }
 
+/** A lookup that can ready itself while the batch's answer downloads. */
+export interface WarmableLookup {
+  lookUp: LookUpEarlierVersions;
+  /** Readies the lookup of `source`'s batch of `importHour` (errors: the store's or the database's). */
+  warm(source: string, importHour: Date, horizonHours: number): Promise<void>;
+}
+
 /**
  * The record-level index (docs/versioning.md, "The version index"): the source's live version runs,
  * held in the worker's cache (`cache`), answer for the batch's ids with reads that scale with the
- * batch; only batches landed before the index are read as Parquet files.
+ * batch; only batches landed before the index are read as Parquet files. `warm` downloads the runs
+ * other workers wrote before the landing needs them.
  */
 export function lookUpEarlierVersionsInIndex(
   db: Knex,
   store: ObjectStore,
   cache: VersionCache,
-): LookUpEarlierVersions {
-  return async (request) => {
-    const since = addHours(request.importHour, -(request.horizonHours + 1));
-    const dir = path.join(request.workDir, 'known');
-    await fs.mkdir(dir, { recursive: true });
-    const prepared = await prepareLookup(
-      { db, landingStore: store, cache },
-      { source: request.source, since, retiring: request.retiring, workDir: dir },
-    );
-    const runPath = path.join(request.workDir, `version-run-${randomUUID()}.run`);
-    return {
-      files: prepared.knownFiles,
-      indexed: prepared.indexedVersions,
-      stats: prepared.stats,
-      record: {
-        runPath,
-        store: (run, batch) => storeVersionRun(store, run, batch),
-        committed: (run) => cache.adopt(request.source, run.key, runPath),
-      },
-    };
+): WarmableLookup {
+  return {
+    warm: (source, importHour, horizonHours) =>
+      warmLookup(
+        { db, landingStore: store, cache },
+        { source, since: addHours(importHour, -(horizonHours + 1)) },
+      ),
+    lookUp: async (request) => {
+      const since = addHours(request.importHour, -(request.horizonHours + 1));
+      const dir = path.join(request.workDir, 'known');
+      await fs.mkdir(dir, { recursive: true });
+      const prepared = await prepareLookup(
+        { db, landingStore: store, cache },
+        { source: request.source, since, retiring: request.retiring, workDir: dir },
+      );
+      const runPath = path.join(request.workDir, `version-run-${randomUUID()}.run`);
+      return {
+        files: prepared.knownFiles,
+        indexed: prepared.indexedVersions,
+        stats: prepared.stats,
+        record: {
+          runPath,
+          store: (run, batch) => storeVersionRun(store, run, batch),
+          committed: (run) => cache.adopt(request.source, run.key, runPath),
+        },
+      };
+    },
   };
 }

@@ -53,6 +53,8 @@ export class VersionCache {
   private readonly groups = new Map<number, SlicedBloomFile[]>();
   /** Filter files made so far: each gets a new name. */
   private filterFiles = 0;
+  /** The sync running, if any (syncs run one after another). */
+  private syncing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -91,8 +93,23 @@ export class VersionCache {
   /**
    * Holds exactly `live` for `source`. `fetch` gives a local path of a run's object: a file the
    * store already has locally (used in place) or a download into the folder it is given (kept).
+   * Syncs run one at a time, in the order called.
    */
-  async sync(
+  sync(
+    source: string,
+    live: readonly LiveRun[],
+    fetch: (key: string, dir: string) => Promise<string>,
+  ): Promise<{ downloaded: number; downloadedBytes: number }> {
+    // One sync at a time: a landing's and a warm-up's (landingLookup.ts) never fetch a run twice.
+    const done = this.syncing.then(() => this.syncNow(source, live, fetch));
+    this.syncing = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
+  }
+
+  private async syncNow(
     source: string,
     live: readonly LiveRun[],
     fetch: (key: string, dir: string) => Promise<string>,

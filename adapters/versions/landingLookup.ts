@@ -96,6 +96,20 @@ export async function prepareLookup(
 }
 
 /**
+ * Downloads, ahead of a landing, the runs of `source` that count from `since` and that the cache
+ * lacks (written by other workers), so the landing's own `prepareLookup` finds them present. Called
+ * while the batch's answer downloads (adapters/landing/index.ts `warm`); the landing's sync runs
+ * after it and fetches whatever it still lacks.
+ */
+export async function warmLookup(
+  deps: { db: Knex; landingStore: ObjectStore; cache: VersionCache },
+  batch: { source: string; since: Date },
+): Promise<void> {
+  const sources = await versionSources(deps.db, batch.source, batch.since);
+  await deps.cache.sync(batch.source, sources.runs, (key, dir) => deps.landingStore.getFile(key, dir));
+}
+
+/**
  * Puts a batch's version run (the file the landing wrote) in the landing store under its key, before
  * the batch commits. The same bytes get the same key: a retry that wrote the same run finds it.
  */

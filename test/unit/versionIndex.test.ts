@@ -403,3 +403,30 @@ test('a cache of 40 runs (two filter groups) finds what a plain scan finds, and 
   );
   await cache.close();
 });
+
+test('syncs called together run one after another: a run is downloaded once, and a later sync drops what left', async () => {
+  const cache = new VersionCache(path.join(dir, 'cache-together'), { bitsPerKey: 16 });
+  const source = path.join(dir, 'together');
+  fs.mkdirSync(source, { recursive: true });
+  const live = Array.from({ length: 3 }, (_, r) => {
+    const file = path.join(source, `run-${r}.run`);
+    fs.writeFileSync(file, encodeRun([entry(r + 1, 7, { readingId: `id-${r}`, ordinal: 0 })]));
+    return { key: `runs/${r}.run`, receivedAt: r, batchKey: `pull:${r}` };
+  });
+  const downloads: string[] = [];
+  // A download into the folder given: slow enough that two syncs would overlap if they could.
+  const fetch = async (key: string, into: string) => {
+    downloads.push(key);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const local = path.join(into, 'run');
+    fs.copyFileSync(path.join(source, `run-${key.replace(/\D/g, '')}.run`), local);
+    return local;
+  };
+  const [first, second] = await Promise.all([cache.sync('s', live, fetch), cache.sync('s', live, fetch)]);
+  expect(downloads.sort()).toEqual(live.map((run) => run.key).sort());
+  expect([first.downloaded, second.downloaded]).toEqual([3, 0]);
+  await cache.sync('s', live.slice(1), fetch);
+  expect(cache.has(live[0]!.key)).toBe(false);
+  expect(downloads).toHaveLength(3);
+  await cache.close();
+});
