@@ -18,6 +18,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
   paginateListObjectsV2,
@@ -38,6 +39,8 @@ import type { ObjectStore, ObjectWrite, PutOptions, StoredObject, ListedObject }
 /** 8 MiB parts, 4 in flight: 32 MiB of buffers per upload at most; 10,000 parts reach 80 GB. */
 const PART_BYTES = 8 * 1024 * 1024;
 const QUEUE = 4;
+/** Files up to 256 MiB go up in one streamed PUT (S3 takes up to 5 GiB in one). */
+const SINGLE_PUT_BYTES = 256 * 1024 * 1024;
 const SHA256_METADATA = 'sha256';
 /** S3_TIMEOUT_MS's default (config/index.ts). */
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -155,25 +158,34 @@ export class S3ObjectStore implements ObjectStore {
     };
   }
 
-  /** Streams the file up, its sha256 as metadata; `ifAbsent`: a conditional put (`If-None-Match: *`). */
+  /**
+   * Streams the file up, its sha256 as metadata; `ifAbsent`: a conditional put (`If-None-Match: *`).
+   * Up to SINGLE_PUT_BYTES in one PUT streamed from the file, so no part is held in memory (a
+   * multipart upload holds up to QUEUE parts of PART_BYTES, and the landing puts several files at
+   * once); larger files in parts, each retried on its own.
+   */
   private async upload(
     Key: string,
     localPath: string,
     object: StoredObject,
     ifAbsent: boolean,
   ): Promise<void> {
+    const params = {
+      Bucket: this.bucket,
+      Key,
+      ContentLength: object.bytes,
+      ...(ifAbsent ? { IfNoneMatch: '*' } : {}),
+      Metadata: { [SHA256_METADATA]: object.sha256 },
+    };
+    if (object.bytes <= SINGLE_PUT_BYTES) {
+      await this.client.send(new PutObjectCommand({ ...params, Body: createReadStream(localPath) }));
+      return;
+    }
     await new Upload({
       client: this.client,
       partSize: PART_BYTES,
       queueSize: QUEUE,
-      params: {
-        Bucket: this.bucket,
-        Key,
-        Body: createReadStream(localPath),
-        ContentLength: object.bytes,
-        ...(ifAbsent ? { IfNoneMatch: '*' } : {}),
-        Metadata: { [SHA256_METADATA]: object.sha256 },
-      },
+      params: { ...params, Body: createReadStream(localPath) },
     }).done();
   }
 
