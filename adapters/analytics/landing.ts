@@ -34,7 +34,6 @@ import { horizonStart } from '../../core/importHour';
 import { cutBody } from './bodyParts';
 import { checkBody, failOnShape } from './bodyCheck';
 import { queryRows, sqlInstant, sqlPaths, sqlString } from './duckdb';
-import { versionRowsSql, writeRun } from '../versions/duckdbRuns';
 
 /** The columns, in order, of the versions a lookup compares with (the index's table, the files' rows). */
 const KNOWN_NAMES =
@@ -63,8 +62,6 @@ export interface LandBodyInput {
   indexedVersions?: (conn: DuckDBConnection, idsSql: string) => Promise<string>;
   /** Also give its corrections of earlier hours as bucket changes (`versionChanges`), for deltas. */
   versionChanges?: boolean;
-  /** Where to write the batch's version run (core/versionRun.ts) of the rows landed, if any. */
-  versionRunPath?: string;
   /**
    * The bucket count of each hour (ms since epoch) the batch's readings belong to, given how many of
    * the batch's landed rows belong to each (activities/fetch.ts: the source's count in the hour, or
@@ -134,8 +131,6 @@ export interface LandedBody {
   files: LandedFile[];
   /** Records that went the record-by-record way (all of them when DuckDB refused the body). */
   checkedOneByOne: number;
-  /** The version run written at `versionRunPath` (none when no row landed). */
-  versionRun?: { path: string; entries: number; bytes: number };
   /** Its corrections of earlier hours (undefined: they cannot be applied as deltas). */
   versionChanges: VersionChange[] | undefined;
 }
@@ -232,16 +227,7 @@ export async function landBody(conn: DuckDBConnection, input: LandBodyInput): Pr
   const { oneVersionEach, ...plan } = await planVersions(conn, input, slow.wanted !== 'all');
   input.progress('write');
   const files = await writeFiles(conn, input, oneVersionEach);
-  // The run is made from the files just written, as `tempctl versions rebuild` makes it again.
-  const versionRun =
-    input.versionRunPath === undefined || files.length === 0
-      ? undefined
-      : {
-          path: input.versionRunPath,
-          ...(await writeRun(conn, versionRowsSql(files.map((f) => f.path)), input.versionRunPath)),
-        };
   return {
-    versionRun,
     fetched,
     rejected: refused.records,
     rejectedByReason: refused.byReason,

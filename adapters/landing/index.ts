@@ -46,6 +46,7 @@ import {
 } from './versions';
 import { VersionCache, VERSION_FILTER_BITS } from '../versions/cache';
 import { versionCacheDir } from '../versions/landingLookup';
+import { versionRowsSql, writeRun } from '../versions/duckdbRuns';
 import {
   getRecordedFile,
   landedReaderOf,
@@ -332,7 +333,6 @@ export function createLanding(deps: LandingDeps): Landing {
             partFiles: at.partFiles,
             knownFiles: known.files,
             indexedVersions: known.indexed,
-            versionRunPath: known.record?.runPath,
             // A refetch retires batches: its buckets are recomputed, so no delta is made for it.
             versionChanges: at.supersedePrefix === undefined && deltaRules(deps) !== undefined,
             bucketCounts: (hours) =>
@@ -355,17 +355,30 @@ export function createLanding(deps: LandingDeps): Landing {
         throw error;
       }
       call.stage('store Parquet files');
-      const files = await storeLandedFiles(
-        deps.landingStore,
-        body.files,
-        { source: at.source, importHour: at.hour, segment },
-        { move: true },
-      );
+      // The index's run is made from the files just written, as `tempctl versions rebuild` makes it
+      // again, while they go to the store (read through links: the store moves the files).
+      const record = body.files.length === 0 ? undefined : known.record;
+      const runSources = record && (await linkedCopies(body.files, path.join(partsDir, 'run-sources')));
+      const [files, run] = await Promise.all([
+        storeLandedFiles(
+          deps.landingStore,
+          body.files,
+          { source: at.source, importHour: at.hour, segment },
+          { move: true },
+        ),
+        record &&
+          runSources &&
+          deps.analytics.withConnection((conn) => writeRun(conn, versionRowsSql(runSources), record.runPath)),
+      ]);
+      if (runSources) await fs.rm(path.join(partsDir, 'run-sources'), { recursive: true, force: true });
       // The index's part of the batch, put before the commit that records it with the files.
       const versionRun =
-        body.versionRun === undefined || known.record === undefined
+        record === undefined || run === undefined
           ? undefined
-          : await known.record.store(body.versionRun, { source: at.source, importHour: at.hour, segment });
+          : await record.store(
+              { path: record.runPath, entries: run.entries },
+              { source: at.source, importHour: at.hour, segment },
+            );
       if (known.stats !== undefined) call.info?.('version lookup', { ...known.stats });
       call.stage('back up the answer');
       await rawBackup;
@@ -398,6 +411,18 @@ export function createLanding(deps: LandingDeps): Landing {
       // Never left running behind a failed landing.
       await rawBackup;
     }
+  }
+
+  /** Hard links (copies across file systems) of `files` in `dir`, in order. */
+  async function linkedCopies(files: readonly { path: string }[], dir: string): Promise<string[]> {
+    await fs.mkdir(dir, { recursive: true });
+    return Promise.all(
+      files.map(async (file, i) => {
+        const link = path.join(dir, `${i}.parquet`);
+        await fs.link(file.path, link).catch(() => fs.copyFile(file.path, link));
+        return link;
+      }),
+    );
   }
 
   function warm(source: string, hour: Date, onError: (error: unknown) => void): void {

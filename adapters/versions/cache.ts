@@ -53,7 +53,7 @@ export class VersionCache {
   private readonly groups = new Map<number, SlicedBloomFile[]>();
   /** Filter files made so far: each gets a new name. */
   private filterFiles = 0;
-  /** The sync running, if any (syncs run one after another). */
+  /** The sync or adoption running, if any (they run one after another). */
   private syncing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -79,7 +79,10 @@ export class VersionCache {
     return this.runs.has(key);
   }
 
-  /** Takes a run the worker has just written: the file is moved into the cache folder. */
+  /**
+   * Takes a run the worker has just written: the file is moved into the cache folder now, and read
+   * into the filters in the order syncs run (the caller need not wait: its next lookup syncs first).
+   */
   async adopt(source: string, key: string, file: string): Promise<void> {
     if (this.runs.has(key)) return;
     await fs.mkdir(this.dir, { recursive: true });
@@ -87,7 +90,20 @@ export class VersionCache {
     await fs.rename(file, target).catch(async () => {
       await fs.copyFile(file, target);
     });
-    this.hold(key, target, source, true);
+    void this.inTurn(async () => {
+      if (!this.runs.has(key)) this.hold(key, target, source, true);
+      return Promise.resolve();
+    }).catch(() => undefined);
+  }
+
+  /** Runs `work` after the syncs and adoptions called before it. */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.syncing.then(work);
+    this.syncing = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
   }
 
   /**
@@ -101,12 +117,7 @@ export class VersionCache {
     fetch: (key: string, dir: string) => Promise<string>,
   ): Promise<{ downloaded: number; downloadedBytes: number }> {
     // One sync at a time: a landing's and a warm-up's (landingLookup.ts) never fetch a run twice.
-    const done = this.syncing.then(() => this.syncNow(source, live, fetch));
-    this.syncing = done.then(
-      () => undefined,
-      () => undefined,
-    );
-    return done;
+    return this.inTurn(() => this.syncNow(source, live, fetch));
   }
 
   private async syncNow(
@@ -198,6 +209,7 @@ export class VersionCache {
 
   /** Closes every run and deletes the cache's own files (the filters, the runs it downloaded). */
   async close(): Promise<void> {
+    await this.syncing;
     for (const held of this.runs.values()) {
       held.run.close();
       if (held.cached) await fs.rm(held.run.path, { force: true });

@@ -153,20 +153,12 @@ export async function batchHashes(conn: DuckDBConnection, idsSql: string): Promi
   );
   const n = count?.n ?? 0;
   const keys = { hi: new Uint32Array(n), lo: new Uint32Array(n) };
-  const result = await conn.run(`SELECT hi, lo FROM batch_hashes ORDER BY hi, lo`);
   let i = 0;
-  for (
-    let chunk = await result.fetchChunk();
-    chunk !== null && chunk.rowCount > 0;
-    chunk = await result.fetchChunk()
-  ) {
-    const [h, l] = columnsOf(chunk, 2);
-    for (let r = 0; r < chunk.rowCount; r += 1) {
-      keys.hi[i] = h!.getItem(r) as number;
-      keys.lo[i] = l!.getItem(r) as number;
-      i += 1;
-    }
-  }
+  await eachChunk(conn, `SELECT hi, lo FROM batch_hashes ORDER BY hi, lo`, (chunk, rows) => {
+    copyInto(keys.hi, numbers(chunk, 0, rows), i, rows);
+    copyInto(keys.lo, numbers(chunk, 1, rows), i, rows);
+    i += rows;
+  });
   await conn.run(`DROP TABLE batch_hashes`);
   return keys;
 }
@@ -236,6 +228,8 @@ function numbers(chunk: DuckDBDataChunk, column: number, rows: number): ArrayLik
   return Array.from({ length: rows }, (_, r) => vector.getItem(r) as number);
 }
 
-function columnsOf(chunk: DuckDBDataChunk, count: number) {
-  return Array.from({ length: count }, (_, c) => chunk.getColumnVector(c));
+/** Copies `rows` numbers of `from` into `into` at `at` (a block copy from a typed array). */
+function copyInto(into: Uint32Array, from: ArrayLike<number>, at: number, rows: number): void {
+  if (from instanceof Uint32Array) into.set(from.subarray(0, rows), at);
+  else for (let r = 0; r < rows; r += 1) into[at + r] = from[r]!;
 }

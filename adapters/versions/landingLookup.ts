@@ -83,12 +83,16 @@ export async function prepareLookup(
           `${stale.length} version run(s) of ${batch.source} were hashed by another DuckDB version than this worker's (${stale[0]}…): run \`tempctl versions rebuild\`, then retry`,
           { retryable: false },
         );
-      const keys = await batchHashes(conn, idsSql);
-      const found = deps.cache.lookup(sources.runs, keys, batch.since.getTime());
-      await createKnownTable(conn, 'indexed_versions', found.versions, batch.workDir);
-      stats.hashes = keys.hi.length;
-      stats.matched = found.matched;
-      stats.versions = found.versions.length;
+      // No run counts (the source's first hour, or only batches from before the index): nothing
+      // to probe, and the batch's ids are not hashed.
+      if (sources.runs.length > 0) {
+        const keys = await batchHashes(conn, idsSql);
+        const found = deps.cache.lookup(sources.runs, keys, batch.since.getTime());
+        await createKnownTable(conn, 'indexed_versions', found.versions, batch.workDir);
+        stats.hashes = keys.hi.length;
+        stats.matched = found.matched;
+        stats.versions = found.versions.length;
+      } else await createKnownTable(conn, 'indexed_versions', [], batch.workDir);
       stats.seconds = (performance.now() - started) / 1000;
       return 'indexed_versions';
     },
@@ -120,9 +124,11 @@ export async function storeVersionRun(
 ): Promise<StoredRun> {
   const { sha256 } = await sha256OfStream(createReadStream(run.path));
   const key = versionRunKey(batch.source, batch.importHour, batch.segment, sha256);
-  // A copy is put: the file itself goes on into the worker's cache once the batch is committed.
+  // A second name is put (moved into the store): the file itself goes on into the worker's cache
+  // once the batch is committed. A hard link where the file system has them, a copy otherwise.
   const copy = `${run.path}.put`;
-  await fs.copyFile(run.path, copy);
+  await fs.rm(copy, { force: true });
+  await fs.link(run.path, copy).catch(() => fs.copyFile(run.path, copy));
   const stored = await store.putFile(key, copy, { sha256, move: true });
   await fs.rm(copy, { force: true });
   if (stored.sha256 !== sha256)
