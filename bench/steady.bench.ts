@@ -132,6 +132,8 @@ function freePort(): Promise<number> {
 /** Landing store bytes and requests, read and written, summed over the workers' metrics. */
 async function storeTraffic(ports: number[]) {
   const total = { readBytes: 0, readRequests: 0, writeBytes: 0, writeRequests: 0 };
+  /** Bytes read, by activity (`none`: outside one, such as the warm-up of the version lookup). */
+  const readByActivity = new Map<string, number>();
   for (const port of ports) {
     const text = await new Promise<string>((resolve, reject) =>
       http
@@ -148,9 +150,13 @@ async function storeTraffic(ports: number[]) {
       const direction = /direction="(\w+)"/.exec(m[2] ?? '')?.[1] === 'read' ? 'read' : 'write';
       const key = `${direction}${m[1] === 'bytes' ? 'Bytes' : 'Requests'}` as keyof typeof total;
       total[key] += Number(m[3]);
+      if (key === 'readBytes') {
+        const activity = /activity="([^"]*)"/.exec(m[2] ?? '')?.[1] ?? 'none';
+        readByActivity.set(activity, (readByActivity.get(activity) ?? 0) + Number(m[3]));
+      }
     }
   }
-  return total;
+  return { ...total, readByActivity };
 }
 
 interface HourFigures {
@@ -281,6 +287,14 @@ async function landHours(kind: 's3' | 'folder', temporalAddress: string): Promis
         console.log(
           `    activities: ${[...stages.entries()].map(([name, st]) => `${name} ×${st.count} ${((st.last - st.first) / 1000).toFixed(2)} s`).join(', ')}`,
         );
+      if (stages !== undefined) {
+        const read = [...after.readByActivity]
+          .map(([name, bytes]) => [name, bytes - (before.readByActivity.get(name) ?? 0)] as const)
+          .filter(([, bytes]) => bytes >= 1e6);
+        console.log(
+          `    read by activity: ${read.map(([name, bytes]) => `${name} ${mb(bytes)}`).join(', ')}`,
+        );
+      }
       if (source?.stageSeconds !== undefined)
         console.log(
           `    fetch: ${Object.entries(source.stageSeconds)

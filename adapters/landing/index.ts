@@ -37,15 +37,14 @@ import type { BackupStore } from '../backup/store';
 import type { ObjectStore, StoredObject } from '../objectStore/types';
 import type { ParkedAnswers } from '../files/parkedAnswers';
 import type { SourceBatch } from '../sources/types';
-import { backUpRawAnswer, keptAnswer, storeRaw } from './rawAnswer';
+import { backUpEarly, keptAnswer, storeRaw } from './rawAnswer';
 import { IncomingCopy } from './incoming';
 import {
   lookUpEarlierVersionsInFiles,
   lookUpEarlierVersionsInIndex,
   type LookUpEarlierVersions,
 } from './versions';
-import { VersionCache, VERSION_FILTER_BITS } from '../versions/cache';
-import { versionCacheDir } from '../versions/landingLookup';
+import { versionCacheOf } from '../versions/landingLookup';
 import { versionRowsSql, writeRun } from '../versions/duckdbRuns';
 import {
   getRecordedFile,
@@ -170,11 +169,7 @@ export function createLanding(deps: LandingDeps): Landing {
   const reader = () => landedReaderOf(deps);
   const index =
     deps.lookUpEarlierVersions === undefined && deps.versionIndex === true && deps.scratchDir !== undefined
-      ? lookUpEarlierVersionsInIndex(
-          db,
-          deps.landingStore,
-          new VersionCache(versionCacheDir(deps.scratchDir), { bitsPerKey: VERSION_FILTER_BITS }),
-        )
+      ? lookUpEarlierVersionsInIndex(db, deps.landingStore, versionCacheOf(deps.scratchDir))
       : undefined;
   const lookUpEarlierVersions =
     deps.lookUpEarlierVersions ?? index?.lookUp ?? lookUpEarlierVersionsInFiles(db, reader);
@@ -289,7 +284,7 @@ export function createLanding(deps: LandingDeps): Landing {
     // parsing, instead of after the hour is computed (at 10,000,000 readings, 1.5 GB to copy). The
     // workflow's backup steps find it in place; a failure here is theirs to report, so it is
     // only logged.
-    const rawBackup = backUpRawAnswer(deps, raw, call);
+    const rawBackup = backUpEarly(deps, [{ key: raw.objectKey, sha256: raw.sha256 }], 'the answer', call);
     try {
       call.stage('look up earlier versions');
       // Before the lookup: a batch of the source committed after this cannot hide behind the deltas.
@@ -406,6 +401,10 @@ export function createLanding(deps: LandingDeps): Landing {
         deltas: deltasOf(deps, body.versionChanges, batchesBefore),
       });
       if (versionRun !== undefined && !committed.alreadyLanded) await known.record?.committed(versionRun);
+      if (!committed.alreadyLanded) {
+        call.stage('back up the files');
+        await backUpEarly(deps, [...files, ...(versionRun ? [versionRun] : [])], 'the batch’s files', call);
+      }
       return committed;
     } finally {
       // Never left running behind a failed landing.

@@ -9,6 +9,7 @@ import { formatHour } from '../../core/importHour';
 import { recordRawBody, type RawBody } from '../db/landing';
 import { storeId } from '../db/storeIdentity';
 import { sha256OfStream } from '../objectStore/keys';
+import type { LandedObject } from '../backup/store';
 import type { LandingBatch, LandingCall, LandingDeps, LandingTarget } from './index';
 
 /**
@@ -71,16 +72,23 @@ export async function storeRaw(
   return { raw: recorded, localBody: ours ? (kept ?? (inWorkDir ? file : undefined)) : undefined };
 }
 
-/** Copies the answer to the backup store; a failure is the hour's backup's to report, so only logged. */
-export async function backUpRawAnswer(deps: LandingDeps, raw: RawBody, call: LandingCall): Promise<void> {
+/**
+ * Copies objects just landed (`what`: the answer, or a batch's Parquet files and version run) to the
+ * backup store while this worker holds them, so the hour's backup (`backupObjects`, maybe on another
+ * worker) finds them in place and downloads nothing; a failure is the hour's backup's to report, so
+ * only logged.
+ */
+export async function backUpEarly(
+  deps: LandingDeps,
+  objects: readonly LandedObject[],
+  what: string,
+  call: LandingCall,
+): Promise<void> {
+  if (objects.length === 0) return;
   try {
-    await deps.backupStore.copyObjects(
-      await storeId(deps.db),
-      [{ key: raw.objectKey, sha256: raw.sha256 }],
-      deps.landingStore,
-    );
+    await deps.backupStore.copyObjects(await storeId(deps.db), objects, deps.landingStore);
   } catch (error) {
-    call.warn('the answer could not be copied to the backup yet; the hour’s backup will try again', {
+    call.warn(`${what} could not be copied to the backup yet; the hour’s backup will try again`, {
       error: deepestMessage(error),
     });
   }

@@ -9,7 +9,7 @@
  * (adapters/versions/filterFile.ts `SlicedBloomFile`): a lookup reads each group once, in hash order,
  * a few words per key for every 32 runs, then only the runs whose filter may hold the key.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -51,8 +51,6 @@ export class VersionCache {
   private readonly runs = new Map<string, HeldRun>();
   /** The filter groups by size class k: runs of up to 2^k entries share the geometry of 2^k keys. */
   private readonly groups = new Map<number, SlicedBloomFile[]>();
-  /** Filter files made so far: each gets a new name. */
-  private filterFiles = 0;
   /** The sync or adoption running, if any (they run one after another). */
   private syncing: Promise<void> = Promise.resolve();
 
@@ -238,8 +236,7 @@ export class VersionCache {
       if (slot >= 0) return { group, slot };
     }
     fsSync.mkdirSync(path.join(this.dir, 'filters'), { recursive: true });
-    this.filterFiles += 1;
-    const file = path.join(this.dir, 'filters', `group-${sizeClass}-${this.filterFiles}.bloom`);
+    const file = path.join(this.dir, 'filters', `group-${sizeClass}-${randomUUID()}.bloom`);
     const group = new SlicedBloomFile(file, 2 ** sizeClass, this.settings.bitsPerKey);
     groups.push(group);
     return { group, slot: 0 };

@@ -16,7 +16,7 @@ import type { ObjectStore } from '../objectStore/types';
 import { versionSources, type StoredRun } from '../db/versionRuns';
 import { ObjectStoreError } from '../../core/errors';
 import { batchHashes, createKnownTable, hashCheck } from './duckdbRuns';
-import type { VersionCache } from './cache';
+import { VersionCache, VERSION_FILTER_BITS } from './cache';
 
 export interface VersionLookupStats {
   /** Runs that count for the batch, and how many (and bytes) were downloaded for this lookup. */
@@ -139,4 +139,20 @@ export async function storeVersionRun(
 /** The folder of a worker's version cache under its scratch folder. */
 export function versionCacheDir(scratchDir: string): string {
   return path.join(scratchDir, 'versions');
+}
+
+const caches = new Map<string, VersionCache>();
+
+/**
+ * The version cache of the scratch folder `scratchDir`: one per folder in a process, whoever lands
+ * (fetchSource and the parts' activities each make a landing), since a cache owns its folder's files.
+ */
+export function versionCacheOf(scratchDir: string): VersionCache {
+  const dir = path.resolve(versionCacheDir(scratchDir));
+  let cache = caches.get(dir);
+  if (cache === undefined) {
+    cache = new VersionCache(dir, { bitsPerKey: VERSION_FILTER_BITS });
+    caches.set(dir, cache);
+  }
+  return cache;
 }

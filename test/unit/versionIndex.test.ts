@@ -14,6 +14,7 @@ import { newestVersions } from '../../core/versionChoice';
 import { LocalRun } from '../../adapters/versions/localIndex';
 import { SlicedBloomFile } from '../../adapters/versions/filterFile';
 import { VersionCache } from '../../adapters/versions/cache';
+import { versionCacheOf } from '../../adapters/versions/landingLookup';
 import { openAnalytics, queryRows, type Analytics } from '../../adapters/analytics/duckdb';
 import { batchHashes, createKnownTable, writeRun } from '../../adapters/versions/duckdbRuns';
 
@@ -429,4 +430,10 @@ test('syncs called together run one after another: a run is downloaded once, and
   expect(cache.has(live[0]!.key)).toBe(false);
   expect(downloads).toHaveLength(3);
   await cache.close();
+});
+
+test('every landing of a process shares the version cache of its scratch folder', () => {
+  const scratch = path.join(dir, 'scratch-shared');
+  expect(versionCacheOf(scratch)).toBe(versionCacheOf(path.join(scratch, '.')));
+  expect(versionCacheOf(scratch)).not.toBe(versionCacheOf(path.join(dir, 'scratch-other')));
 });
