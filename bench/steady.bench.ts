@@ -5,7 +5,8 @@
  * of a reading's newest version), on two worker processes (`tempctl worker`, default settings)
  * with the landing store and the backups on SeaweedFS (S3). Prints per hour: end to end, the fetch
  * stage "look up earlier versions", bytes and requests read from and written to the landing store
- * (the workers' `landing_store_*_total` counters, before and after), the bytes the hour itself
+ * (the workers' `landing_store_*_total` counters, from the end of the hour before: a run downloaded
+ * between hours counts in the next one), the bytes the hour itself
  * landed (its answer and Parquet files, from PostgreSQL) and each worker's peak RSS in the hour;
  * and whether the hour's duplicates and corrections are the ones sent. Anchors in the same run: the
  * first hour, and the same K hours on a folder store. Reuses bench/harness.ts.
@@ -225,13 +226,16 @@ async function landHours(kind: 's3' | 'folder', temporalAddress: string): Promis
     const client = new Client({ connection });
     const last = truncateToHour(new Date()).getTime() - HOUR_MS;
     console.log(`\n${kind === 's3' ? 'S3 (SeaweedFS)' : 'folder store (anchor)'}: ${HOURS} hours`);
+    let previous: Awaited<ReturnType<typeof storeTraffic>> | undefined;
     for (let i = 0; i < HOURS; i += 1) {
       const hour = new Date(last - (HOURS - 1 - i) * HOUR_MS);
       const body = path.join(dir, `body-${i}.json`);
       const sent = writeHourBody(body, hour, i, pool);
       partner.setBody(body);
       await settleWrites(admin);
-      const before = await storeTraffic(ports);
+      // Counted from the end of the hour before: what the workers read in between (the version
+      // runs' background download) belongs to this hour.
+      const before = previous ?? (await storeTraffic(ports));
       const t = Date.now();
       const sampler = sampleRss(workers, t);
       const outcome = await client.workflow
@@ -248,6 +252,7 @@ async function landHours(kind: 's3' | 'folder', temporalAddress: string): Promis
       const peaks = sampler.stop();
       const rss = peaks.map((p) => p.mb);
       const after = await storeTraffic(ports);
+      previous = after;
       fs.rmSync(body);
       const landedRows = (await db.raw(
         `SELECT coalesce((SELECT sum(f.bytes) FROM landed_files f JOIN fetch_batches b USING (batch_id) WHERE b.import_hour = ?), 0)
