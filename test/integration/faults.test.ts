@@ -15,9 +15,12 @@ import { bowTie, regionFile, square } from '../support/regionFiles';
 import { startSilentServer, startTcpProxy, type TcpProxy } from '../support/tcpProxy';
 
 let readingNumber = 0;
-/** One reading in Paris with an id of its own: a repeated id would be a duplicate, counted once only. */
-const oneReading = () =>
-  `[{"id":"f${++readingNumber}","timestamp":"2026-11-29 10:00:00","lat":48.8566,"lon":2.3522,"temperature":6}]`;
+/**
+ * One reading in Paris with an id of its own (a repeated id would be a duplicate, counted once
+ * only), measured in `hour`: a fixed date falls out of the correction horizon as the calendar moves.
+ */
+const oneReading = (hour: Date) =>
+  `[{"id":"f${++readingNumber}","timestamp":"${hour.toISOString().slice(0, 19).replace('T', ' ')}","lat":48.8566,"lon":2.3522,"temperature":6}]`;
 const TEMPCTL = path.join(__dirname, '../../bin/tempctl.js');
 
 function tempDir(): string {
@@ -83,7 +86,7 @@ describe('faults around a real pipeline', () => {
     const hour = freshHour();
     let cut = false;
     partner.answer({
-      body: oneReading(),
+      body: oneReading(hour),
       onRequest: () => {
         if (cut) return;
         cut = true;
@@ -151,7 +154,7 @@ describe('faults around a real pipeline', () => {
     const hour = freshHour();
     try {
       partner.answer({
-        body: oneReading(),
+        body: oneReading(hour),
         delayMs: 30_000,
         onRequest: () => {
           void temporalProxy.cut();
@@ -174,7 +177,7 @@ describe('faults around a real pipeline', () => {
 
   test('11. Ctrl-C on tempctl run: it says the import goes on and how to follow it; the import finishes', async () => {
     const hour = freshHour();
-    partner.answer({ body: oneReading(), delayMs: 8_000 });
+    partner.answer({ body: oneReading(hour), delayMs: 8_000 });
     const child = spawn(process.execPath, [TEMPCTL, 'run', '--hour', formatHour(hour)], {
       env: {
         ...process.env,

@@ -172,13 +172,16 @@ describe.each([
     const fetch = byActivity.get('fetchSource') ?? noTraffic();
     expect(fetch.writeBytes).toBe(raw.bytes + files.bytes + runs.bytes);
     expect(fetch.writeRequests).toBe(raw.objects + files.objects + runs.objects);
-    // The only read of the fetch is the answer's early backup copy: from the cache, or once from the store.
-    expect(fetch.readBytes).toBe(extra.LANDING_CACHE_MB === '0' ? raw.bytes : 0);
+    // The fetch's only reads are its early backup copies (the answer, then the batch's files and
+    // run): from the cache, or once each from the store.
+    expect(fetch.readBytes).toBe(extra.LANDING_CACHE_MB === '0' ? raw.bytes + files.bytes + runs.bytes : 0);
     const readBytes = [...byActivity.values()].reduce((sum, t) => sum + t.readBytes, 0);
     if (extra.LANDING_CACHE_MB === '0') {
-      // The bucket activities read the hour's files, the backup copies them: each file twice; the
-      // backup copies the version run once (the index itself keeps its own copy of the run).
+      // The bucket activities read the hour's files, the fetch's backup copies them: each file
+      // twice; the version run once (the index itself keeps its own copy of the run); the hour's
+      // backups find the copies in place.
       expect(readBytes).toBe(raw.bytes + 2 * files.bytes + runs.bytes);
+      expect(byActivity.get('backupObjects')?.readBytes ?? 0).toBe(0);
     } else {
       // Everything the hour read, this worker had written: nothing came back from the store.
       expect(readBytes).toBe(0);
