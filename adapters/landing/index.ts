@@ -46,6 +46,7 @@ import {
 } from './versions';
 import { versionCacheOf } from '../versions/landingLookup';
 import { versionRowsSql, writeRun } from '../versions/duckdbRuns';
+import { linkOrCopy } from '../files/linkOrCopy';
 import {
   getRecordedFile,
   landedReaderOf,
@@ -418,7 +419,7 @@ export function createLanding(deps: LandingDeps): Landing {
     return Promise.all(
       files.map(async (file, i) => {
         const link = path.join(dir, `${i}.parquet`);
-        await fs.link(file.path, link).catch(() => fs.copyFile(file.path, link));
+        await linkOrCopy(file.path, link);
         return link;
       }),
     );

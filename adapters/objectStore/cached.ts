@@ -15,6 +15,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ListedObject, ObjectStore, ObjectWrite, PutOptions, StoredObject } from './types';
+import { linkOrCopy } from '../files/linkOrCopy';
 
 /**
  * The answers, the landed Parquet files and the version runs (core/landingKeys.ts): what the hour
@@ -174,14 +175,5 @@ export class CachedObjectStore implements ObjectStore {
     this.entries.delete(key);
     this.bytes -= entry.bytes;
     await fs.rm(entry.file, { force: true }).catch(() => undefined);
-  }
-}
-
-/** A hard link (no bytes copied), or a copy where links cannot be made (another file system). */
-async function linkOrCopy(from: string, to: string): Promise<void> {
-  try {
-    await fs.link(from, to);
-  } catch {
-    await fs.copyFile(from, to);
   }
 }

@@ -17,6 +17,7 @@ import { versionSources, type StoredRun } from '../db/versionRuns';
 import { ObjectStoreError } from '../../core/errors';
 import { batchHashes, createKnownTable, hashCheck } from './duckdbRuns';
 import { VersionCache, VERSION_FILTER_BITS } from './cache';
+import { linkOrCopy } from '../files/linkOrCopy';
 
 export interface VersionLookupStats {
   /** Runs that count for the batch, and how many (and bytes) were downloaded for this lookup. */
@@ -128,7 +129,7 @@ export async function storeVersionRun(
   // once the batch is committed. A hard link where the file system has them, a copy otherwise.
   const copy = `${run.path}.put`;
   await fs.rm(copy, { force: true });
-  await fs.link(run.path, copy).catch(() => fs.copyFile(run.path, copy));
+  await linkOrCopy(run.path, copy);
   const stored = await store.putFile(key, copy, { sha256, move: true });
   await fs.rm(copy, { force: true });
   if (stored.sha256 !== sha256)
