@@ -3,7 +3,9 @@
  * files, raw answers) copied with their checksums verified (adapters/backup/store.ts).
  * backupObjects: the copying alone, which the workflow starts as soon as the hour is landed, so
  * that the large copies run while the hour is computed; backupHour then finds them in place.
- * backupHours: backupHour for the hours a batch corrected, in one activity.
+ * With `corrected`, backupHour's backup also holds those hours' aggregates as they are now: a
+ * correction's hour is restored from the newest backup that holds it (adapters/db/restore.ts).
+ * backupHours: backupHour for the hours a batch corrected, in one activity (the runs started before).
  */
 import pLimit from 'p-limit';
 import { backupTablesForHour, landedObjectsForHour } from '../adapters/db/backupTables';
@@ -16,12 +18,13 @@ import { withHeartbeat } from './heartbeat';
 const HOURS_AT_ONCE = 4;
 
 export function createBackupActivities(deps: ActivityDeps) {
-  async function writeHour(hour: Date): Promise<BackupSummary> {
+  async function writeHour(hour: Date, corrected: readonly Date[] = []): Promise<BackupSummary> {
     const { manifest, ref } = await deps.backupStore.writeHour(
       await storeId(deps.db),
       hour,
       {
-        tables: backupTablesForHour(deps.db, hour),
+        tables: backupTablesForHour(deps.db, hour, corrected),
+        correctedHours: corrected,
         objects: await landedObjectsForHour(deps.db, hour),
         landing: deps.landingStore,
       },
@@ -32,8 +35,10 @@ export function createBackupActivities(deps: ActivityDeps) {
       files: manifest.tables.map(({ name, rows }) => ({ name, rows })),
     };
   }
-  async function backupHour(input: { hour: string }): Promise<BackupSummary> {
-    return withHeartbeat(`backup ${input.hour}`, () => writeHour(new Date(input.hour)));
+  /** `corrected`: ISO hours the import hour's batches corrected (the import hour left out). */
+  async function backupHour(input: { hour: string; corrected?: string[] }): Promise<BackupSummary> {
+    const corrected = (input.corrected ?? []).map((hour) => new Date(hour));
+    return withHeartbeat(`backup ${input.hour}`, () => writeHour(new Date(input.hour), corrected));
   }
   /**
    * `backupHour` for each of the hours a batch corrected, in one activity, HOURS_AT_ONCE at a time.

@@ -51,6 +51,12 @@ const BACKUP_OBJECTS_EARLY = 'backup-objects-while-computing';
  * they were landed, are not copied early again.
  */
 const CORRECTED_HOURS_AT_ONCE = 'corrected-hours-at-once';
+/**
+ * Patch marker: the import hour's backup also holds the aggregates of the hours it corrected
+ * (`backupHour` with `corrected`), so a correction costs its hour's backup a few rows instead of a
+ * new backup of every hour it touched (`backupHours`, kept for the runs started before).
+ */
+const CORRECTIONS_IN_HOUR_BACKUP = 'corrections-in-hour-backup';
 
 export interface HourlyImportInput {
   /** ISO hour; absent for scheduled runs, which use the schedule's nominal time. */
@@ -133,6 +139,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
   const runId = info.runId;
   const started = await short.startImport({ hour, workflowId: info.workflowId, runId, trigger });
   const atOnce = patched(CORRECTED_HOURS_AT_ONCE);
+  const backup: BackupShape = !atOnce ? 'each' : patched(CORRECTIONS_IN_HOUR_BACKUP) ? 'within' : 'batched';
 
   let fetches: FetchSummary[] = [];
   let failedSources: SourceFailure[] = [];
@@ -254,7 +261,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
         );
       // What a failed run landed is backed up too: the sources cannot be asked for it again.
       await copying;
-      await backUp(hour, corrected, atOnce, () => undefined);
+      await backUp(hour, corrected, backup, () => undefined);
     });
     throw error;
   }
@@ -263,7 +270,7 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
     const copyFailure = await copying;
     if (copyFailure !== undefined)
       throw copyFailure instanceof Error ? copyFailure : new Error(deepestMessage(copyFailure));
-    await backUp(hour, corrected, atOnce);
+    await backUp(hour, corrected, backup);
   } catch (error) {
     const message = `the aggregates are stored, but the backup failed: ${deepestMessage(error)}`;
     const failure = carriedOrigin(error);
@@ -285,23 +292,32 @@ export async function hourlyImport(input: HourlyImportInput = {}): Promise<Impor
 }
 
 /**
- * Backs up the import hour, then the corrected ones: one `backupHours` for all of them, or (runs
- * started before CORRECTED_HOURS_AT_ONCE) one `backupHour` each. Each step's failure goes to
- * `onFailure` when given (a failed run backs up what it can, one step's failure skipping no other),
- * else ends the backup.
+ * How a run backs up the hours it corrected: `within` the import hour's backup (their aggregates,
+ * adapters/db/backupTables.ts), `batched` in one `backupHours` after it (runs started before
+ * CORRECTIONS_IN_HOUR_BACKUP), or `each` with a `backupHour` of its own (before CORRECTED_HOURS_AT_ONCE).
+ */
+type BackupShape = 'within' | 'batched' | 'each';
+
+/**
+ * Backs up the import hour and what it did to the corrected ones (`shape`). Each step's failure
+ * goes to `onFailure` when given (a failed run backs up what it can, one step's failure skipping
+ * no other), else ends the backup.
  */
 async function backUp(
   hour: string,
   corrected: readonly string[],
-  atOnce: boolean,
+  shape: BackupShape,
   onFailure?: (error: unknown) => undefined,
 ): Promise<void> {
-  const steps: (() => Promise<unknown>)[] = atOnce
-    ? [
-        () => anyWorker.backupHour({ hour }),
-        ...(corrected.length > 0 ? [() => anyWorker.backupHours({ hours: [...corrected] })] : []),
-      ]
-    : [hour, ...corrected].map((backedUp) => () => anyWorker.backupHour({ hour: backedUp }));
+  const steps: (() => Promise<unknown>)[] =
+    shape === 'within'
+      ? [() => anyWorker.backupHour(corrected.length > 0 ? { hour, corrected: [...corrected] } : { hour })]
+      : shape === 'batched'
+        ? [
+            () => anyWorker.backupHour({ hour }),
+            ...(corrected.length > 0 ? [() => anyWorker.backupHours({ hours: [...corrected] })] : []),
+          ]
+        : [hour, ...corrected].map((backedUp) => () => anyWorker.backupHour({ hour: backedUp }));
   for (const step of steps) await (onFailure ? step().catch(onFailure) : step());
 }
 

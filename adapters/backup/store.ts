@@ -68,6 +68,11 @@ export interface HourManifest {
   /** Tables in the order a restore inserts them (foreign keys first). */
   tables: BackupFileEntry[];
   objects: BackupObjectEntry[];
+  /**
+   * ISO hours whose aggregates this backup also holds, as they were at `createdAt` (the hours the
+   * import hour corrected: adapters/db/backupTables.ts CORRECTED_AGGREGATES); absent for none.
+   */
+  correctedHours?: string[];
 }
 
 /** One hour's newest complete backup. */
@@ -131,7 +136,13 @@ export class BackupStore {
   async writeHour(
     storeId: string,
     hour: Date,
-    content: { tables: readonly BackupTable[]; objects?: readonly LandedObject[]; landing?: ObjectStore },
+    content: {
+      tables: readonly BackupTable[];
+      objects?: readonly LandedObject[];
+      landing?: ObjectStore;
+      /** Recorded in the manifest (HourManifest `correctedHours`). */
+      correctedHours?: readonly Date[];
+    },
     createdAt: Date,
   ): Promise<{ manifest: HourManifest; ref: HourBackupRef }> {
     if (!UUID.test(storeId)) throw new BackupError(`not a store id: ${storeId}`);
@@ -160,6 +171,9 @@ export class BackupStore {
         createdAt: createdAt.toISOString(),
         tables,
         objects,
+        ...(content.correctedHours?.length
+          ? { correctedHours: content.correctedHours.map((h) => formatHour(h)).sort() }
+          : {}),
       };
       const manifestFile = path.join(work, MANIFEST);
       await fs.writeFile(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
@@ -411,6 +425,8 @@ function isManifest(value: unknown): value is HourManifest {
       (t: Partial<BackupFileEntry> | null) =>
         counted(t) && typeof t?.name === 'string' && TABLE_NAME.test(t.name) && Number.isInteger(t.rows),
     ) &&
-    m.objects.every((o: Partial<BackupObjectEntry> | null) => counted(o) && typeof o?.key === 'string')
+    m.objects.every((o: Partial<BackupObjectEntry> | null) => counted(o) && typeof o?.key === 'string') &&
+    (m.correctedHours === undefined ||
+      (Array.isArray(m.correctedHours) && m.correctedHours.every((h: unknown) => typeof h === 'string')))
   );
 }

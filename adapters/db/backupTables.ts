@@ -6,6 +6,15 @@ import { hourSegment, isRawBodyKeyOf } from '../../core/landingKeys';
 
 /** Rows per query: small enough for flat memory, large enough that a million rows take 200 queries. */
 const BATCH = 5_000;
+/** Hours per query of the corrected hours' aggregates (about 13 rows each). */
+const HOURS_PER_QUERY = 200;
+
+/**
+ * The backup file of the aggregates (`region_hourly_temperature` rows) of the hours the import hour
+ * corrected, as they were when its backup was written; a restore takes each hour's rows from the
+ * newest backup that holds them (adapters/db/restore.ts). Not a table of the database.
+ */
+export const CORRECTED_AGGREGATES = 'corrected_aggregates';
 
 /**
  * The rows of `table` matching `where`, in `key` order, fetched BATCH at a time by keyset
@@ -36,9 +45,10 @@ export async function* rowsInBatches(
  * themselves are copied as landed objects, `landedObjectsForHour`), versions landed before the
  * columnar landing (`readings`, empty for newer hours), the quarantine, the run ledger and the
  * aggregates: with the objects, enough to rebuild the hour with no call to a source.
- * Listed in the order a restore inserts them (foreign keys first).
+ * Listed in the order a restore inserts them (foreign keys first). With `corrected`, the
+ * aggregates of those hours follow (CORRECTED_AGGREGATES): what the hour's corrections changed.
  */
-export function backupTablesForHour(db: Knex, hour: Date): BackupTable[] {
+export function backupTablesForHour(db: Knex, hour: Date, corrected: readonly Date[] = []): BackupTable[] {
   const byImportHour = (name: string, key: string): BackupTable => ({
     name,
     rows: rowsInBatches(db, name, { import_hour: hour }, key),
@@ -55,7 +65,19 @@ export function backupTablesForHour(db: Knex, hour: Date): BackupTable[] {
       name: 'region_hourly_temperature',
       rows: rowsInBatches(db, 'region_hourly_temperature', { hour }, 'region'),
     },
+    ...(corrected.length === 0 ? [] : [{ name: CORRECTED_AGGREGATES, rows: aggregatesOf(db, corrected) }]),
   ];
+}
+
+/** The `region_hourly_temperature` rows of `hours`, by hour and region. */
+async function* aggregatesOf(db: Knex, hours: readonly Date[]): AsyncGenerator<object> {
+  const sorted = [...hours].sort((a, b) => a.getTime() - b.getTime());
+  for (let at = 0; at < sorted.length; at += HOURS_PER_QUERY) {
+    yield* (await db('region_hourly_temperature')
+      .whereIn('hour', sorted.slice(at, at + HOURS_PER_QUERY))
+      .orderBy(['hour', 'region'])
+      .select()) as object[];
+  }
 }
 
 async function* landedFileRows(db: Knex, hour: Date): AsyncGenerator<object> {

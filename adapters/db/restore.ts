@@ -11,6 +11,12 @@ import { PrefixedObjectStore } from '../objectStore/prefixed';
 import type { ObjectStore } from '../objectStore/types';
 import { migrateToLatest } from './connection';
 import { insertInChunks } from './insertChunks';
+import { CORRECTED_AGGREGATES } from './backupTables';
+import { supersedes, type AggregateSnapshot } from '../../core/aggregateSnapshot';
+import { formatHour } from '../../core/importHour';
+
+const AGGREGATES = 'region_hourly_temperature';
+type Row = Record<string, unknown>;
 
 export interface RestoreReport {
   storeId: string;
@@ -54,7 +60,9 @@ export async function restoreFromBackups(
 
   await migrateToLatest(db);
   // Tables in the order the backups list them (the writer puts foreign keys first).
-  const tables = [...new Set(verified.flatMap(({ manifest }) => manifest.tables.map((t) => t.name)))];
+  const tables = [...new Set(verified.flatMap(({ manifest }) => manifest.tables.map((t) => t.name)))].filter(
+    (name) => name !== CORRECTED_AGGREGATES,
+  );
   for (const table of tables) {
     const existing = (await db(table).count({ n: '*' }).first()) as { n: number | string };
     if (Number(existing.n) > 0) {
@@ -79,12 +87,20 @@ export async function restoreFromBackups(
     for (const table of tables) {
       const columns = await columnsOf(trx, table);
       let count = 0;
-      for (const { ref, manifest } of verified) {
-        count += await insertInChunks(
+      if (table === AGGREGATES) {
+        count = await insertInChunks(
           trx,
           table,
-          encodedRows(backup.readTable(ref, manifest, table), columns),
+          encodedRows(await newestAggregates(backup, verified), columns),
         );
+      } else {
+        for (const { ref, manifest } of verified) {
+          count += await insertInChunks(
+            trx,
+            table,
+            encodedRows(backup.readTable(ref, manifest, table), columns),
+          );
+        }
       }
       rows[table] = count;
       // The rows keep their ids; each serial sequence must continue after them.
@@ -100,6 +116,33 @@ export async function restoreFromBackups(
     }
   });
   return { storeId, hours: verified.map((v) => v.manifest.hour), rows, objects };
+}
+
+/**
+ * Each restored hour's aggregates from the newest backup holding them: its own, or that of a later
+ * import that corrected it (core/aggregateSnapshot.ts). A few rows an hour, held until inserted.
+ */
+async function newestAggregates(
+  backup: BackupStore,
+  verified: readonly { ref: HourBackupRef; manifest: HourManifest }[],
+): Promise<Row[]> {
+  const restored = new Set(verified.map(({ manifest }) => manifest.hour));
+  const newest = new Map<string, AggregateSnapshot & { rows: Row[] }>();
+  const offer = (hour: string, snapshot: AggregateSnapshot & { rows: Row[] }) => {
+    if (restored.has(hour) && supersedes(snapshot, newest.get(hour))) newest.set(hour, snapshot);
+  };
+  for (const { ref, manifest } of verified) {
+    // A table the backup lacks reads as no rows.
+    const rowsOf = (name: string) => backup.readTable(ref, manifest, name);
+    const own: Row[] = [];
+    for await (const row of rowsOf(AGGREGATES)) own.push(row);
+    offer(manifest.hour, { createdAt: manifest.createdAt, own: true, rows: own });
+    const corrected = new Map((manifest.correctedHours ?? []).map((hour): [string, Row[]] => [hour, []]));
+    for await (const row of rowsOf(CORRECTED_AGGREGATES))
+      corrected.get(formatHour(new Date(String(row.hour))))?.push(row);
+    for (const [hour, rows] of corrected) offer(hour, { createdAt: manifest.createdAt, own: false, rows });
+  }
+  return [...newest.values()].flatMap((snapshot) => snapshot.rows);
 }
 
 interface Columns {
@@ -131,7 +174,7 @@ async function columnsOf(db: Knex, table: string): Promise<Columns> {
 
 /** JSON values as text for the driver; in a NOT NULL JSON column, a JSON null is the value itself. */
 async function* encodedRows(
-  rows: AsyncIterable<Record<string, unknown>>,
+  rows: AsyncIterable<Row> | Iterable<Row>,
   columns: Columns,
 ): AsyncIterable<Record<string, unknown>> {
   for await (const row of rows) yield encodeJson(columns, row);

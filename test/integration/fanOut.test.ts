@@ -139,29 +139,27 @@ test('two worker processes share the hour; rows bit-identical to one worker with
   expect(summary.recomputedHours).toEqual([formatHour(H1)]);
   const recomputedH1 = (await bucketActivities(shared.client, H2)).filter((r) => r.hour === formatHour(H1));
   expect(recomputedH1).toEqual([]);
-  // One activity refreshed H1 (planned, merged, persisted) and one backed it up: none of them per hour.
+  // One activity refreshed H1 (planned, merged, persisted), and H2's backup holds what became of
+  // it: no activity per corrected hour.
   const steps = await scheduled(shared.client, H2);
   const inputsOf = (name: string) => steps.filter((s) => s.name === name).map((s) => s.input);
   expect(inputsOf('refreshHours')).toEqual([{ hours: [formatHour(H1)] }]);
   expect(inputsOf('planHour')).toEqual([{ hour: formatHour(H2) }]);
   expect(inputsOf('persistHour')).toEqual([expect.objectContaining({ hour: formatHour(H2) })]);
-  expect(inputsOf('backupHours')).toEqual([{ hours: [formatHour(H1)] }]);
+  expect(inputsOf('backupHour')).toEqual([{ hour: formatHour(H2), corrected: [formatHour(H1)] }]);
+  expect(inputsOf('backupHours')).toEqual([]);
   const after = await hourAggregates(shared.database.db, H1);
   expect(after).not.toEqual(rows);
   const sent = records.map((r, i) => (i === 0 ? corrected : i === 1 ? moved : r));
   expectSameAggregates(after, expectedAggregates(sent));
-  // H1's newest backup holds its corrected rows.
+  // H2's newest backup holds H1's corrected rows.
   const backups = new BackupStore(new LocalObjectStore(shared.backupDir));
   const ref = (await backups.listHours(await storeId(shared.database.db))).find(
-    (r) => r.folder === hourFolder(H1),
+    (r) => r.folder === hourFolder(H2),
   );
   const backedUp: Record<string, unknown>[] = [];
   if (ref)
-    for await (const row of backups.readTable(
-      ref,
-      await backups.readManifest(ref),
-      'region_hourly_temperature',
-    ))
+    for await (const row of backups.readTable(ref, await backups.readManifest(ref), 'corrected_aggregates'))
       backedUp.push(row);
   expect(backedUp.map((r) => [r.region, r.temperature, r.numberOfPoints]).sort()).toEqual(
     after.map((r) => [r.region, r.temperature, r.numberOfPoints]).sort(),

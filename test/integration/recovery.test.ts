@@ -425,6 +425,45 @@ describe('corrections sent in a later import (a source answering chosen records 
       expect(versions.map((v) => v.reading_id).sort()).toEqual(s.corrections.map((c) => c.id).sort());
     });
 
+    test('restored from the backups, H1 has its corrected aggregates: H2’s backup holds them, H1’s own keeps the first', async () => {
+      const { database, runtime } = pipeline;
+      const backup = runtime.deps.backupStore;
+      const id = await storeId(database.db);
+      const refs = await backup.listHours(id);
+      const refOf = (hour: Date) => {
+        const ref = refs.find((r) => r.folder === folderOf(hour));
+        if (!ref) throw new Error(`no backup of ${formatHour(hour)}`);
+        return ref;
+      };
+      const [own, later] = [refOf(h1), refOf(h2)];
+      const [ownManifest, laterManifest] = [await backup.readManifest(own), await backup.readManifest(later)];
+      const rowsOf = async (ref: typeof own, manifest: typeof ownManifest, table: string) => {
+        const rows: Aggregate[] = [];
+        for await (const row of backup.readTable(ref, manifest, table))
+          rows.push(row as unknown as Aggregate);
+        return rows;
+      };
+      // H1's own backup was written before H2 corrected it; H2's holds what the correction made of H1.
+      expectSameAggregates(await rowsOf(own, ownManifest, 'region_hourly_temperature'), s.expected.h1First);
+      expect(laterManifest.correctedHours).toEqual([formatHour(h1)]);
+      expectSameAggregates(await rowsOf(later, laterManifest, 'corrected_aggregates'), s.expected.h1Latest);
+
+      const target = await createPostgresDatabase();
+      try {
+        const landing = new LocalObjectStore(fs.mkdtempSync(path.join(os.tmpdir(), 'tp-restored-landing-')));
+        const report = await restoreFromBackups(target.db, backup, { from: h1, to: h2, landing });
+        expect(report.hours).toEqual([formatHour(h1), formatHour(h2)]);
+        expectSameAggregates(await hourAggregates(target.db, h1), s.expected.h1Latest);
+        expectSameAggregates(await hourAggregates(target.db, h2), s.expected.h2);
+        // Restored alone, H1 comes back as its own backup holds it: H2's correction is not restored.
+        await target.db.raw('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+        await restoreFromBackups(target.db, backup, { from: h1, to: h1, landing });
+        expectSameAggregates(await hourAggregates(target.db, h1), s.expected.h1First);
+      } finally {
+        await target.drop();
+      }
+    });
+
     test('A → B → A: a correction back to the original value gives A’s numbers again', async () => {
       const { client, config, database } = pipeline;
       const db = database.db;

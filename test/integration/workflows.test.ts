@@ -147,8 +147,9 @@ describe('hourlyImport', () => {
     // Offered to refreshHours first, which left it pending (the stub's default): computed here.
     expect(inputsOf(calls, 'refreshHours')).toEqual([{ hours: [earlier] }]);
     expect(inputsOf(calls, 'planHour')).toEqual([{ hour: earlier }, { hour: formatHour(hour) }]);
-    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }]);
-    expect(inputsOf(calls, 'backupHours')).toEqual([{ hours: [earlier] }]);
+    // One backup: the import hour's, which holds the corrected hour's aggregates too.
+    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour), corrected: [earlier] }]);
+    expect(inputsOf(calls, 'backupHours')).toEqual([]);
     // Only the import hour's objects are new: the corrected hour's were copied when it was landed.
     expect(inputsOf(calls, 'backupObjects')).toEqual([{ hour: formatHour(hour) }]);
     // The quality checks are for the import hour only.
@@ -176,18 +177,19 @@ describe('hourlyImport', () => {
     expect(hours('planHour')).toEqual([fromFiles, formatHour(hour)]);
     expect(hours('persistHour')).toEqual([fromFiles, formatHour(hour)]);
     expect(inputsOf(calls, 'aggregateBucket')).toHaveLength(2);
-    // Every corrected hour is backed up, in one activity, after the import hour.
-    expect(inputsOf(calls, 'backupHours')).toEqual([{ hours: correctedHours }]);
+    // Every corrected hour's aggregates go into the import hour's backup, written last.
+    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour), corrected: correctedHours }]);
+    expect(inputsOf(calls, 'backupHours')).toEqual([]);
     const order = calls.map((c) => c.activity);
-    expect(order.indexOf('backupHours')).toBeGreaterThan(order.indexOf('backupHour'));
+    expect(order.indexOf('backupHour')).toBeGreaterThan(order.lastIndexOf('persistHour'));
   });
 
-  test('a failed corrected-hours backup fails the run, with the aggregates stored', async () => {
+  test('a failed backup of an hour with corrections fails the run, with the aggregates stored', async () => {
     const hour = freshHour();
     const earlier = formatHour(addHours(hour, -2));
     const { activities, calls } = stubActivities({
       fetchSource: () => fetched('partner-api', 3, { corrections: 1, correctedHours: [earlier] }),
-      backupHours: () => {
+      backupHour: () => {
         throw nonRetryable('backup store away', 'BackupError');
       },
     });
@@ -199,7 +201,7 @@ describe('hourlyImport', () => {
       message: 'the aggregates are stored, but the backup failed: backup store away',
     });
     expect(inputsOf(calls, 'persistHour')).toHaveLength(2);
-    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour) }]);
+    expect(inputsOf(calls, 'backupHour')).toEqual([{ hour: formatHour(hour), corrected: [earlier] }]);
     expect(finishes(calls).map((f) => f.status)).toEqual(['succeeded', 'failed']);
   });
 

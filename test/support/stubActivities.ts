@@ -51,7 +51,7 @@ export interface StubScript {
   fetchSource?: (input: FetchSourceInput) => Promise<FetchSummary> | FetchSummary;
   /** Warnings to return; throw to fail the check. */
   checkQuality?: (input: { hour: string }) => string[];
-  backupHour?: (input: { hour: string }) => void;
+  backupHour?: (input: { hour: string; corrected?: string[] }) => void;
   /** Throw to fail the corrected hours' backup. */
   backupHours?: (input: { hours: string[] }) => void;
   /** Which corrected hours are refreshed by their deltas; default none (every one pending). */
