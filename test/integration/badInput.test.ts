@@ -12,6 +12,12 @@ import { startFixedPartner, type FixedPartner } from '../support/partner';
 import { landedReadings } from '../support/landed';
 import { runTempctl, startPipeline, TEST_API_KEY, type Pipeline } from '../support/pipeline';
 
+/**
+ * The day the readings were measured: two days ago (UTC), within the default 168-hour correction
+ * horizon of the fresh import hours, whatever today's date.
+ */
+const DAY = new Date(Date.now() - 2 * 24 * 3600_000).toISOString().slice(0, 10);
+
 describe('bad input from the partner, through tempctl run', () => {
   let pipeline: Pipeline;
   let partner: FixedPartner;
@@ -20,8 +26,7 @@ describe('bad input from the partner, through tempctl run', () => {
   beforeAll(async () => {
     partner = await startFixedPartner(TEST_API_KEY);
     pipeline = await startPipeline({
-      // The correction horizon at its maximum (a year): these inputs carry fixed 2026 timestamps.
-      env: { SENSOR_API_URL: partner.url, FETCH_MAX_LAG_HOURS: '48', CORRECTION_HORIZON_HOURS: '8760' },
+      env: { SENSOR_API_URL: partner.url, FETCH_MAX_LAG_HOURS: '48' },
     });
   });
   afterAll(async () => {
@@ -44,10 +49,9 @@ describe('bad input from the partner, through tempctl run', () => {
 
   test('1. a NaN token (Python json.dumps): the good reading lands, the NaN one is quarantined as sent', async () => {
     const hour = freshHour();
-    const nanRecord =
-      '{"id":"m2","timestamp":"2026-11-29 14:02:10","lat":48.8566,"lon":2.3522,"temperature":NaN}';
+    const nanRecord = `{"id":"m2","timestamp":"${DAY} 14:02:10","lat":48.8566,"lon":2.3522,"temperature":NaN}`;
     partner.answer({
-      body: `[{"id":"m1","timestamp":"2026-11-29 14:02:10","lat":48.8566,"lon":2.3522,"temperature":10},${nanRecord}]`,
+      body: `[{"id":"m1","timestamp":"${DAY} 14:02:10","lat":48.8566,"lon":2.3522,"temperature":10},${nanRecord}]`,
     });
     const calls = partner.calls;
     const result = await run(hour);
@@ -68,7 +72,7 @@ describe('bad input from the partner, through tempctl run', () => {
   test('2. an extra key that is a lone surrogate: the reading lands with the key repaired', async () => {
     const hour = freshHour();
     partner.answer({
-      body: '[{"id":"s1","timestamp":"2026-11-29 10:00:00","lat":48.8566,"lon":2.3522,"temperature":11,"\\ud83c":1}]',
+      body: `[{"id":"s1","timestamp":"${DAY} 10:00:00","lat":48.8566,"lon":2.3522,"temperature":11,"\\ud83c":1}]`,
     });
     const result = await run(hour);
 
@@ -84,7 +88,7 @@ describe('bad input from the partner, through tempctl run', () => {
     const year0 = '{"id":"z1","timestamp":"0000-01-01 00:00:00","lat":48.8566,"lon":2.3522,"temperature":9}';
     const old = '{"id":"z2","timestamp":"1999-12-31 23:59:59","lat":48.8566,"lon":2.3522,"temperature":9}';
     partner.answer({
-      body: `[${year0},${old},{"id":"z3","timestamp":"2026-11-29 10:00:00","lat":48.8566,"lon":2.3522,"temperature":9}]`,
+      body: `[${year0},${old},{"id":"z3","timestamp":"${DAY} 10:00:00","lat":48.8566,"lon":2.3522,"temperature":9}]`,
     });
     const result = await run(hour);
 
@@ -138,7 +142,7 @@ describe('bad input from the partner, through tempctl run', () => {
     const towns = FRENCH_TOWNS.slice(0, 10);
     const body = towns.map(
       (town, i) =>
-        `{"id":"w${i}","timestamp":"2026-11-29 10:00:00","lat":${town.lon},"lon":${town.lat},"temperature":8,"country":"France"}`,
+        `{"id":"w${i}","timestamp":"${DAY} 10:00:00","lat":${town.lon},"lon":${town.lat},"temperature":8,"country":"France"}`,
     );
     partner.answer({ body: `[${body.join(',')}]` });
     const result = await run(hour);
@@ -155,19 +159,17 @@ describe('bad input from the partner, through tempctl run', () => {
   test('6. RFC 3339 variants land; the quarantine keeps 1e400 and -0.0 as sent', async () => {
     const hour = freshHour();
     const variants: [string, string][] = [
-      ['2026-11-29t10:00:00z', '2026-11-29T10:00:00.000Z'],
-      ['2026-11-29T11:00:00 +01:00', '2026-11-29T10:00:00.000Z'],
-      ['2026-11-29 10:00:00Z', '2026-11-29T10:00:00.000Z'],
-      ['2026-11-29T12:30:00.5+0230', '2026-11-29T10:00:00.500Z'],
+      [`${DAY}t10:00:00z`, `${DAY}T10:00:00.000Z`],
+      [`${DAY}T11:00:00 +01:00`, `${DAY}T10:00:00.000Z`],
+      [`${DAY} 10:00:00Z`, `${DAY}T10:00:00.000Z`],
+      [`${DAY}T12:30:00.5+0230`, `${DAY}T10:00:00.500Z`],
     ];
     const good = variants.map(
       ([timestamp], i) =>
         `{"id":"r${i}","timestamp":"${timestamp}","lat":48.8566,"lon":2.3522,"temperature":7}`,
     );
-    const huge =
-      '{"id":"q1","timestamp":"2026-11-29 10:00:00","lat":48.8566,"lon":2.3522,"temperature":1e400}';
-    const negativeZero =
-      '{"id":"q2","timestamp":"2026-11-29 10:00:00","lat":999,"lon":2.3522,"temperature":-0.0}';
+    const huge = `{"id":"q1","timestamp":"${DAY} 10:00:00","lat":48.8566,"lon":2.3522,"temperature":1e400}`;
+    const negativeZero = `{"id":"q2","timestamp":"${DAY} 10:00:00","lat":999,"lon":2.3522,"temperature":-0.0}`;
     partner.answer({ body: `[${[...good, huge, negativeZero].join(', ')}]` });
     const result = await run(hour);
 
@@ -183,7 +185,7 @@ describe('bad input from the partner, through tempctl run', () => {
   test('13. a backup failing after the rows are stored shows in the output and the exit code', async () => {
     const hour = freshHour();
     partner.answer({
-      body: '[{"id":"b1","timestamp":"2026-11-29 10:00:00","lat":48.8566,"lon":2.3522,"temperature":12}]',
+      body: `[{"id":"b1","timestamp":"${DAY} 10:00:00","lat":48.8566,"lon":2.3522,"temperature":12}]`,
     });
     fs.rmSync(pipeline.backupDir, { recursive: true, force: true });
     fs.writeFileSync(pipeline.backupDir, 'not a folder');
