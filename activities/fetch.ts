@@ -21,23 +21,11 @@ import { retryOwnSide } from './storeRetry';
 import { receivedNote, strandedAnswer } from './strandedAnswer';
 import type { Source } from '../adapters/sources/types';
 
-/** How often a worker fetches the version runs other workers wrote (10 s: a query when none is new). */
-const VERSION_WARM_MS = 10_000;
-
 export function createFetchActivities(deps: ActivityDeps) {
   const sourceByName = new Map(deps.sources.map((source) => [source.name, source]));
   // One set of part files per fetch running at once, reused hour after hour (bodyParts.ts says why).
   const partFiles = new PartFiles(path.join(deps.scratchDir, 'parts'), deps.analytics.threads);
   const landing = createLanding(deps);
-  // Between fetches too, the runs other workers wrote come down as they appear, an hour's at a time,
-  // not all at once at this worker's next fetch (the version index only; unref'd: never keeps the
-  // process up).
-  if (deps.versionIndex === true)
-    setInterval(() => {
-      // Outside an activity there is no activity logger: a failure here is met again, and
-      // reported, by the next landing's own lookup.
-      for (const source of deps.sources) landing.warm(source.name, deps.now(), () => undefined);
-    }, VERSION_WARM_MS).unref();
 
   async function fetchSource(input: FetchSourceInput): Promise<FetchSummary> {
     const source = sourceByName.get(input.source);

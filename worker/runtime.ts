@@ -31,6 +31,11 @@ import { ParkedAnswers } from '../adapters/files/parkedAnswers';
 import { usePageCacheTuning } from '../adapters/files/pageCache';
 import { MeteredObjectStore, TrafficMeter } from '../adapters/objectStore/metered';
 import { CachedObjectStore } from '../adapters/objectStore/cached';
+import { versionIndexLookup, warmEvery } from '../adapters/landing/versions';
+import { versionCacheOf } from '../adapters/versions/landingLookup';
+
+/** How often a worker fetches the version runs other workers wrote (10 s: a query when none is new). */
+const VERSION_WARM_MS = 10_000;
 
 export interface WorkerRuntime {
   deps: ActivityDeps;
@@ -95,6 +100,16 @@ export async function buildRuntime(
     buckets: config.pipeline.buckets,
   });
   collectStartupGarbage();
+  const now = overrides.now ?? (() => new Date());
+  const stopWarming = config.pipeline.versionIndex
+    ? warmEvery(
+        versionIndexLookup(db, landingStore, versionCacheOf(scratchDir)),
+        sources.map((source) => source.name),
+        config.pipeline.correctionHorizonHours,
+        now,
+        VERSION_WARM_MS,
+      )
+    : () => undefined;
   return {
     deps: {
       db,
@@ -102,7 +117,7 @@ export async function buildRuntime(
       regionIndex,
       regionsHash: regionSet.hash,
       backupStore: new BackupStore(backupLocation),
-      now: overrides.now ?? (() => new Date()),
+      now,
       limits: config.validation,
       correctionStrategy: config.correctionStrategy,
       sourceFailurePolicy: config.sourceFailurePolicy,
@@ -122,6 +137,7 @@ export async function buildRuntime(
       partsConcurrency: config.pipeline.partsConcurrency,
     },
     close: async () => {
+      stopWarming();
       analytics.close();
       await fs.promises.rm(scratchDir, { recursive: true, force: true });
       if (!overrides.db) await db.destroy();

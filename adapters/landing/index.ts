@@ -39,11 +39,7 @@ import type { ParkedAnswers } from '../files/parkedAnswers';
 import type { SourceBatch } from '../sources/types';
 import { backUpEarly, keptAnswer, storeRaw } from './rawAnswer';
 import { IncomingCopy } from './incoming';
-import {
-  lookUpEarlierVersionsInFiles,
-  lookUpEarlierVersionsInIndex,
-  type LookUpEarlierVersions,
-} from './versions';
+import { lookUpEarlierVersionsInFiles, versionIndexLookup, type LookUpEarlierVersions } from './versions';
 import { versionCacheOf } from '../versions/landingLookup';
 import { versionRowsSql, writeRun } from '../versions/duckdbRuns';
 import { linkOrCopy } from '../files/linkOrCopy';
@@ -170,7 +166,7 @@ export function createLanding(deps: LandingDeps): Landing {
   const reader = () => landedReaderOf(deps);
   const index =
     deps.lookUpEarlierVersions === undefined && deps.versionIndex === true && deps.scratchDir !== undefined
-      ? lookUpEarlierVersionsInIndex(db, deps.landingStore, versionCacheOf(deps.scratchDir))
+      ? versionIndexLookup(db, deps.landingStore, versionCacheOf(deps.scratchDir))
       : undefined;
   const lookUpEarlierVersions =
     deps.lookUpEarlierVersions ?? index?.lookUp ?? lookUpEarlierVersionsInFiles(db, reader);

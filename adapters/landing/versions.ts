@@ -76,16 +76,21 @@ export interface RecordVersions {
  * answer is stored and before it is parsed; errors are the store's or the database's (retryable
  * when they are), never the source's. `lookUpEarlierVersionsInFiles` downloads every live Parquet
  * file of the window, one after another: its work grows with the hours landed; the landing uses
- * `lookUpEarlierVersionsInIndex` (below) unless told otherwise.
+ * `versionIndexLookup` (below) unless told otherwise.
  */
 export type LookUpEarlierVersions = (request: VersionLookupRequest) => Promise<KnownVersions>;
+
+/** The window's first `belongs_to_hour` (the contract above). */
+export function lookupWindowStart(importHour: Date, horizonHours: number): Date {
+  return addHours(importHour, -(horizonHours + 1));
+}
 
 export function lookUpEarlierVersionsInFiles(
   db: Knex,
   reader: () => Promise<LandedReader>,
 ): LookUpEarlierVersions {
   return async (request) => {
-    const since = addHours(request.importHour, -(request.horizonHours + 1));
+    const since = lookupWindowStart(request.importHour, request.horizonHours);
     const recorded = await lookupFiles(db, request.source, since, request.retiring);
     const dir = path.join(request.workDir, 'known');
     await fs.mkdir(dir, { recursive: true });
@@ -110,19 +115,15 @@ export interface WarmableLookup {
  * batch; only batches landed before the index are read as Parquet files. `warm` downloads the runs
  * other workers wrote before the landing needs them.
  */
-export function lookUpEarlierVersionsInIndex(
-  db: Knex,
-  store: ObjectStore,
-  cache: VersionCache,
-): WarmableLookup {
+export function versionIndexLookup(db: Knex, store: ObjectStore, cache: VersionCache): WarmableLookup {
   return {
     warm: (source, importHour, horizonHours) =>
       warmLookup(
         { db, landingStore: store, cache },
-        { source, since: addHours(importHour, -(horizonHours + 1)) },
+        { source, since: lookupWindowStart(importHour, horizonHours) },
       ),
     lookUp: async (request) => {
-      const since = addHours(request.importHour, -(request.horizonHours + 1));
+      const since = lookupWindowStart(request.importHour, request.horizonHours);
       const dir = path.join(request.workDir, 'known');
       await fs.mkdir(dir, { recursive: true });
       const prepared = await prepareLookup(
@@ -142,4 +143,24 @@ export function lookUpEarlierVersionsInIndex(
       };
     },
   };
+}
+
+/**
+ * Between fetches too, every `everyMs`, each source's runs that other workers wrote come down into
+ * this worker's cache as they appear, an hour's at a time, not all at its next fetch. A failure
+ * here is met again, and reported, by the next landing's own lookup. The timer is unref'd (it never
+ * keeps the process up); the function returned stops it.
+ */
+export function warmEvery(
+  lookup: WarmableLookup,
+  sources: readonly string[],
+  horizonHours: number,
+  now: () => Date,
+  everyMs: number,
+): () => void {
+  const timer = setInterval(() => {
+    for (const source of sources) lookup.warm(source, now(), horizonHours).catch(() => undefined);
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
