@@ -10,7 +10,7 @@ import { landedFileKey } from '../../core/landingKeys';
 import type { CommittedFile } from '../db/landing';
 import { sha256OfStream } from '../objectStore/keys';
 import type { ObjectStore } from '../objectStore/types';
-import { transferEach } from '../objectStore/transferEach';
+import { LANDED_FILES_AT_ONCE, transferEach } from '../objectStore/transferEach';
 import type { LandedFile } from './landing';
 
 export async function storeLandedFiles(
@@ -19,30 +19,34 @@ export async function storeLandedFiles(
   batch: { source: string; importHour: Date; segment: string },
   options: { move: boolean },
 ): Promise<CommittedFile[]> {
-  // A few at a time (transferEach): each put flushes its file to disk, and the others fill the wait.
-  return transferEach(files, async (file) => {
-    const { sha256 } = await sha256OfStream(createReadStream(file.path));
-    const key = landedFileKey(
-      {
-        source: batch.source,
-        importHour: batch.importHour,
+  // Many at a time (LANDED_FILES_AT_ONCE): each put's round trip and flush are waits the others fill.
+  return transferEach(
+    files,
+    async (file) => {
+      const { sha256 } = await sha256OfStream(createReadStream(file.path));
+      const key = landedFileKey(
+        {
+          source: batch.source,
+          importHour: batch.importHour,
+          belongsToHour: file.belongsToHour,
+          bucket: file.bucket,
+        },
+        batch.segment,
+        sha256,
+      );
+      const stored = await store.putFile(key, file.path, options.move ? { sha256, move: true } : {});
+      if (stored.sha256 !== sha256)
+        throw new Error(`${key}: stored sha256 ${stored.sha256} is not the file's ${sha256}`);
+      return {
+        key,
         belongsToHour: file.belongsToHour,
         bucket: file.bucket,
-      },
-      batch.segment,
-      sha256,
-    );
-    const stored = await store.putFile(key, file.path, options.move ? { sha256, move: true } : {});
-    if (stored.sha256 !== sha256)
-      throw new Error(`${key}: stored sha256 ${stored.sha256} is not the file's ${sha256}`);
-    return {
-      key,
-      belongsToHour: file.belongsToHour,
-      bucket: file.bucket,
-      bucketCount: file.bucketCount,
-      rows: file.rows,
-      bytes: stored.bytes,
-      sha256: stored.sha256,
-    };
-  });
+        bucketCount: file.bucketCount,
+        rows: file.rows,
+        bytes: stored.bytes,
+        sha256: stored.sha256,
+      };
+    },
+    LANDED_FILES_AT_ONCE,
+  );
 }

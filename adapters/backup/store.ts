@@ -195,11 +195,13 @@ export class BackupStore {
     storeId: string,
     objects: readonly LandedObject[],
     landing: ObjectStore,
+    /** Copies at once (transferEach's default otherwise). */
+    atOnce?: number,
   ): Promise<number> {
     if (!UUID.test(storeId)) throw new BackupError(`not a store id: ${storeId}`);
     const work = await fs.mkdtemp(path.join(this.scratchDir, 'tp-backup-'));
     try {
-      return (await this.copyObjectsInto(storeId, objects, landing, work)).length;
+      return (await this.copyObjectsInto(storeId, objects, landing, work, atOnce)).length;
     } finally {
       await fs.rm(work, { recursive: true, force: true });
     }
@@ -210,19 +212,24 @@ export class BackupStore {
     objects: readonly LandedObject[],
     landing: ObjectStore | undefined,
     work: string,
+    atOnce?: number,
   ): Promise<BackupObjectEntry[]> {
     if (objects.length > 0 && !landing)
       throw new BackupError('landed objects to back up, but no landing store');
-    return transferEach(objects, async (object) => {
-      const copied = await this.copyVerified(
-        landing as ObjectStore,
-        object.key,
-        `${storeId}/objects/${object.key}`,
-        object.sha256,
-        work,
-      );
-      return { key: object.key, bytes: copied.bytes, sha256: copied.sha256 };
-    });
+    return transferEach(
+      objects,
+      async (object) => {
+        const copied = await this.copyVerified(
+          landing as ObjectStore,
+          object.key,
+          `${storeId}/objects/${object.key}`,
+          object.sha256,
+          work,
+        );
+        return { key: object.key, bytes: copied.bytes, sha256: copied.sha256 };
+      },
+      atOnce,
+    );
   }
 
   /**

@@ -43,6 +43,7 @@ import { lookUpEarlierVersionsInFiles, versionIndexLookup, type LookUpEarlierVer
 import { versionCacheOf } from '../versions/landingLookup';
 import { versionRowsSql, writeRun } from '../versions/duckdbRuns';
 import { linkOrCopy } from '../files/linkOrCopy';
+import { LANDED_FILES_AT_ONCE } from '../objectStore/transferEach';
 import {
   getRecordedFile,
   landedReaderOf,
@@ -400,7 +401,13 @@ export function createLanding(deps: LandingDeps): Landing {
       if (versionRun !== undefined && !committed.alreadyLanded) await known.record?.committed(versionRun);
       if (!committed.alreadyLanded) {
         call.stage('back up the files');
-        await backUpEarly(deps, [...files, ...(versionRun ? [versionRun] : [])], 'the batch’s files', call);
+        await backUpEarly(
+          deps,
+          [...files, ...(versionRun ? [versionRun] : [])],
+          'the batch’s files',
+          call,
+          LANDED_FILES_AT_ONCE,
+        );
       }
       return committed;
     } finally {

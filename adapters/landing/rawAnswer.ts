@@ -83,10 +83,12 @@ export async function backUpEarly(
   objects: readonly LandedObject[],
   what: string,
   call: LandingCall,
+  /** Copies at once (transferEach's default otherwise: LANDED_FILES_AT_ONCE for a batch's files). */
+  atOnce?: number,
 ): Promise<void> {
   if (objects.length === 0) return;
   try {
-    await deps.backupStore.copyObjects(await storeId(deps.db), objects, deps.landingStore);
+    await deps.backupStore.copyObjects(await storeId(deps.db), objects, deps.landingStore, atOnce);
   } catch (error) {
     call.warn(`${what} could not be copied to the backup yet; the hour’s backup will try again`, {
       error: deepestMessage(error),

@@ -6,6 +6,13 @@ import pLimit from 'p-limit';
 
 /** Transfers run at once. */
 const TRANSFERS_AT_ONCE = 4;
+/**
+ * Transfers run at once for a batch's landed files: each goes up in one PUT streamed from disk
+ * (adapters/objectStore/s3.ts, SINGLE_PUT_BYTES) and holds no buffer, and most are small (a batch's
+ * corrections land one file per corrected hour and bucket: round trips, not bytes). Figures:
+ * docs/scaling.md §2.
+ */
+export const LANDED_FILES_AT_ONCE = 16;
 /** A transfer not started because another failed first. */
 const SKIPPED = Symbol('skipped');
 
@@ -21,8 +28,9 @@ const SKIPPED = Symbol('skipped');
 export async function transferEach<T, R>(
   items: readonly T[],
   transfer: (item: T) => Promise<R>,
+  atOnce: number = TRANSFERS_AT_ONCE,
 ): Promise<R[]> {
-  const limit = pLimit(TRANSFERS_AT_ONCE);
+  const limit = pLimit(atOnce);
   let failure: { error: unknown } | undefined;
   const results = await Promise.all(
     items.map((item) =>
