@@ -17,7 +17,7 @@ import {
   filesIdentity,
   resultOfReadings,
 } from '../core/bucketDelta';
-import { dropDeltas, hourDeltas, type RecordedDelta } from '../adapters/db/bucketDeltas';
+import { dropAppliedDeltas, dropDeltas, hourDeltas, type RecordedDelta } from '../adapters/db/bucketDeltas';
 import { emptyStats } from '../core/hourStats';
 import type { RegionAggregate } from '../core/aggregate';
 import { readCounted } from '../adapters/analytics/bucket';
@@ -26,7 +26,9 @@ import {
   hourPartials,
   replaceHourAggregates,
   savePartial,
+  savePartials,
   type BucketFile,
+  type StoredPartial,
 } from '../adapters/db/hours';
 import type { BucketOutcome, HourPlan, HoursRefresh, PersistSummary } from './types';
 import type { ActivityDeps } from './deps';
@@ -76,6 +78,8 @@ export function createComputeActivities(deps: ActivityDeps) {
     const stored = new Map((await hourPartials<BucketResult>(db, hour)).map((p) => [p.bucket, p]));
     const plan: HourPlan = { bucketCount, stale: [], fresh: [] };
     let deltas: Map<number, RecordedDelta[]> | undefined;
+    // Buckets brought up to date by their deltas: saved, then their deltas dropped, all at once.
+    const updates: { partial: StoredPartial<BucketResult>; applied: number[] }[] = [];
     for (const [bucket, files] of byBucket) {
       const saved = stored.get(bucket);
       if (files.length === 0) {
@@ -102,12 +106,10 @@ export function createComputeActivities(deps: ActivityDeps) {
         plan.stale.push(bucket);
         continue;
       }
-      await savePartial(
-        db,
-        hour,
-        { bucket, bucketCount, inputsHash: hash, result: updated.result, ...target },
-        deps.now(),
-      );
+      updates.push({
+        partial: { bucket, bucketCount, inputsHash: hash, result: updated.result, ...target },
+        applied: updated.applied.map((d) => d.batchId),
+      });
       plan.fresh.push({
         bucket,
         result: updated.result,
@@ -115,13 +117,18 @@ export function createComputeActivities(deps: ActivityDeps) {
         files: files.length,
         deltas: updated.applied.length,
       });
-      await dropDeltas(
-        db,
-        hour,
-        bucket,
-        updated.applied.map((d) => d.batchId),
-      );
     }
+    await savePartials(
+      db,
+      hour,
+      updates.map((u) => u.partial),
+      deps.now(),
+    );
+    await dropAppliedDeltas(
+      db,
+      hour,
+      updates.map((u) => ({ bucket: u.partial.bucket, batchIds: u.applied })),
+    );
     return plan;
   }
 

@@ -153,6 +153,25 @@ export async function dropDeltas(db: Knex, hour: Date, bucket: number, batchIds?
   await withoutPrivilege(query.delete(), 0);
 }
 
+/** `dropDeltas` of the given batches for several buckets of the hour, in one statement. */
+export async function dropAppliedDeltas(
+  db: Knex,
+  hour: Date,
+  applied: readonly { bucket: number; batchIds: readonly number[] }[],
+) {
+  const some = applied.filter((a) => a.batchIds.length > 0);
+  if (some.length === 0) return;
+  const query = db('bucket_deltas')
+    .where({ hour })
+    .andWhere((any) => {
+      for (const { bucket, batchIds } of some)
+        void any.orWhere((one) => {
+          void one.where('bucket', bucket).whereIn('batch_id', batchIds);
+        });
+    });
+  await withoutPrivilege(query.delete(), 0);
+}
+
 /**
  * A role that `tempctl roles apply` has not been given the table since migration 008: no deltas
  * (every bucket recomputed from its files, as before), not a failed hour.

@@ -79,17 +79,30 @@ export async function savePartial<T>(
   partial: StoredPartial<T>,
   now: Date,
 ): Promise<void> {
+  await savePartials(db, hour, [partial], now);
+}
+
+/** `savePartial` for several buckets of the hour, in one statement (an hour has at most HOUR_BUCKETS). */
+export async function savePartials<T>(
+  db: Knex,
+  hour: Date,
+  partials: readonly StoredPartial<T>[],
+  now: Date,
+): Promise<void> {
+  if (partials.length === 0) return;
   await db('hour_partials')
-    .insert({
-      hour,
-      bucket: partial.bucket,
-      bucket_count: partial.bucketCount,
-      inputs_hash: partial.inputsHash,
-      result: JSON.stringify(partial.result),
-      computed_at: now,
-      files: partial.files === undefined ? null : `${partial.inputsHash}:${partial.files}`,
-      rules: partial.rules ?? null,
-    })
+    .insert(
+      partials.map((partial) => ({
+        hour,
+        bucket: partial.bucket,
+        bucket_count: partial.bucketCount,
+        inputs_hash: partial.inputsHash,
+        result: JSON.stringify(partial.result),
+        computed_at: now,
+        files: partial.files === undefined ? null : `${partial.inputsHash}:${partial.files}`,
+        rules: partial.rules ?? null,
+      })),
+    )
     .onConflict(['hour', 'bucket'])
     .merge(['bucket_count', 'inputs_hash', 'result', 'computed_at', 'files', 'rules']);
 }
