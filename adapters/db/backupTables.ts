@@ -15,6 +15,8 @@ const HOURS_PER_QUERY = 200;
  * newest backup that holds them (adapters/db/restore.ts). Not a table of the database.
  */
 export const CORRECTED_AGGREGATES = 'corrected_aggregates';
+/** The aggregates' table: in an hour's backup, its own rows; a restore picks each hour's newest. */
+export const AGGREGATES_TABLE = 'region_hourly_temperature';
 
 /**
  * The rows of `table` matching `where`, in `key` order, fetched BATCH at a time by keyset
@@ -62,8 +64,8 @@ export function backupTablesForHour(db: Knex, hour: Date, corrected: readonly Da
     byImportHour('quarantine', 'quarantine_id'),
     byImportHour('import_runs', 'run_id'),
     {
-      name: 'region_hourly_temperature',
-      rows: rowsInBatches(db, 'region_hourly_temperature', { hour }, 'region'),
+      name: AGGREGATES_TABLE,
+      rows: rowsInBatches(db, AGGREGATES_TABLE, { hour }, 'region'),
     },
     ...(corrected.length === 0 ? [] : [{ name: CORRECTED_AGGREGATES, rows: aggregatesOf(db, corrected) }]),
   ];
@@ -73,7 +75,7 @@ export function backupTablesForHour(db: Knex, hour: Date, corrected: readonly Da
 async function* aggregatesOf(db: Knex, hours: readonly Date[]): AsyncGenerator<object> {
   const sorted = [...hours].sort((a, b) => a.getTime() - b.getTime());
   for (let at = 0; at < sorted.length; at += HOURS_PER_QUERY) {
-    yield* (await db('region_hourly_temperature')
+    yield* (await db(AGGREGATES_TABLE)
       .whereIn('hour', sorted.slice(at, at + HOURS_PER_QUERY))
       .orderBy(['hour', 'region'])
       .select()) as object[];

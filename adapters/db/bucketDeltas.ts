@@ -143,17 +143,15 @@ export async function hourDeltas(db: Knex, hour: Date): Promise<Map<number, Reco
 }
 
 /**
- * Removes a bucket's deltas that are in its stored result now (`batchIds`), or all of them after it
- * was recomputed from its files. One removed beside a commit costs that bucket a recompute, never
+ * Removes all of a bucket's deltas, after it was recomputed from its files (`dropAppliedDeltas`:
+ * those now in a stored result). One removed beside a commit costs that bucket a recompute, never
  * a wrong result: without it no chain reaches the bucket's files.
  */
-export async function dropDeltas(db: Knex, hour: Date, bucket: number, batchIds?: readonly number[]) {
-  const query = db('bucket_deltas').where({ hour, bucket });
-  if (batchIds !== undefined) query.whereIn('batch_id', batchIds);
-  await withoutPrivilege(query.delete(), 0);
+export async function dropDeltas(db: Knex, hour: Date, bucket: number) {
+  await withoutPrivilege(db('bucket_deltas').where({ hour, bucket }).delete(), 0);
 }
 
-/** `dropDeltas` of the given batches for several buckets of the hour, in one statement. */
+/** Removes the deltas of the given batches, now in their buckets' stored results, in one statement. */
 export async function dropAppliedDeltas(
   db: Knex,
   hour: Date,

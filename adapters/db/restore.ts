@@ -11,11 +11,10 @@ import { PrefixedObjectStore } from '../objectStore/prefixed';
 import type { ObjectStore } from '../objectStore/types';
 import { migrateToLatest } from './connection';
 import { insertInChunks } from './insertChunks';
-import { CORRECTED_AGGREGATES } from './backupTables';
+import { AGGREGATES_TABLE as AGGREGATES, CORRECTED_AGGREGATES } from './backupTables';
 import { supersedes, type AggregateSnapshot } from '../../core/aggregateSnapshot';
 import { formatHour } from '../../core/importHour';
 
-const AGGREGATES = 'region_hourly_temperature';
 type Row = Record<string, unknown>;
 
 export interface RestoreReport {
