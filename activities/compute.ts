@@ -155,7 +155,7 @@ export function createComputeActivities(deps: ActivityDeps) {
           );
         beat.stage('read');
         const columns = await deps.analytics.withConnection((conn) =>
-          readCounted(conn, local, deps.correctionStrategy),
+          readCounted(conn, local, deps.correctionStrategy, { hour, bucket: input.bucket }),
         );
         beat.stage('assign and sum');
         const result = resultOfReadings(deps.regionIndex, columns);

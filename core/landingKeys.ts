@@ -7,6 +7,7 @@
  *   raw/source=<s>/import_hour=<h>/<batch>-<sha12>.json
  *   raw/source=<s>/import_hour=<h>/<batch>-incoming-<id>.json   (an answer copied as it downloaded)
  *   landing/source=<s>/import_hour=<h>/belongs_to=<h>/bucket=<b>/<batch>-<sha12>.parquet
+ *   landing/source=<s>/import_hour=<h>/belongs_to=<h>/bucket=all/<batch>-<sha12>.parquet   (corrections, SHARED_BUCKETS)
  *   versions/source=<s>/import_hour=<h>/<batch>-<sha12>.run   (the batch's version run, core/versionRun.ts)
  */
 import { formatHour } from './importHour';
@@ -57,12 +58,19 @@ export function isRawBodyKeyOf(key: string, importHour: Date): boolean {
   );
 }
 
+/**
+ * The bucket of a landed file that holds every bucket its batch corrected in an earlier hour: one
+ * object per corrected hour instead of one per (hour, bucket), recorded in `landed_files` once per
+ * bucket it holds (migrations/009_shared_correction_files.ts). Readers keep their bucket's rows.
+ */
+export const SHARED_BUCKETS = -1;
+
 export function landedFileKey(
   f: { source: string; importHour: Date; belongsToHour: Date; bucket: number },
   batch: string,
   sha256: string,
 ): string {
-  const bucket = String(f.bucket).padStart(3, '0');
+  const bucket = f.bucket === SHARED_BUCKETS ? 'all' : String(f.bucket).padStart(3, '0');
   return (
     `landing/source=${f.source}/import_hour=${hourSegment(f.importHour)}/belongs_to=${hourSegment(f.belongsToHour)}` +
     `/bucket=${bucket}/${batch}-${sha256.slice(0, 12)}.parquet`
@@ -82,4 +90,17 @@ export function versionRunKey(source: string, importHour: Date, batch: string, s
  */
 export function bucketSql(bucketCount: string): string {
   return `CAST(hash(source, reading_id) % CAST(${bucketCount} AS UBIGINT) AS INTEGER)`;
+}
+
+/**
+ * Each landed object once, in first-seen order: a shared file (SHARED_BUCKETS) is recorded once per
+ * bucket it holds, but is read, copied and backed up once.
+ */
+export function oncePerObject<T extends { key: string }>(objects: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return objects.filter((o) => {
+    if (seen.has(o.key)) return false;
+    seen.add(o.key);
+    return true;
+  });
 }

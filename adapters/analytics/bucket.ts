@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { labelClass, LABEL_FRANCE, LABEL_NONE } from '../../core/hourStats';
 import type { CorrectionStrategy } from '../../core/policies';
-import { queryRows, sqlPaths, sqlString } from './duckdb';
+import { queryRows, sqlInstant, sqlPaths, sqlString } from './duckdb';
 import { ONE_VERSION_EACH } from './landing';
 
 export interface CountedColumns {
@@ -16,15 +16,20 @@ export interface CountedColumns {
   labels: Uint8Array;
 }
 
-/** The counted version of every reading in `files` (all of one hour and bucket). */
+/**
+ * The counted version of every reading of one hour and bucket in `files`: the bucket's files, of
+ * which a shared one (core/landingKeys.ts SHARED_BUCKETS) also holds other buckets of the hour.
+ */
 export async function readCounted(
   conn: DuckDBConnection,
   files: readonly string[],
   strategy: CorrectionStrategy,
+  of: { hour: Date; bucket: number },
 ): Promise<CountedColumns> {
   if (files.length === 0) return empty();
   const order = strategy === 'latest' ? 'DESC' : 'ASC';
-  const read = `read_parquet(${sqlPaths(files)}, union_by_name = true, hive_partitioning = false)`;
+  const read = `(SELECT * FROM read_parquet(${sqlPaths(files)}, union_by_name = true, hive_partitioning = false)
+                  WHERE belongs_to_hour = ${sqlInstant(of.hour)} AND bucket = ${of.bucket})`;
   // One file in which each reading has one version (nearly every bucket): no version to choose, so
   // the file is read as it is, never copied into a table (a 1,250,000-reading bucket would spill).
   let counted = read;

@@ -12,6 +12,7 @@
  * time), and readers take the newest generation that has a manifest. A generation without one is
  * an interrupted backup and is ignored.
  */
+import { oncePerObject } from '../../core/landingKeys';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -217,7 +218,7 @@ export class BackupStore {
     if (objects.length > 0 && !landing)
       throw new BackupError('landed objects to back up, but no landing store');
     return transferEach(
-      objects,
+      oncePerObject(objects),
       async (object) => {
         const copied = await this.copyVerified(
           landing as ObjectStore,

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { BackupTable, LandedObject } from '../backup/store';
 import type { RecordedObject } from '../backup/landedObjects';
-import { hourSegment, isRawBodyKeyOf } from '../../core/landingKeys';
+import { hourSegment, isRawBodyKeyOf, oncePerObject } from '../../core/landingKeys';
 
 /** Rows per query: small enough for flat memory, large enough that a million rows take 200 queries. */
 const BATCH = 5_000;
@@ -131,7 +131,7 @@ export async function recordedObjects(db: Knex, from?: Date, to?: Date): Promise
   return objects;
 }
 
-/** The hour's landed objects: its raw answers, its batches' Parquet files and their version runs. */
+/** The hour's landed objects, each once: its raw answers, its batches' Parquet files and their version runs. */
 export async function landedObjectsForHour(db: Knex, hour: Date): Promise<LandedObject[]> {
   const files = (await db('landed_files as f')
     .join('fetch_batches as b', 'b.batch_id', 'f.batch_id')
@@ -147,5 +147,5 @@ export async function landedObjectsForHour(db: Knex, hour: Date): Promise<Landed
     key: String(row.object_key),
     sha256: String(row.sha256),
   }));
-  return [...raws, ...files, ...runs];
+  return oncePerObject([...raws, ...files, ...runs]);
 }

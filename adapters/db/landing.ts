@@ -11,6 +11,7 @@ import type { Rejection } from '../../core/reading';
 import { bucketCountFor, type BucketSettings } from '../../core/bucket';
 import { DatabaseError } from '../../core/errors';
 import { formatHour, HOUR_MS } from '../../core/importHour';
+import { oncePerObject } from '../../core/landingKeys';
 import { affectedRows } from './connection';
 import { insertInChunks } from './insertChunks';
 import { PULL_PREFIX } from '../../core/fetchDecision';
@@ -307,7 +308,7 @@ export async function forgetRawBody(db: Knex, source: string, batchKey: string):
 }
 
 /**
- * The source's live files whose readings belong to `since` or later, as recorded (key, sha256, the
+ * The source's live files whose readings belong to `since` or later, each once, as recorded (key, sha256, the
  * import hour that landed each): where earlier versions of an id are looked up (the correction
  * horizon). A refetch's retired batches are left out (`retiring`), as the old landing compared
  * against the readings that still count.
@@ -334,7 +335,9 @@ export async function lookupFiles(
     sha256: string;
     import_hour: Date;
   }[];
-  return rows.map((row) => ({ key: row.object_key, sha256: row.sha256, hour: row.import_hour }));
+  return oncePerObject(
+    rows.map((row) => ({ key: row.object_key, sha256: row.sha256, hour: row.import_hour })),
+  );
 }
 
 /** The bucket count `source` already uses in each of these hours (hours where it has no file are left out). */

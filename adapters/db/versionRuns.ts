@@ -71,7 +71,8 @@ export async function versionSources(
     .pluck('f.object_key')) as string[];
   return {
     runs: rows.map((r) => ({ key: r.object_key, receivedAt: r.fetched_at.getTime(), batchKey: r.batch_key })),
-    filesWithoutRun: files,
+    // A shared file is recorded once per bucket it holds.
+    filesWithoutRun: [...new Set(files)],
   };
 }
 

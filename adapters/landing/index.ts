@@ -416,13 +416,13 @@ export function createLanding(deps: LandingDeps): Landing {
     }
   }
 
-  /** Hard links (copies across file systems) of `files` in `dir`, in order. */
+  /** Hard links (copies across file systems) of `files` in `dir`, in order, each file once (a shared one is listed per bucket). */
   async function linkedCopies(files: readonly { path: string }[], dir: string): Promise<string[]> {
     await fs.mkdir(dir, { recursive: true });
     return Promise.all(
-      files.map(async (file, i) => {
+      [...new Set(files.map((file) => file.path))].map(async (file, i) => {
         const link = path.join(dir, `${i}.parquet`);
-        await linkOrCopy(file.path, link);
+        await linkOrCopy(file, link);
         return link;
       }),
     );

@@ -61,7 +61,8 @@ export async function rebuildVersionRuns(
         .orderBy('file_id')
         .pluck('object_key')) as string[];
       const files: string[] = [];
-      for (const key of keys) files.push(await landingStore.getFile(key, work));
+      // A shared file is recorded once per bucket it holds: read once.
+      for (const key of new Set(keys)) files.push(await landingStore.getFile(key, work));
       const runFile = path.join(work, 'batch.run');
       const written = await deps.analytics.withConnection((conn) =>
         writeRun(conn, versionRowsSql(files), runFile),

@@ -224,12 +224,13 @@ describe('files holding one version of each reading are marked, and read without
     const copy = `${file}.unmarked.parquet`;
     await analytics.withConnection((conn) =>
       conn.run(
-        `COPY (SELECT * FROM read_parquet(${sqlPaths([file])})) TO ${sqlPaths([copy]).slice(1, -1)} (FORMAT parquet)`,
+        `COPY (SELECT * FROM read_parquet(${sqlPaths([file])}, hive_partitioning = false)) TO ${sqlPaths([copy]).slice(1, -1)} (FORMAT parquet)`,
       ),
     );
     expect((await marked([{ path: copy }]))[0]?.n).toBe(0);
-    const fromMarked = await analytics.withConnection((conn) => readCounted(conn, [file], 'latest'));
-    const fromCopy = await analytics.withConnection((conn) => readCounted(conn, [copy], 'latest'));
+    const of = { hour: landed.files[0]!.belongsToHour, bucket: landed.files[0]!.bucket };
+    const fromMarked = await analytics.withConnection((conn) => readCounted(conn, [file], 'latest', of));
+    const fromCopy = await analytics.withConnection((conn) => readCounted(conn, [copy], 'latest', of));
     expect(fromMarked.lat.length).toBe(landed.files[0]!.rows);
     expect(sorted(fromMarked)).toEqual(sorted(fromCopy));
   });
@@ -249,11 +250,51 @@ describe('files holding one version of each reading are marked, and read without
   test('an id corrected within the batch: no file is marked, and the strategy picks the version', async () => {
     const landed = await land(JSON.stringify([reading('a', 10), reading('b', 11), reading('a', 12)]));
     expect((await marked(landed.files))[0]?.n).toBe(0);
-    const paths = landed.files.map((f) => f.path);
-    const latest = await analytics.withConnection((conn) => readCounted(conn, paths, 'latest'));
-    const first = await analytics.withConnection((conn) => readCounted(conn, paths, 'first'));
-    expect(sorted(latest)).toEqual([11, 12]);
-    expect(sorted(first)).toEqual([10, 11]);
+    // Both ids, wherever their buckets: each bucket read on its own, the readings gathered.
+    const byBucket = async (strategy: 'latest' | 'first') => {
+      const temperatures: number[] = [];
+      for (const f of landed.files) {
+        const of = { hour: f.belongsToHour, bucket: f.bucket };
+        const read = await analytics.withConnection((conn) => readCounted(conn, [f.path], strategy, of));
+        temperatures.push(...read.temperatures);
+      }
+      return temperatures.sort((a, b) => a - b);
+    };
+    expect(await byBucket('latest')).toEqual([11, 12]);
+    expect(await byBucket('first')).toEqual([10, 11]);
+  });
+});
+
+describe('corrections of an earlier hour land in one file for that hour, whatever their buckets', () => {
+  test('one shared file, listed once per bucket with its rows; each bucket reads only its own readings', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `id${i}`);
+    const first = await land(JSON.stringify(ids.map((id, i) => reading(id, i / 4))));
+    // Where the first batch put each id: read from its files, not from the landing's lists.
+    const bucketOf = new Map<string, number>();
+    for (const f of first.files) for (const r of await rows([f])) bucketOf.set(r.reading_id, f.bucket);
+    expect(new Set(bucketOf.values()).size).toBeGreaterThan(1);
+    const second = await land(JSON.stringify(ids.map((id, i) => reading(id, 30 + i / 4))), {
+      importHour: H2,
+      knownFiles: first.files.map((f) => f.path),
+    });
+    expect(second).toMatchObject({ valid: 40, corrections: 40, correctedHours: [H1] });
+    const shared = second.files.filter((f) => f.belongsToHour.getTime() === H1.getTime());
+    expect(new Set(shared.map((f) => f.path)).size).toBe(1);
+    expect(shared.every((f) => f.shared === true)).toBe(true);
+    const expected = new Map<number, number>();
+    for (const bucket of bucketOf.values()) expected.set(bucket, (expected.get(bucket) ?? 0) + 1);
+    expect(new Map(shared.map((f) => [f.bucket, f.rows]))).toEqual(expected);
+    for (const f of shared) {
+      const firstFile = first.files.find((g) => g.bucket === f.bucket)!;
+      const read = await analytics.withConnection((conn) =>
+        readCounted(conn, [firstFile.path, f.path], 'latest', { hour: H1, bucket: f.bucket }),
+      );
+      const want = ids
+        .map((id, i) => ({ id, t: 30 + i / 4 }))
+        .filter(({ id }) => bucketOf.get(id) === f.bucket)
+        .map(({ t }) => t);
+      expect([...read.temperatures].sort((a, b) => a - b)).toEqual(want.sort((a, b) => a - b));
+    }
   });
 });
 
