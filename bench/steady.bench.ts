@@ -11,6 +11,7 @@
  * and whether the hour's duplicates and corrections are the ones sent. Anchors in the same run: the
  * first hour, and the same K hours on a folder store. Reuses bench/harness.ts.
  */
+import { LOOKUP_STAGES } from '../adapters/landing/index';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -269,7 +270,12 @@ async function landHours(kind: 's3' | 'folder', temporalAddress: string): Promis
         source.fetched === READINGS + sent.duplicates + sent.corrections;
       const f: HourFigures = {
         ms,
-        lookup: source?.stageSeconds?.['look up earlier versions'] ?? Number.NaN,
+        // The runs' sync and the index's probe (adapters/landing/index.ts LOOKUP_STAGES).
+        lookup:
+          source?.stageSeconds === undefined
+            ? Number.NaN
+            : (source.stageSeconds[LOOKUP_STAGES.sync] ?? 0) +
+              (source.stageSeconds[LOOKUP_STAGES.probe] ?? 0),
         readBytes: after.readBytes - before.readBytes,
         landedBytes: Number(landed?.bytes ?? 0),
         rssMb: rss,
