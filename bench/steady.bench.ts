@@ -256,7 +256,7 @@ async function landHours(kind: 's3' | 'folder', temporalAddress: string): Promis
       previous = after;
       fs.rmSync(body);
       const landedRows = (await db.raw(
-        // Each object once: a shared file of corrections is recorded once per bucket it holds.
+        // Each object once: a file of corrections is recorded once per (hour, bucket) it holds.
         `SELECT coalesce((SELECT sum(bytes) FROM (SELECT DISTINCT f.object_key, f.bytes FROM landed_files f JOIN fetch_batches b USING (batch_id) WHERE b.import_hour = ?) o), 0)
               + coalesce((SELECT sum(r.bytes) FROM raw_bodies r JOIN fetch_batches b ON b.raw_key = r.object_key WHERE b.import_hour = ?), 0) AS bytes`,
         [hour, hour],

@@ -33,6 +33,15 @@ export function horizonStart(importHour: Date, horizonHours: number): Date {
   return addHours(importHour, -horizonHours);
 }
 
+/**
+ * The first `belongs_to_hour` whose versions a batch of `importHour` may meet: the horizon plus one
+ * hour, since a reading measured at the horizon's first instant belongs to the hour before
+ * (adapters/landing/versions.ts `LookUpEarlierVersions`).
+ */
+export function lookupWindowStart(importHour: Date, horizonHours: number): Date {
+  return addHours(importHour, -(horizonHours + 1));
+}
+
 const HOUR_ARGUMENT =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 

@@ -7,7 +7,7 @@
  *   raw/source=<s>/import_hour=<h>/<batch>-<sha12>.json
  *   raw/source=<s>/import_hour=<h>/<batch>-incoming-<id>.json   (an answer copied as it downloaded)
  *   landing/source=<s>/import_hour=<h>/belongs_to=<h>/bucket=<b>/<batch>-<sha12>.parquet
- *   landing/source=<s>/import_hour=<h>/belongs_to=<h>/bucket=all/<batch>-<sha12>.parquet   (corrections, SHARED_BUCKETS)
+ *   landing/source=<s>/import_hour=<h>/belongs_to=earlier/bucket=<b>/<batch>-<sha12>.parquet   (corrections, CORRECTIONS)
  *   versions/source=<s>/import_hour=<h>/<batch>-<sha12>.run   (the batch's version run, core/versionRun.ts)
  */
 import { formatHour } from './importHour';
@@ -59,21 +59,22 @@ export function isRawBodyKeyOf(key: string, importHour: Date): boolean {
 }
 
 /**
- * The bucket of a landed file that holds every bucket its batch corrected in an earlier hour: one
- * object per corrected hour instead of one per (hour, bucket), recorded in `landed_files` once per
- * bucket it holds (migrations/009_shared_correction_files.ts). Readers keep their bucket's rows.
+ * The hour of a landed file that holds a batch's corrections of earlier hours in one bucket,
+ * whatever hours they belong to: one object per bucket instead of one per (corrected hour, bucket),
+ * recorded in `landed_files` once per (hour, bucket) it holds (migrations/009_correction_files.ts).
+ * Readers keep the rows of their hour and bucket.
  */
-export const SHARED_BUCKETS = -1;
+export const CORRECTIONS = 'earlier';
 
 export function landedFileKey(
-  f: { source: string; importHour: Date; belongsToHour: Date; bucket: number },
+  f: { source: string; importHour: Date; belongsToHour: Date | typeof CORRECTIONS; bucket: number },
   batch: string,
   sha256: string,
 ): string {
-  const bucket = f.bucket === SHARED_BUCKETS ? 'all' : String(f.bucket).padStart(3, '0');
+  const belongs = f.belongsToHour === CORRECTIONS ? CORRECTIONS : hourSegment(f.belongsToHour);
   return (
-    `landing/source=${f.source}/import_hour=${hourSegment(f.importHour)}/belongs_to=${hourSegment(f.belongsToHour)}` +
-    `/bucket=${bucket}/${batch}-${sha256.slice(0, 12)}.parquet`
+    `landing/source=${f.source}/import_hour=${hourSegment(f.importHour)}/belongs_to=${belongs}` +
+    `/bucket=${String(f.bucket).padStart(3, '0')}/${batch}-${sha256.slice(0, 12)}.parquet`
   );
 }
 
@@ -93,8 +94,8 @@ export function bucketSql(bucketCount: string): string {
 }
 
 /**
- * Each landed object once, in first-seen order: a shared file (SHARED_BUCKETS) is recorded once per
- * bucket it holds, but is read, copied and backed up once.
+ * Each landed object once, in first-seen order: a file of corrections (CORRECTIONS) is recorded
+ * once per (hour, bucket) it holds, but is read, copied and backed up once.
  */
 export function oncePerObject<T extends { key: string }>(objects: readonly T[]): T[] {
   const seen = new Set<string>();

@@ -7,7 +7,7 @@ import * as quarantineRawText from './005_quarantine_raw_text';
 import * as columnarLanding from './006_columnar_landing';
 import * as versionRuns from './007_version_runs';
 import * as bucketDeltas from './008_bucket_deltas';
-import * as sharedCorrectionFiles from './009_shared_correction_files';
+import * as correctionFiles from './009_correction_files';
 
 /**
  * The migrations, listed in order. Listed rather than discovered on disk so that they load the same
@@ -22,7 +22,7 @@ const migrations: Record<string, Knex.Migration> = {
   '006_columnar_landing': columnarLanding,
   '007_version_runs': versionRuns,
   '008_bucket_deltas': bucketDeltas,
-  '009_shared_correction_files': sharedCorrectionFiles,
+  '009_correction_files': correctionFiles,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

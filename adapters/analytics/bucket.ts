@@ -18,7 +18,7 @@ export interface CountedColumns {
 
 /**
  * The counted version of every reading of one hour and bucket in `files`: the bucket's files, of
- * which a shared one (core/landingKeys.ts SHARED_BUCKETS) also holds other buckets of the hour.
+ * which a file of corrections (core/landingKeys.ts CORRECTIONS) also holds other hours.
  */
 export async function readCounted(
   conn: DuckDBConnection,

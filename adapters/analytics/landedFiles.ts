@@ -1,12 +1,12 @@
 /**
  * Puts the Parquet files a landing wrote into the landing store, each under its key
- * (core/landingKeys.ts: source, import hour, hour it belongs to, bucket or `all`, batch segment,
- * sha256), and returns what the database records of them: a row per (file, bucket). Used by new landings (activities/fetch.ts, which hands
+ * (core/landingKeys.ts: source, import hour, hour it belongs to or `earlier`, bucket, batch segment,
+ * sha256), and returns what the database records of them: a row per (file, hour, bucket). Used by new landings (activities/fetch.ts, which hands
  * its files over: `move`) and by the upgrade from the row store (adapters/analytics/upgrade.ts).
  * Throws when the store kept other bytes than the file's.
  */
 import { createReadStream } from 'node:fs';
-import { landedFileKey, SHARED_BUCKETS } from '../../core/landingKeys';
+import { CORRECTIONS, landedFileKey } from '../../core/landingKeys';
 import type { CommittedFile } from '../db/landing';
 import { sha256OfStream } from '../objectStore/keys';
 import type { ObjectStore } from '../objectStore/types';
@@ -19,7 +19,7 @@ export async function storeLandedFiles(
   batch: { source: string; importHour: Date; segment: string },
   options: { move: boolean },
 ): Promise<CommittedFile[]> {
-  // A shared file (SHARED_BUCKETS) is listed once per bucket it holds, and put once.
+  // A file of corrections (CORRECTIONS) is listed once per (hour, bucket) it holds, and put once.
   const firstOf = new Map<string, LandedFile>();
   for (const file of files) if (!firstOf.has(file.path)) firstOf.set(file.path, file);
   const paths = [...firstOf.keys()];
@@ -33,8 +33,8 @@ export async function storeLandedFiles(
         {
           source: batch.source,
           importHour: batch.importHour,
-          belongsToHour: listed.belongsToHour,
-          bucket: listed.shared === true ? SHARED_BUCKETS : listed.bucket,
+          belongsToHour: listed.corrections === true ? CORRECTIONS : listed.belongsToHour,
+          bucket: listed.bucket,
         },
         batch.segment,
         sha256,

@@ -20,7 +20,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { JsonArraySplitter, NotAJsonArray } from '../../core/jsonArray';
 import { parseJsonLenient } from '../../core/lenientJson';
 import { duplicateKeys } from '../../core/duplicateKeys';
-import { bucketSql, SHARED_BUCKETS } from '../../core/landingKeys';
+import { bucketSql } from '../../core/landingKeys';
 import {
   checkHorizon,
   parseTimestamp,
@@ -31,7 +31,7 @@ import {
 import { beyondHorizonSql, timeValidSql, TYPED_VALUES_SQL, valuesValidSql } from '../../core/readingSql';
 import { countReasons, QUARANTINE_SAMPLES_PER_REASON } from '../../core/landingPlan';
 import { SourceError } from '../../core/errors';
-import { horizonStart } from '../../core/importHour';
+import { horizonStart, lookupWindowStart } from '../../core/importHour';
 import { cutBody } from './bodyParts';
 import { checkBody, failOnShape } from './bodyCheck';
 import { queryRows, sqlInstant, sqlPaths, sqlString } from './duckdb';
@@ -86,8 +86,9 @@ export interface LandBodyInput {
 }
 
 /**
- * One bucket of one hour in a file the landing wrote. A file of corrections holds every bucket the
- * batch corrected in its hour (`shared`): it is listed once for each, with that bucket's rows.
+ * One bucket of one hour in a file the landing wrote. A file of corrections (`corrections`) holds
+ * the batch's corrections of every earlier hour in its bucket: it is listed once for each hour, with
+ * that hour's rows.
  */
 export interface LandedFile {
   path: string;
@@ -95,7 +96,7 @@ export interface LandedFile {
   bucket: number;
   bucketCount: number;
   rows: number;
-  shared?: boolean;
+  corrections?: boolean;
 }
 
 export interface BodyRejection {
@@ -146,6 +147,9 @@ export interface LandedBody {
  * with no repeated id and no earlier version): reading it needs no choice between versions.
  */
 export const ONE_VERSION_EACH = { key: 'pipeline.one_version_per_reading', value: 'true' };
+
+/** `part_hour` of the batch's files of corrections (`writeFiles`): never an hour's epoch ms. */
+const CORRECTIONS_PART = -1;
 
 /** The columns of every landed Parquet file, in order. */
 export const LANDED_COLUMNS =
@@ -439,7 +443,9 @@ async function planVersions(
       : [
           `SELECT reading_id, belongs_to_hour, bucket, measured_at, lat, lon, temperature, country, received_at, batch_key, ordinal
              FROM read_parquet(${sqlPaths(input.knownFiles)}, union_by_name = true, hive_partitioning = false)
-            WHERE source = ${sqlString(input.source)} AND hash(reading_id) IN (SELECT hash(reading_id) FROM (${ids}))`,
+            WHERE source = ${sqlString(input.source)} AND hash(reading_id) IN (SELECT hash(reading_id) FROM (${ids}))
+              -- A file of corrections may also hold hours older than the window.
+              AND belongs_to_hour >= ${sqlInstant(lookupWindowStart(input.importHour, input.horizonHours))}`,
         ];
   const fromIndex =
     input.indexedVersions === undefined
@@ -612,10 +618,11 @@ export async function versionChanges(
 
 /**
  * Writes the landed rows as zstd Parquet in one pass (a partitioned COPY): one file per bucket of
- * the import hour, and one per earlier hour the batch corrected, holding all its buckets
- * (SHARED_BUCKETS: a 1 % correction rate over a 168-hour horizon touches nearly every bucket of every
- * hour, and a file per (hour, bucket) made each landing put and back up some 1,300 small objects).
- * `<workDir>/files/part_hour=<ms>/part_bucket=<b or -1>/part_buckets=<n>/*.parquet`. zstd level 1
+ * the import hour, and one per bucket for the batch's corrections of all earlier hours (CORRECTIONS:
+ * a 1 % correction rate over a 168-hour horizon touches nearly every bucket of every earlier hour,
+ * about 8 readings each, and a file per (hour, bucket) made each landing put and back up some 1,300
+ * small objects; a file per corrected hour, still 160). Layout:
+ * `<workDir>/files/part_hour=<ms, or -1 for corrections>/part_bucket=<b>/part_buckets=<n>/*.parquet`. zstd level 1
  * writes about a third faster than the default level for files a few percent larger (measured on
  * a 1,000,000-reading hour: 0.63 s and 42 MB against 0.88 s and 40 MB).
  */
@@ -641,9 +648,9 @@ async function writeFiles(
   // limit (10,000,000 readings: write 10.0 s instead of 13.8 s at 160 MB). A connection setting.
   await conn.run(`SET partitioned_write_flush_threshold = ${ROW_GROUP_ROWS}`);
   await conn.run(
-    `COPY (SELECT ${LANDED_COLUMNS}, CAST(epoch_ms(belongs_to_hour) AS BIGINT) AS part_hour,
-                  CASE WHEN belongs_to_hour = ${sqlInstant(input.importHour)} THEN bucket ELSE ${SHARED_BUCKETS} END AS part_bucket,
-                  bucket_count AS part_buckets
+    `COPY (SELECT ${LANDED_COLUMNS},
+                  CASE WHEN belongs_to_hour = ${sqlInstant(input.importHour)} THEN CAST(epoch_ms(belongs_to_hour) AS BIGINT) ELSE ${CORRECTIONS_PART} END AS part_hour,
+                  bucket AS part_bucket, bucket_count AS part_buckets
              FROM landed)
        TO ${sqlString(root)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, PARTITION_BY (part_hour, part_bucket, part_buckets)${metadata})`,
   );
@@ -659,29 +666,31 @@ async function writeFiles(
     `SELECT file_name, CAST(num_rows AS DOUBLE) AS num_rows FROM parquet_file_metadata(${sqlPaths(written)})`,
   );
   const rowsOf = new Map(fileRows.map((row) => [path.resolve(row.file_name), row.num_rows]));
-  const shared = written.filter((file) => part(file, 'part_bucket') === SHARED_BUCKETS);
-  // A shared file's rows per bucket it holds (its few corrections: read whole).
-  const sharedRows =
-    shared.length === 0
+  const corrections = written.filter((file) => part(file, 'part_hour') === CORRECTIONS_PART);
+  // A file of corrections: its rows per hour it holds (a few thousand in all: read whole).
+  const correctionRows =
+    corrections.length === 0
       ? []
-      : await queryRows<{ file: string; bucket: number; n: number }>(
+      : await queryRows<{ file: string; ms: number; n: number }>(
           conn,
-          `SELECT filename AS file, bucket, CAST(count(*) AS DOUBLE) AS n
-             FROM read_parquet(${sqlPaths(shared)}, filename = true, hive_partitioning = false) GROUP BY ALL`,
+          `SELECT filename AS file, CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS ms, CAST(count(*) AS DOUBLE) AS n
+             FROM read_parquet(${sqlPaths(corrections)}, filename = true, hive_partitioning = false) GROUP BY ALL`,
         );
   return written
     .flatMap((file): LandedFile[] => {
-      const bucket = part(file, 'part_bucket');
       const common = {
         path: file,
-        belongsToHour: new Date(part(file, 'part_hour')),
+        bucket: part(file, 'part_bucket'),
         bucketCount: part(file, 'part_buckets'),
       };
-      if (bucket !== SHARED_BUCKETS)
-        return [{ ...common, bucket, rows: rowsOf.get(path.resolve(file)) ?? Number.NaN }];
-      return sharedRows
+      const hour = part(file, 'part_hour');
+      if (hour !== CORRECTIONS_PART)
+        return [
+          { ...common, belongsToHour: new Date(hour), rows: rowsOf.get(path.resolve(file)) ?? Number.NaN },
+        ];
+      return correctionRows
         .filter((row) => path.resolve(row.file) === path.resolve(file))
-        .map((row) => ({ ...common, bucket: row.bucket, rows: row.n, shared: true }));
+        .map((row) => ({ ...common, belongsToHour: new Date(row.ms), rows: row.n, corrections: true }));
     })
     .sort((a, b) => a.belongsToHour.getTime() - b.belongsToHour.getTime() || a.bucket - b.bucket);
 }

@@ -71,7 +71,7 @@ export async function versionSources(
     .pluck('f.object_key')) as string[];
   return {
     runs: rows.map((r) => ({ key: r.object_key, receivedAt: r.fetched_at.getTime(), batchKey: r.batch_key })),
-    // A shared file is recorded once per bucket it holds.
+    // A file of corrections is recorded once per (hour, bucket) it holds.
     filesWithoutRun: [...new Set(files)],
   };
 }

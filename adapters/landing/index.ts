@@ -416,7 +416,7 @@ export function createLanding(deps: LandingDeps): Landing {
     }
   }
 
-  /** Hard links (copies across file systems) of `files` in `dir`, in order, each file once (a shared one is listed per bucket). */
+  /** Hard links (copies across file systems) of `files` in `dir`, in order, each file once (one of corrections is listed per hour and bucket). */
   async function linkedCopies(files: readonly { path: string }[], dir: string): Promise<string[]> {
     await fs.mkdir(dir, { recursive: true });
     return Promise.all(

@@ -8,7 +8,7 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import type { Knex } from 'knex';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { addHours } from '../../core/importHour';
+import { lookupWindowStart } from '../../core/importHour';
 import { lookupFiles } from '../db/landing';
 import type { StoredRun } from '../db/versionRuns';
 import type { ObjectStore } from '../objectStore/types';
@@ -79,11 +79,6 @@ export interface RecordVersions {
  * `versionIndexLookup` (below) unless told otherwise.
  */
 export type LookUpEarlierVersions = (request: VersionLookupRequest) => Promise<KnownVersions>;
-
-/** The window's first `belongs_to_hour` (the contract above). */
-export function lookupWindowStart(importHour: Date, horizonHours: number): Date {
-  return addHours(importHour, -(horizonHours + 1));
-}
 
 export function lookUpEarlierVersionsInFiles(
   db: Knex,

@@ -61,7 +61,7 @@ export async function rebuildVersionRuns(
         .orderBy('file_id')
         .pluck('object_key')) as string[];
       const files: string[] = [];
-      // A shared file is recorded once per bucket it holds: read once.
+      // A file of corrections is recorded once per (hour, bucket) it holds: read once.
       for (const key of new Set(keys)) files.push(await landingStore.getFile(key, work));
       const runFile = path.join(work, 'batch.run');
       const written = await deps.analytics.withConnection((conn) =>

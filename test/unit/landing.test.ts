@@ -265,36 +265,86 @@ describe('files holding one version of each reading are marked, and read without
   });
 });
 
-describe('corrections of an earlier hour land in one file for that hour, whatever their buckets', () => {
-  test('one shared file, listed once per bucket with its rows; each bucket reads only its own readings', async () => {
-    const ids = Array.from({ length: 40 }, (_, i) => `id${i}`);
-    const first = await land(JSON.stringify(ids.map((id, i) => reading(id, i / 4))));
-    // Where the first batch put each id: read from its files, not from the landing's lists.
-    const bucketOf = new Map<string, number>();
-    for (const f of first.files) for (const r of await rows([f])) bucketOf.set(r.reading_id, f.bucket);
-    expect(new Set(bucketOf.values()).size).toBeGreaterThan(1);
-    const second = await land(JSON.stringify(ids.map((id, i) => reading(id, 30 + i / 4))), {
-      importHour: H2,
-      knownFiles: first.files.map((f) => f.path),
+describe('a batch’s corrections of earlier hours land in one file per bucket, whatever their hours', () => {
+  test('one file per bucket, listed once per hour with its rows; each (hour, bucket) reads only its own readings', async () => {
+    const H0 = new Date(H1.getTime() - 3_600_000);
+    const first = Array.from({ length: 24 }, (_, i) => ({ id: `a${i}`, t: i / 4 }));
+    const second = Array.from({ length: 24 }, (_, i) => ({ id: `b${i}`, t: 10 + i / 4 }));
+    const landedFirst = await land(JSON.stringify(first.map((r) => reading(r.id, r.t))), { importHour: H0 });
+    const landedSecond = await land(JSON.stringify(second.map((r) => reading(r.id, r.t))), {
+      knownFiles: landedFirst.files.map((f) => f.path),
     });
-    expect(second).toMatchObject({ valid: 40, corrections: 40, correctedHours: [H1] });
-    const shared = second.files.filter((f) => f.belongsToHour.getTime() === H1.getTime());
-    expect(new Set(shared.map((f) => f.path)).size).toBe(1);
-    expect(shared.every((f) => f.shared === true)).toBe(true);
-    const expected = new Map<number, number>();
-    for (const bucket of bucketOf.values()) expected.set(bucket, (expected.get(bucket) ?? 0) + 1);
-    expect(new Map(shared.map((f) => [f.bucket, f.rows]))).toEqual(expected);
-    for (const f of shared) {
-      const firstFile = first.files.find((g) => g.bucket === f.bucket)!;
-      const read = await analytics.withConnection((conn) =>
-        readCounted(conn, [firstFile.path, f.path], 'latest', { hour: H1, bucket: f.bucket }),
+    // Where each id went (hour and bucket): read from the earlier batches' files.
+    const placeOf = new Map<string, { hour: number; bucket: number }>();
+    for (const f of [...landedFirst.files, ...landedSecond.files])
+      for (const r of await rows([f]))
+        placeOf.set(r.reading_id, { hour: f.belongsToHour.getTime(), bucket: f.bucket });
+    const corrected = [...first, ...second].map((r) => ({ id: r.id, t: r.t + 30 }));
+    const third = await land(JSON.stringify(corrected.map((r) => reading(r.id, r.t))), {
+      importHour: H2,
+      knownFiles: [...landedFirst.files, ...landedSecond.files].map((f) => f.path),
+    });
+    expect(third).toMatchObject({ valid: 48, corrections: 48, correctedHours: [H0, H1] });
+    expect(third.files.every((f) => f.corrections === true)).toBe(true);
+    // One file per bucket, holding both hours.
+    const pathsByBucket = new Map<number, Set<string>>();
+    for (const f of third.files)
+      pathsByBucket.set(f.bucket, (pathsByBucket.get(f.bucket) ?? new Set()).add(f.path));
+    expect([...pathsByBucket.values()].every((paths) => paths.size === 1)).toBe(true);
+    expect(new Set(third.files.map((f) => f.path)).size).toBe(pathsByBucket.size);
+    const expected = new Map<string, number>();
+    for (const { hour, bucket } of placeOf.values())
+      expected.set(`${hour}/${bucket}`, (expected.get(`${hour}/${bucket}`) ?? 0) + 1);
+    expect(new Map(third.files.map((f) => [`${f.belongsToHour.getTime()}/${f.bucket}`, f.rows]))).toEqual(
+      expected,
+    );
+    for (const f of third.files) {
+      const earlier = [...landedFirst.files, ...landedSecond.files].filter(
+        (g) => g.belongsToHour.getTime() === f.belongsToHour.getTime() && g.bucket === f.bucket,
       );
-      const want = ids
-        .map((id, i) => ({ id, t: 30 + i / 4 }))
-        .filter(({ id }) => bucketOf.get(id) === f.bucket)
+      const read = await analytics.withConnection((conn) =>
+        readCounted(conn, [...earlier.map((g) => g.path), f.path], 'latest', {
+          hour: f.belongsToHour,
+          bucket: f.bucket,
+        }),
+      );
+      const want = corrected
+        .filter(
+          ({ id }) =>
+            placeOf.get(id)?.hour === f.belongsToHour.getTime() && placeOf.get(id)?.bucket === f.bucket,
+        )
         .map(({ t }) => t);
       expect([...read.temperatures].sort((a, b) => a - b)).toEqual(want.sort((a, b) => a - b));
     }
+  });
+
+  test('a file of corrections read as a known file counts only the hours within the window', async () => {
+    const old = new Date(H1.getTime() - 5 * 3_600_000);
+    const landedOld = await land(JSON.stringify([reading('x', 10)]), { importHour: old });
+    const landedRecent = await land(JSON.stringify([reading('y', 11)]), { importHour: H1 });
+    const corrections = await land(JSON.stringify([reading('x', 20), reading('y', 21)]), {
+      importHour: H2,
+      knownFiles: [...landedOld.files, ...landedRecent.files].map((f) => f.path),
+    });
+    expect(new Set(corrections.files.map((f) => f.belongsToHour.getTime()))).toEqual(
+      new Set([old.getTime(), H1.getTime()]),
+    );
+    // Two hours after H2 with a 3-hour horizon, the window starts 4 hours before: after `old`
+    // (H1 − 5 h), not after H1. x is then a new reading, y still a correction of H1.
+    const later = new Date(H2.getTime() + 2 * 3_600_000);
+    const landed = await land(
+      JSON.stringify([
+        reading('x', 30, { timestamp: '2026-11-27 16:03:12' }),
+        reading('y', 31, { timestamp: '2026-11-27 16:03:12' }),
+      ]),
+      {
+        importHour: later,
+        horizonHours: 3,
+        // Only the batch's files of corrections, each once: both hours are in them.
+        knownFiles: [...new Set(corrections.files.map((f) => f.path))],
+      },
+    );
+    expect(landed).toMatchObject({ valid: 2, corrections: 1, correctedHours: [H1] });
   });
 });
 
