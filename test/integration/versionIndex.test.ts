@@ -95,7 +95,10 @@ async function landedRows(
   at: { db: import('knex').Knex; landingStore: ObjectStore; scratchDir: string },
   ids: string[],
 ) {
-  const keys = (await at.db('landed_files').pluck('object_key')) as string[];
+  // Each object once: a file of corrections is recorded once per (hour, bucket) it holds.
+  const keys = ((await at.db('landed_files').distinct('object_key')) as { object_key: string }[]).map(
+    (row) => row.object_key,
+  );
   const local = path.join(at.scratchDir, 'read');
   fs.mkdirSync(local, { recursive: true });
   const files: string[] = [];
