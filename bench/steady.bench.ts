@@ -11,7 +11,6 @@
  * and whether the hour's duplicates and corrections are the ones sent. Anchors in the same run: the
  * first hour, and the same K hours on a folder store. Reuses bench/harness.ts.
  */
-import { LOOKUP_STAGES } from '../adapters/landing/index';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,6 +18,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { LOOKUP_STAGES } from '../adapters/landing/index';
 import { Client, Connection } from '@temporalio/client';
 import knex from 'knex';
 import { startDevServer } from '../adapters/temporal/devServer';

@@ -1,7 +1,7 @@
 /**
  * Lands one batch body (a JSON array in a local file) as Parquet: parse, check, compare with the
  * earlier versions of its ids, and write zstd Parquet: a file per bucket of the import hour, and
- * one per earlier hour its corrections belong to (`writeFiles`).
+ * one per bucket for its corrections of all earlier hours (`writeFiles`).
  *
  * Fast path: DuckDB reads the whole array (read_json, each field as a JSON value) and keeps the
  * records `fastValidSql` (core/readingSql.ts) accepts. Record-by-record path: the records it does
@@ -668,14 +668,16 @@ async function writeFiles(
   const rowsOf = new Map(fileRows.map((row) => [path.resolve(row.file_name), row.num_rows]));
   const corrections = written.filter((file) => part(file, 'part_hour') === CORRECTIONS_PART);
   // A file of corrections: its rows per hour it holds (a few thousand in all: read whole).
-  const correctionRows =
-    corrections.length === 0
-      ? []
-      : await queryRows<{ file: string; ms: number; n: number }>(
-          conn,
-          `SELECT filename AS file, CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS ms, CAST(count(*) AS DOUBLE) AS n
-             FROM read_parquet(${sqlPaths(corrections)}, filename = true, hive_partitioning = false) GROUP BY ALL`,
-        );
+  const hoursOf = new Map<string, { ms: number; n: number }[]>();
+  if (corrections.length > 0)
+    for (const row of await queryRows<{ file: string; ms: number; n: number }>(
+      conn,
+      `SELECT filename AS file, CAST(epoch_ms(belongs_to_hour) AS DOUBLE) AS ms, CAST(count(*) AS DOUBLE) AS n
+         FROM read_parquet(${sqlPaths(corrections)}, filename = true, hive_partitioning = false) GROUP BY ALL`,
+    )) {
+      const file = path.resolve(row.file);
+      hoursOf.set(file, [...(hoursOf.get(file) ?? []), row]);
+    }
   return written
     .flatMap((file): LandedFile[] => {
       const common = {
@@ -688,9 +690,12 @@ async function writeFiles(
         return [
           { ...common, belongsToHour: new Date(hour), rows: rowsOf.get(path.resolve(file)) ?? Number.NaN },
         ];
-      return correctionRows
-        .filter((row) => path.resolve(row.file) === path.resolve(file))
-        .map((row) => ({ ...common, belongsToHour: new Date(row.ms), rows: row.n, corrections: true }));
+      return (hoursOf.get(path.resolve(file)) ?? []).map((row) => ({
+        ...common,
+        belongsToHour: new Date(row.ms),
+        rows: row.n,
+        corrections: true,
+      }));
     })
     .sort((a, b) => a.belongsToHour.getTime() - b.belongsToHour.getTime() || a.bucket - b.bucket);
 }

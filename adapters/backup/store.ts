@@ -12,11 +12,11 @@
  * time), and readers take the newest generation that has a manifest. A generation without one is
  * an interrupted backup and is ignored.
  */
-import { oncePerObject } from '../../core/landingKeys';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { oncePerObject } from '../../core/landingKeys';
 import {
   BackupError,
   isChecksumMismatchError,

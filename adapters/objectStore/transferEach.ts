@@ -9,7 +9,7 @@ const TRANSFERS_AT_ONCE = 4;
 /**
  * Transfers run at once for a batch's landed files: each goes up in one PUT streamed from disk
  * (adapters/objectStore/s3.ts, SINGLE_PUT_BYTES) and holds no buffer, and most are small (a batch's
- * corrections land one small file per corrected hour: round trips, not bytes). Figures:
+ * corrections of earlier hours land one small file per bucket: round trips, not bytes). Figures:
  * docs/scaling.md §2.
  */
 export const LANDED_FILES_AT_ONCE = 16;
